@@ -1,0 +1,83 @@
+//! The one error type at the edge of the app: what a server fn may answer. Each kind has a status
+//! code and a message a person can act on; internal causes stay in the server log.
+
+use leptos::{prelude::*, server_fn::codec::JsonEncoding};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("please log in")]
+    Unauthenticated,
+    #[error("you do not have permission to do this")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; try again in {0} seconds")]
+    RateLimited(u64),
+    #[error("something went wrong on the server; it has been logged")]
+    Internal,
+    #[error("could not talk to the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited(_) => 429,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// The field a form should mark, if the error is about one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl From<domain::FieldError> for AppError {
+    fn from(e: domain::FieldError) -> Self {
+        AppError::Invalid {
+            field: e.field,
+            reason: e.reason,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::Error> for AppError {
+    fn from(e: backend::Error) -> Self {
+        use backend::Error as E;
+        match e {
+            E::Unauthenticated => AppError::Unauthenticated,
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound(what) => AppError::NotFound(what.to_owned()),
+            E::Invalid(f) => f.into(),
+            E::Conflict(m) => AppError::Conflict(m),
+            E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
+            E::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error in a server function");
+                AppError::Internal
+            }
+        }
+    }
+}

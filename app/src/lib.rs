@@ -1,0 +1,107 @@
+//! Tocsin's web app: the HTML shell, the route table and the pages. Rendered on the server and
+//! hydrated in the browser; the same components run in both, so nothing here may do I/O except
+//! through server functions (`api/`).
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::layout::AppLayout,
+    routes::{
+        admin_users::AdminUsersPage, dashboard::DashboardPage, login::LoginPage,
+        not_found::NotFound, planned::Planned, services::ServicesPage, status::StatusPage,
+        tokens::TokensPage,
+    },
+};
+
+/// The document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Pages get a CSP whose scripts must carry this response's nonce: the hydration script does, an
+/// injected one would not.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use leptos::nonce::use_nonce;
+    let (Some(nonce), Some(opts)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Marks the page once the wasm has taken over, so tests (and people debugging) can tell.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tocsin.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Tocsin".to_owned() } else { format!("{title} · Tocsin") }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/status") view=StatusPage/>
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("/") view=DashboardPage/>
+                    <Route path=path!("/incidents") view=|| view! { <Planned title="Incidents" what="The live incident list with filters, declaring incidents and running them from start to finish."/> }/>
+                    <Route path=path!("/oncall") view=|| view! { <Planned title="On call" what="Who is on call now and next, for every schedule."/> }/>
+                    <Route path=path!("/schedules") view=|| view! { <Planned title="Schedules" what="Rotations with layers, restrictions and overrides, checked across daylight-saving changes."/> }/>
+                    <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>
+                    <Route path=path!("/services") view=ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
+                    <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
+                    <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/teams") view=|| view! { <Planned title="Teams" what="Teams, their members and leads."/> }/>
+                    <Route path=path!("/admin/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
+                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/notifications") view=|| view! { <Planned title="Notifications" what="Your contact methods and notification rules."/> }/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

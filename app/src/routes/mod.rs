@@ -1,0 +1,10 @@
+//! Pages, one module per area.
+
+pub mod admin_users;
+pub mod dashboard;
+pub mod login;
+pub mod not_found;
+pub mod planned;
+pub mod services;
+pub mod status;
+pub mod tokens;

@@ -1,0 +1,128 @@
+//! Session tokens: short-lived HS256 JWTs carried in an HttpOnly cookie and renewed while used.
+//! The token says who and until when; the user's role and disabled flag are read from the database
+//! on every request, so a role change or a disabled account takes effect at once.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::UserId;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+pub const COOKIE_NAME: &str = "tocsin_session";
+/// How long a session lives without use.
+pub const LIFETIME: Duration = Duration::hours(8);
+/// A session older than this is renewed on its next request.
+pub const RENEW_AFTER: Duration = Duration::minutes(15);
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub sub: UserId,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+impl Claims {
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.iat, 0).unwrap_or_default()
+    }
+
+    pub fn needs_renewal(&self, now: DateTime<Utc>) -> bool {
+        now - self.issued_at() > RENEW_AFTER
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKeys(..)")
+    }
+}
+
+impl SessionKeys {
+    pub fn new(secret: &[u8]) -> Self {
+        SessionKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    pub fn issue(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<String> {
+        let claims = Claims {
+            sub: user,
+            iat: now.timestamp(),
+            exp: (now + LIFETIME).timestamp(),
+        };
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
+    }
+
+    /// The claims of a valid, unexpired token signed with this key; None for anything else.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked below against the injected clock, not the system's.
+        validation.validate_exp = false;
+        validation.required_spec_claims = ["exp", "iat", "sub"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .ok()?
+            .claims;
+        (claims.exp > now.timestamp()).then_some(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys() -> SessionKeys {
+        SessionKeys::new(b"0123456789abcdef0123456789abcdef")
+    }
+
+    #[test]
+    fn a_fresh_token_verifies_for_its_user() {
+        let now = Utc::now();
+        let user = UserId(uuid::Uuid::now_v7());
+        let token = keys().issue(user, now).unwrap();
+        assert_eq!(keys().verify(&token, now).unwrap().sub, user);
+    }
+
+    #[test]
+    fn expired_tampered_and_foreign_tokens_are_refused() {
+        let now = Utc::now();
+        let user = UserId(uuid::Uuid::now_v7());
+        let token = keys().issue(user, now).unwrap();
+        assert!(
+            keys()
+                .verify(&token, now + LIFETIME + Duration::seconds(1))
+                .is_none()
+        );
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert!(keys().verify(&tampered, now).is_none());
+        let other = SessionKeys::new(b"another secret of thirty-two bytes!!");
+        assert!(other.verify(&token, now).is_none());
+        assert!(keys().verify("not.a.jwt", now).is_none());
+    }
+
+    #[test]
+    fn renewal_starts_after_a_quarter_hour() {
+        let now = Utc::now();
+        let claims = Claims {
+            sub: UserId(uuid::Uuid::nil()),
+            iat: now.timestamp(),
+            exp: 0,
+        };
+        assert!(!claims.needs_renewal(now + Duration::minutes(5)));
+        assert!(claims.needs_renewal(now + Duration::minutes(16)));
+    }
+}

@@ -1,0 +1,289 @@
+//! Configuration: from the environment, optionally from a `tocsin.toml`, the environment winning.
+//! A bad value stops start-up with a message naming the variable and what it expects.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use anyhow::Context;
+use domain::{Email, Password};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Where users reach this server, without a trailing slash; used for links and cookie flags.
+    pub public_url: String,
+    pub secret_key: Option<String>,
+    pub log_format: LogFormat,
+    pub admin_email: Option<Email>,
+    pub admin_password: Option<Password>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {expected} (got '{got}')")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub expected: &'static str,
+    pub got: String,
+}
+
+const KEYS: &[(&str, &str)] = &[
+    ("TOCSIN_LISTEN", "listen"),
+    ("TOCSIN_DATA_DIR", "data_dir"),
+    ("DATABASE_URL", "database_url"),
+    ("TOCSIN_PUBLIC_URL", "public_url"),
+    ("TOCSIN_SECRET_KEY", "secret_key"),
+    ("TOCSIN_LOG_FORMAT", "log_format"),
+    ("TOCSIN_ADMIN_EMAIL", "admin_email"),
+    ("TOCSIN_ADMIN_PASSWORD", "admin_password"),
+];
+
+impl Config {
+    /// Reads the process environment and `$TOCSIN_CONFIG` (default `./tocsin.toml`, if present).
+    pub fn from_env() -> anyhow::Result<Config> {
+        let file = match std::env::var("TOCSIN_CONFIG") {
+            Ok(p) => Some(PathBuf::from(p)),
+            Err(_) => Some(PathBuf::from("tocsin.toml")).filter(|p| p.exists()),
+        };
+        let file_values = match &file {
+            Some(path) => read_toml(path)?,
+            None => HashMap::new(),
+        };
+        Ok(Config::from_sources(
+            |k| std::env::var(k).ok(),
+            &file_values,
+        )?)
+    }
+
+    /// Builds the configuration from a lookup of environment variables and the values of a file.
+    pub fn from_sources(
+        env: impl Fn(&str) -> Option<String>,
+        file: &HashMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let get = |var: &str| -> Option<String> {
+            let file_key = KEYS.iter().find(|(v, _)| *v == var).map(|(_, k)| *k);
+            env(var)
+                .or_else(|| file_key.and_then(|k| file.get(k).cloned()))
+                .filter(|v| !v.trim().is_empty())
+        };
+
+        let listen = match get("TOCSIN_LISTEN") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(v) => v.trim().parse().map_err(|_| ConfigError {
+                variable: "TOCSIN_LISTEN",
+                expected: "an address and port such as 127.0.0.1:3000",
+                got: v.clone(),
+            })?,
+        };
+        let data_dir = PathBuf::from(get("TOCSIN_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            None => None,
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => Some(v),
+            Some(v) => {
+                return Err(ConfigError {
+                    variable: "DATABASE_URL",
+                    expected: "a postgres:// or postgresql:// URL",
+                    got: redact_url(&v),
+                });
+            }
+        };
+        let public_url = match get("TOCSIN_PUBLIC_URL") {
+            None => format!("http://{listen}"),
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+                v.trim_end_matches('/').to_owned()
+            }
+            Some(v) => {
+                return Err(ConfigError {
+                    variable: "TOCSIN_PUBLIC_URL",
+                    expected: "an http:// or https:// URL such as https://tocsin.example.com",
+                    got: v,
+                });
+            }
+        };
+        let secret_key = match get("TOCSIN_SECRET_KEY") {
+            Some(v) if v.len() < 32 => {
+                return Err(ConfigError {
+                    variable: "TOCSIN_SECRET_KEY",
+                    expected: "at least 32 characters of random text (e.g. `openssl rand -hex 32`)",
+                    got: format!("{} characters", v.len()),
+                });
+            }
+            other => other,
+        };
+        let log_format = match get("TOCSIN_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "TOCSIN_LOG_FORMAT",
+                    expected: "pretty or json",
+                    got: other.to_owned(),
+                });
+            }
+        };
+        let admin_email = match get("TOCSIN_ADMIN_EMAIL") {
+            None => None,
+            Some(v) => Some(Email::parse(&v).map_err(|_| ConfigError {
+                variable: "TOCSIN_ADMIN_EMAIL",
+                expected: "an email address such as admin@example.com",
+                got: v.clone(),
+            })?),
+        };
+        let admin_password = match get("TOCSIN_ADMIN_PASSWORD") {
+            None => None,
+            Some(v) => Some(Password::parse(&v).map_err(|_| ConfigError {
+                variable: "TOCSIN_ADMIN_PASSWORD",
+                expected: "a password of at least 12 characters",
+                got: "(hidden)".into(),
+            })?),
+        };
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            public_url,
+            secret_key,
+            log_format,
+            admin_email,
+            admin_password,
+        })
+    }
+
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn read_toml(path: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading configuration file {}", path.display()))?;
+    let table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let mut values = HashMap::new();
+    for (key, value) in table {
+        if !KEYS.iter().any(|(_, k)| *k == key) {
+            anyhow::bail!(
+                "{}: unknown key '{key}'; known keys are {}",
+                path.display(),
+                KEYS.iter().map(|(_, k)| *k).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        values.insert(key, text);
+    }
+    Ok(values)
+}
+
+/// Hides the password of a database URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_sources(|k| env.get(k).cloned(), &HashMap::new())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.database_url.is_none());
+        assert!(!c.https());
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable_and_what_it_expects() {
+        let e = load(&[("TOCSIN_LISTEN", "localhost")]).unwrap_err();
+        assert_eq!(e.variable, "TOCSIN_LISTEN");
+        assert!(e.to_string().contains("127.0.0.1:3000"));
+        assert_eq!(
+            load(&[("TOCSIN_LOG_FORMAT", "xml")]).unwrap_err().variable,
+            "TOCSIN_LOG_FORMAT"
+        );
+        assert_eq!(
+            load(&[("TOCSIN_SECRET_KEY", "short")])
+                .unwrap_err()
+                .variable,
+            "TOCSIN_SECRET_KEY"
+        );
+        assert_eq!(
+            load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            load(&[("TOCSIN_PUBLIC_URL", "example.com")])
+                .unwrap_err()
+                .variable,
+            "TOCSIN_PUBLIC_URL"
+        );
+        let e = load(&[("TOCSIN_ADMIN_PASSWORD", "short")]).unwrap_err();
+        assert!(
+            !e.to_string().contains("short"),
+            "a password is never echoed"
+        );
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let file: HashMap<String, String> = [
+            ("listen".to_string(), "127.0.0.1:4000".to_string()),
+            ("log_format".to_string(), "json".to_string()),
+        ]
+        .into();
+        let c = Config::from_sources(
+            |k| (k == "TOCSIN_LISTEN").then(|| "127.0.0.1:5000".to_string()),
+            &file,
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 5000);
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn https_public_url_is_detected_and_trailing_slash_dropped() {
+        let c = load(&[("TOCSIN_PUBLIC_URL", "https://tocsin.example.com/")]).unwrap();
+        assert!(c.https());
+        assert_eq!(c.public_url, "https://tocsin.example.com");
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,103 @@
+//! All SQL about the audit log: who changed what, when, from what to what. Written in the same
+//! transaction as the change it records, so one never exists without the other.
+
+use chrono::{DateTime, Utc};
+use domain::UserId;
+use serde_json::Value;
+use sqlx::PgConnection;
+
+/// Who acts, as recorded in the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    /// A readable name for the log: the user's email, or "cli", or "system".
+    pub label: String,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        Actor {
+            user_id: None,
+            label: "cli".into(),
+            request_id: None,
+        }
+    }
+
+    pub fn system() -> Self {
+        Actor {
+            user_id: None,
+            label: "system".into(),
+            request_id: None,
+        }
+    }
+}
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    entry: Entry<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, actor_label, action, entity_type, entity_id, before, after, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.user_id)
+    .bind(&actor.label)
+    .bind(entry.action)
+    .bind(entry.entity_type)
+    .bind(entry.entity_id)
+    .bind(entry.before)
+    .bind(entry.after)
+    .bind(&actor.request_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<UserId>,
+    pub actor_label: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub request_id: Option<String>,
+}
+
+pub async fn recent_for_entity(
+    conn: &mut PgConnection,
+    entity_type: &str,
+    entity_id: &str,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as::<_, AuditRow>(
+        "SELECT id, at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id
+         FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 100",
+    )
+    .bind(entity_type)
+    .bind(entity_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as::<_, AuditRow>(
+        "SELECT id, at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id
+         FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

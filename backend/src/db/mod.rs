@@ -1,0 +1,57 @@
+//! Database access: the pool, migrations, and one module per concept holding all of its SQL.
+//! Functions take an executor (`&mut PgConnection`, usually a transaction) so that callers compose
+//! several writes and commit once.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod login_failures;
+pub mod teams;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::{PgPool, postgres::PgPoolOptions};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// A pool that connects on first use, so the server can answer `/healthz` and `/readyz` (503)
+/// before the database is reachable.
+pub fn pool(url: &str) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy(url)
+        .context("DATABASE_URL is not a valid PostgreSQL URL")
+}
+
+/// Applies pending migrations. sqlx holds a Postgres advisory lock while it migrates, so several
+/// instances starting together apply each migration once and the others wait.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("applying database migrations")
+}
+
+/// Whether the database is reachable and every migration this binary knows is applied.
+pub async fn migrations_applied(pool: &PgPool) -> bool {
+    let Some(latest) = MIGRATOR.iter().map(|m| m.version).max() else {
+        return true;
+    };
+    let applied: Result<Option<i64>, _> =
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await;
+    matches!(applied, Ok(Some(v)) if v >= latest)
+}
+
+/// Takes a transaction-scoped advisory lock named `key`: operations that must not interleave
+/// across instances (creating the first user, demoting admins) serialise on it.
+pub async fn lock(conn: &mut sqlx::PgConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

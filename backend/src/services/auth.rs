@@ -1,0 +1,99 @@
+//! Logging in, and turning a session cookie or an API token into a `Principal`.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::{
+    Error, Result,
+    auth::{Principal, Via, hash_api_token, jwt::SessionKeys, password},
+    db::{api_tokens, login_failures, users},
+};
+
+/// Failed logins allowed per account, and per client address, within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_IP: i64 = 20;
+pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+
+/// Checks an email and password. Every failure looks the same to the caller (`Unauthenticated`)
+/// whether the account is missing, disabled or the password wrong; repeated failures per address
+/// and per account answer `RateLimited` before the password is even checked.
+pub async fn login(
+    pool: &PgPool,
+    ip: &str,
+    email: &str,
+    password_attempt: &str,
+) -> Result<users::UserRow> {
+    let email = email.trim().to_lowercase();
+    let mut conn = pool.acquire().await?;
+    let recent = login_failures::recent(&mut conn, ip, &email, FAILURE_WINDOW_SECS).await?;
+    let limited = [
+        (
+            recent.by_email >= MAX_FAILURES_PER_ACCOUNT,
+            recent.email_retry_after,
+        ),
+        (recent.by_ip >= MAX_FAILURES_PER_IP, recent.ip_retry_after),
+    ];
+    if let Some(wait) = limited
+        .iter()
+        .filter(|(hit, _)| *hit)
+        .filter_map(|(_, w)| *w)
+        .reduce(f64::max)
+    {
+        return Err(Error::RateLimited {
+            retry_after_secs: wait.ceil().max(1.0) as u64,
+        });
+    }
+
+    let user = users::by_email(&mut conn, &email).await?;
+    let ok = password::verify_or_waste_time(
+        password_attempt.to_owned(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    match user {
+        Some(user) if ok && !user.disabled => {
+            login_failures::clear_for_email(&mut conn, &email).await?;
+            tracing::info!(user_id = %user.id, "login");
+            Ok(user)
+        }
+        _ => {
+            login_failures::record(&mut conn, ip, &email).await?;
+            tracing::info!("failed login");
+            Err(Error::Unauthenticated)
+        }
+    }
+}
+
+/// The principal of a session token, if the token is valid and its user exists and is enabled.
+pub async fn principal_from_session(
+    pool: &PgPool,
+    keys: &SessionKeys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Principal, bool)>> {
+    let Some(claims) = keys.verify(token, now) else {
+        return Ok(None);
+    };
+    let mut conn = pool.acquire().await?;
+    Ok(users::by_id(&mut conn, claims.sub)
+        .await?
+        .filter(|u| !u.disabled)
+        .map(|u| {
+            (
+                Principal::from_row(&u, Via::Session),
+                claims.needs_renewal(now),
+            )
+        }))
+}
+
+/// The principal of an API token, if it is live and its user enabled.
+pub async fn principal_from_api_token(pool: &PgPool, token: &str) -> Result<Option<Principal>> {
+    let mut conn = pool.acquire().await?;
+    let Some(user_id) = api_tokens::use_token(&mut conn, &hash_api_token(token)).await? else {
+        return Ok(None);
+    };
+    Ok(users::by_id(&mut conn, user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .map(|u| Principal::from_row(&u, Via::ApiToken)))
+}

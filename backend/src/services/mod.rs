@@ -1,0 +1,10 @@
+//! Business operations: each opens one transaction, checks what it must, writes the change and its
+//! audit row, and commits once. Callers (server fns, HTTP handlers, the command line) authorise
+//! before calling; the operations take the acting `Actor` for the audit log.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod catalogue;
+pub mod demo;
+pub mod tokens;
+pub mod users;

@@ -1,0 +1,193 @@
+//! Creating users and changing their role, disabled flag and password.
+
+use domain::{NewUser, Password, Role, UserId, UserView};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::{
+    Error, Result,
+    auth::password,
+    db::{
+        audit::{self, Actor, Entry},
+        users,
+    },
+    error::is_unique_violation,
+};
+
+fn audit_view(u: &users::UserRow) -> serde_json::Value {
+    // Never the password hash.
+    json!({ "email": u.email, "name": u.name, "role": u.role, "time_zone": u.time_zone, "disabled": u.disabled })
+}
+
+pub async fn create_user(
+    pool: &PgPool,
+    actor: &Actor,
+    user: &NewUser,
+    password: &Password,
+) -> Result<UserView> {
+    let hash = password::hash(password.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let row = match users::insert(&mut tx, user, &hash).await {
+        Ok(row) => row,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(format!(
+                "a user with email {} already exists",
+                user.email
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: row.id.to_string(),
+            before: None,
+            after: Some(audit_view(&row)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %row.id, role = %user.role, "user created");
+    Ok(row.view())
+}
+
+pub async fn list_users(pool: &PgPool) -> Result<Vec<UserView>> {
+    let mut conn = pool.acquire().await?;
+    Ok(users::list(&mut conn)
+        .await?
+        .iter()
+        .map(users::UserRow::view)
+        .collect())
+}
+
+/// A change to a user's role and/or disabled flag, applied together or not at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+pub async fn set_role(pool: &PgPool, actor: &Actor, id: UserId, role: Role) -> Result<UserView> {
+    update_user(
+        pool,
+        actor,
+        id,
+        UserChange {
+            role: Some(role),
+            disabled: None,
+        },
+    )
+    .await
+}
+
+pub async fn set_disabled(
+    pool: &PgPool,
+    actor: &Actor,
+    id: UserId,
+    disabled: bool,
+) -> Result<UserView> {
+    update_user(
+        pool,
+        actor,
+        id,
+        UserChange {
+            role: None,
+            disabled: Some(disabled),
+        },
+    )
+    .await
+}
+
+/// Changes a user's role and disabled flag in one transaction. Someone must always be able to
+/// manage users, so the last active admin can be neither demoted nor disabled, and nobody can
+/// disable themselves. A disabled user's sessions and API tokens stop working at once.
+pub async fn update_user(
+    pool: &PgPool,
+    actor: &Actor,
+    id: UserId,
+    change: UserChange,
+) -> Result<UserView> {
+    let mut tx = pool.begin().await?;
+    // Serialises admin changes so two demotions cannot each count the other as the remaining admin.
+    crate::db::lock(&mut tx, "tocsin.admins").await?;
+    let before = users::by_id_for_update(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let role = change.role.unwrap_or(before.role());
+    let disabled = change.disabled.unwrap_or(before.disabled);
+    if disabled && !before.disabled && actor.user_id == Some(id) {
+        return Err(Error::Conflict(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    let was_active_admin = before.role() == Role::Admin && !before.disabled;
+    let stays_active_admin = role == Role::Admin && !disabled;
+    if was_active_admin
+        && !stays_active_admin
+        && users::count_other_active_admins(&mut tx, id).await? == 0
+    {
+        return Err(Error::Conflict(
+            "this is the last active admin; make someone else admin first".into(),
+        ));
+    }
+    if role != before.role() {
+        users::set_role(&mut tx, id, role).await?;
+    }
+    if disabled != before.disabled {
+        users::set_disabled(&mut tx, id, disabled).await?;
+    }
+    let after = users::by_id(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    let action = match (role != before.role(), disabled != before.disabled) {
+        (true, false) => "user.set_role",
+        (false, true) if disabled => "user.disable",
+        (false, true) => "user.enable",
+        _ => "user.update",
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action,
+            entity_type: "user",
+            entity_id: id.to_string(),
+            before: Some(audit_view(&before)),
+            after: Some(audit_view(&after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after.view())
+}
+
+pub async fn set_password(
+    pool: &PgPool,
+    actor: &Actor,
+    email: &str,
+    password: &Password,
+) -> Result<()> {
+    let hash = password::hash(password.expose().to_owned()).await?;
+    let mut tx = pool.begin().await?;
+    let user = users::by_email(&mut tx, email)
+        .await?
+        .ok_or(Error::NotFound("user"))?;
+    users::set_password_hash(&mut tx, user.id, &hash).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "user.set_password",
+            entity_type: "user",
+            entity_id: user.id.to_string(),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

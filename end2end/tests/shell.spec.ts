@@ -1,0 +1,94 @@
+import { test, expect, Page } from '@playwright/test';
+import { admin } from './fixtures';
+
+async function waitForHydration(page: Page) {
+  // A click before the wasm has taken over would be lost: wait for the app's own marker.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+async function logIn(page: Page, next = '/') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+test('a page needs a session and comes back after login', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto('/services');
+  await expect(page).toHaveURL(/\/login\?next=%2Fservices/);
+  await logIn(page, '/services');
+  await expect(page).toHaveURL(/\/services$/);
+  await expect(page.getByRole('heading', { name: 'Services' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: /Core API/ })).toBeVisible();
+  await waitForHydration(page);
+  expect(errors).toEqual([]);
+});
+
+test('the app shell hydrates, the user menu works, and logout ends the session', async ({ page }) => {
+  await logIn(page);
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  await waitForHydration(page);
+
+  // Client-side interaction: the menu opens without a page load.
+  const menuButton = page.getByRole('button', { name: /Alex Morgan|Administrator/ });
+  await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+  await menuButton.click();
+  await expect(menuButton).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByText(admin.email)).toBeVisible();
+  // Keyboard: Escape closes it.
+  await page.keyboard.press('Escape');
+  await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+
+  // Client-side navigation keeps the shell.
+  await page.getByRole('link', { name: 'Schedules' }).click();
+  await expect(page.getByRole('heading', { name: 'Schedules' })).toBeVisible();
+  await expect(page.getByText('Not built yet')).toBeVisible();
+
+  await menuButton.click();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login\?next=%2F/);
+});
+
+test('an admin creates an API token in the browser and it works on the API', async ({ page, request }) => {
+  await logIn(page, '/settings/tokens');
+  await waitForHydration(page);
+  await page.getByLabel('Label').fill('e2e token');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const token = (await page.locator('#new-token-value').textContent())?.trim() ?? '';
+  expect(token).toMatch(/^tocsin_[A-Za-z0-9]{32}$/);
+
+  const me = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+  expect(me.status()).toBe(200);
+  expect((await me.json()).email).toBe(admin.email);
+  const anonymous = await request.get('/api/v1/me', { headers: { Cookie: '' } });
+  expect(anonymous.status()).toBe(401);
+
+  await page.getByRole('button', { name: 'Revoke e2e token' }).click();
+  await expect(page.getByText('revoked')).toBeVisible();
+  const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
+  expect(after.status()).toBe(401);
+});
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the login form works and a wrong password gets one generic message', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('alert')).toHaveText('That email and password do not match an active account.');
+
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+  });
+});

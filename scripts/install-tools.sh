@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Installs everything Tocsin's build and tests need that a fresh Debian/Ubuntu machine lacks:
+# the wasm target, wasm-bindgen-cli and cargo-leptos (built from crates.io into a cache outside the
+# clone, so later runs skip them), PostgreSQL server binaries, Chromium, and the npm packages of end2end/.
+# Every step is skipped when its result is already present; the script is safe to run again.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+# Versions that fit together on rustc 1.95 (see README, "Toolchain").
+WASM_BINDGEN_VERSION=0.2.130
+CARGO_LEPTOS_VERSION=0.3.11
+TOOLS_DIR=${TOCSIN_TOOLS_DIR:-$HOME/.cache/tocsin/tools}
+mkdir -p "$TOOLS_DIR/bin"
+
+log() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ -z "${APT_UPDATED:-}" ]; then
+    $sudo apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
+want="${1:-all}"
+
+# --- Rust target for the browser half -------------------------------------------------------------
+if [[ $want == all || $want == rust ]]; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  # --- wasm-bindgen-cli: must equal the wasm-bindgen crate pinned in Cargo.toml --------------------
+  if ! "$TOOLS_DIR/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes, once per machine)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root "$TOOLS_DIR" --force
+  fi
+
+  # --- cargo-leptos --------------------------------------------------------------------------------
+  # `cargo install --locked` fails on rustc 1.95 (its lockfile wants a newer compiler) and unlocked
+  # resolution is worse. Build from the published source with one dependency held back instead.
+  if ! "$TOOLS_DIR/bin/cargo-leptos" --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "building cargo-leptos $CARGO_LEPTOS_VERSION (about 13 minutes, once per machine)"
+    src="$TOOLS_DIR/src/cargo-leptos-$CARGO_LEPTOS_VERSION"
+    if [ ! -f "$src/Cargo.toml" ]; then
+      mkdir -p "$TOOLS_DIR/src"
+      reg=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -1 || true)
+      if [ -z "$reg" ]; then
+        # A locked install stops at once on this compiler, but leaves the unpacked source behind.
+        cargo install cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked --root "$TOOLS_DIR/none" >/dev/null 2>&1 || true
+        reg=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" | head -1)
+      fi
+      cp -r "$reg" "$src"
+    fi
+    (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && \
+      CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --path . --locked --root "$TOOLS_DIR" --force)
+  fi
+fi
+
+# --- PostgreSQL server binaries (embedded cluster and test clusters) ------------------------------
+if [[ $want == all || $want == postgres ]]; then
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+    log "installing PostgreSQL server binaries (apt: postgresql)"
+    apt_install postgresql
+  fi
+fi
+
+# --- Browser tests: Chromium from the distribution, Playwright and wasm-opt from npm ---------------
+if [[ $want == all || $want == browser ]]; then
+  if ! command -v chromium >/dev/null; then
+    log "installing Chromium (apt: chromium)"
+    apt_install chromium
+  fi
+fi
+if [[ $want == all || $want == browser || $want == npm ]]; then
+  if [ ! -x "$here/end2end/node_modules/.bin/playwright" ] || [ ! -x "$here/end2end/node_modules/.bin/wasm-opt" ]; then
+    log "installing npm packages of end2end/ (Playwright without its browser download, binaryen)"
+    (cd "$here/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+log "tools ready in $TOOLS_DIR"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Formatting and lints, per feature set (a --workspace build would turn on ssr and hydrate at once).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RUSTFLAGS="--cfg erase_components"
+cargo fmt --all -- --check
+cargo clippy --locked -p domain -p backend -p server --all-targets -- -D warnings
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings

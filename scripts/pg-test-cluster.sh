@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the test suite: `start DIR` initialises and starts one on a
+# free loopback port and prints its superuser URL; `stop DIR` stops it and deletes it. Durability
+# is off (fsync, synchronous_commit): the data is thrown away anyway. As root, the cluster runs as
+# the `postgres` system user because PostgreSQL refuses to run as root.
+set -euo pipefail
+
+cmd=${1:?usage: pg-test-cluster.sh start|stop DIR}
+dir=${2:?usage: pg-test-cluster.sh start|stop DIR}
+
+bindir=""
+for d in $(command -v initdb >/dev/null && dirname "$(command -v initdb)") $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then bindir=$d; break; fi
+done
+[ -n "$bindir" ] || { echo "PostgreSQL server binaries not found: apt-get install postgresql" >&2; exit 1; }
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    (cd / && as_pg "$bindir/initdb" -D "$dir/data" -U tocsin -E UTF8 --no-locale --auth=trust >"$dir/initdb.log" 2>&1) \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    (cd / && as_pg "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/data/server.log" -w -t 60 -o \
+      "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      >/dev/null) || { tail -20 "$dir/data/server.log" >&2; exit 1; }
+    echo "postgres://tocsin@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      (cd / && as_pg "$bindir/pg_ctl" stop -D "$dir/data" -m immediate -w >/dev/null 2>&1) || true
+    fi
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: pg-test-cluster.sh start|stop DIR" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,348 @@
+//! The command line: `serve` (the default), `migrate`, `user create|set-password`, `demo`,
+//! `token create`. Every command reads the same configuration as `serve` and, with the embedded
+//! database, uses the cluster a running server already started on the same data folder.
+
+use std::{io::IsTerminal, sync::Arc};
+
+use anyhow::{Context, bail};
+use backend::{
+    AppContext,
+    auth::jwt::SessionKeys,
+    config::Config,
+    db::audit::Actor,
+    embedded_pg::{Mode, write_private},
+    services,
+};
+use clap::{Args, Parser, Subcommand};
+use domain::{ApiTokenLabel, Email, NewUser, Password, PersonName, Role, TimeZoneName};
+use tokio::net::TcpListener;
+
+use crate::{AppState, build_router, database::Database};
+
+#[derive(Parser, Debug)]
+#[command(name = "tocsin", version, about = "Tocsin: self-hosted incident management", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server, the API and the background engine (the default command)
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Load demo data (users in three time zones, teams, services) into an empty database
+    Demo,
+    /// Manage API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Load demo data at start if the database has no users yet
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, responder or viewer
+        #[arg(long)]
+        role: String,
+        /// IANA time zone, e.g. Europe/London
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// Set a user's password; the new password is read from standard input
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (once)
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        label: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    backend::telemetry::init(config.log_format);
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(config, args).await,
+        command => {
+            let db = Database::open(&config, Mode::Client).await?;
+            let result = run_command(&config, &db, command).await;
+            db.close().await;
+            result
+        }
+    }
+}
+
+async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow::Result<()> {
+    let pool = &db.pool;
+    backend::db::migrate(pool).await?;
+    match command {
+        Command::Serve(_) => unreachable!("handled by run"),
+        Command::Migrate => {
+            println!("migrations applied");
+        }
+        Command::User(UserCommand::Create {
+            email,
+            name,
+            role,
+            time_zone,
+        }) => {
+            let user = NewUser {
+                email: Email::parse(&email)?,
+                name: PersonName::parse(&name)?,
+                role: role.parse::<Role>()?,
+                time_zone: TimeZoneName::parse(&time_zone)?,
+            };
+            let password = read_password("Password for the new user: ")?;
+            let created =
+                services::users::create_user(pool, &Actor::cli(), &user, &password).await?;
+            println!(
+                "created {} ({}) with id {}",
+                created.email, created.role, created.id
+            );
+        }
+        Command::User(UserCommand::SetPassword { email }) => {
+            let email = Email::parse(&email)?;
+            let password = read_password("New password: ")?;
+            services::users::set_password(pool, &Actor::cli(), email.as_str(), &password).await?;
+            println!("password changed for {email}");
+        }
+        Command::Demo => {
+            let creds = services::demo::load_demo(
+                pool,
+                config.admin_email.as_ref(),
+                config.admin_password.as_ref(),
+            )
+            .await?;
+            remember_demo_credentials(config, &creds)?;
+            print_demo_credentials(config, &creds.admin_email, &creds.password);
+        }
+        Command::Token(TokenCommand::Create { email, label }) => {
+            let email = Email::parse(&email)?;
+            let label = ApiTokenLabel::parse(&label)?;
+            let mut conn = pool.acquire().await?;
+            let user = backend::db::users::by_email(&mut conn, email.as_str())
+                .await?
+                .with_context(|| format!("no user with email {email}"))?;
+            drop(conn);
+            let created =
+                services::tokens::create_token(pool, &Actor::cli(), user.id, &label).await?;
+            // The token alone on stdout, so scripts can capture it.
+            println!("{}", created.token);
+        }
+    }
+    Ok(())
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<Password> {
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    };
+    Ok(Password::parse(&text)?)
+}
+
+/// The session signing key: TOCSIN_SECRET_KEY, or one generated into the data folder once.
+fn secret_key(config: &Config) -> anyhow::Result<String> {
+    if let Some(key) = &config.secret_key {
+        return Ok(key.clone());
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+    let path = config.data_dir.join("secret_key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        let key = key.trim().to_owned();
+        if key.len() >= 32 {
+            return Ok(key);
+        }
+    }
+    let key = backend::auth::random_token(64);
+    write_private(&path, &key)?;
+    tracing::info!(path = %path.display(), "generated a new secret key");
+    Ok(key)
+}
+
+fn leptos_options(config: &Config) -> leptos::prelude::LeptosOptions {
+    let mut options = leptos::prelude::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| {
+            leptos::prelude::LeptosOptions::builder()
+                .output_name("tocsin")
+                .build()
+        });
+    if options.output_name.is_empty() {
+        options.output_name = "tocsin".into();
+    }
+    options.site_addr = config.listen;
+    options
+}
+
+const DEMO_FILE: &str = "demo-credentials.txt";
+
+fn remember_demo_credentials(
+    config: &Config,
+    creds: &services::demo::DemoCredentials,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    write_private(
+        &config.data_dir.join(DEMO_FILE),
+        &format!("{}\n{}\n", creds.admin_email, creds.password),
+    )
+}
+
+fn print_demo_credentials(config: &Config, email: &str, password: &str) {
+    println!();
+    println!("  Tocsin demo is ready at {}/", config.public_url);
+    println!("  Log in as {email} with password {password}");
+    println!("  (every demo user, e.g. priya@example.com, has the same password)");
+    println!();
+}
+
+async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let key = secret_key(&config)?;
+    let listener = TcpListener::bind(config.listen).await.with_context(|| {
+        format!(
+            "TOCSIN_LISTEN: cannot listen on {} (is another server running there?)",
+            config.listen
+        )
+    })?;
+    let db = Database::open(&config, Mode::Owner).await?;
+    let state = AppState {
+        ctx: AppContext {
+            pool: db.pool.clone(),
+            keys: SessionKeys::new(key.as_bytes()),
+            config: Arc::new(config.clone()),
+        },
+        leptos_options: leptos_options(&config),
+        metrics: Default::default(),
+    };
+    let router = build_router(state);
+
+    // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while
+    // another instance holds the migration lock.
+    let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
+    let pool = db.pool.clone();
+    let prep_config = config.clone();
+    tokio::spawn(async move {
+        if let Err(e) = prepare(&pool, &prep_config, args.demo).await {
+            let _ = fatal_tx.send(e);
+        }
+    });
+
+    tracing::info!(url = %config.public_url, listen = %config.listen, "Tocsin is listening");
+    let fatal = Arc::new(std::sync::Mutex::new(None));
+    let fatal_slot = fatal.clone();
+    let shutdown = async move {
+        tokio::select! {
+            () = shutdown_signal() => {}
+            Ok(e) = fatal_rx => {
+                tracing::error!(error = %format!("{e:#}"), "start-up failed; shutting down");
+                if let Ok(mut slot) = fatal_slot.lock() {
+                    *slot = Some(e);
+                }
+            }
+        }
+    };
+    let served = crate::startup::serve(listener, router, shutdown).await;
+    tracing::info!("stopped accepting requests; shutting down");
+    db.close().await;
+    served?;
+    let fatal = fatal.lock().ok().and_then(|mut slot| slot.take());
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Applies migrations, then makes sure someone can log in: the demo users with `--demo`, else a
+/// first admin from the configuration (with a generated password printed once).
+async fn prepare(pool: &sqlx::PgPool, config: &Config, demo: bool) -> anyhow::Result<()> {
+    backend::db::migrate(pool).await?;
+    tracing::info!("database migrations applied");
+    if demo {
+        match services::demo::load_demo(
+            pool,
+            config.admin_email.as_ref(),
+            config.admin_password.as_ref(),
+        )
+        .await
+        {
+            Ok(creds) => {
+                remember_demo_credentials(config, &creds)?;
+                print_demo_credentials(config, &creds.admin_email, &creds.password);
+                return Ok(());
+            }
+            Err(backend::Error::Conflict(_)) => {
+                if let Ok(text) = std::fs::read_to_string(config.data_dir.join(DEMO_FILE)) {
+                    let mut lines = text.lines();
+                    if let (Some(email), Some(password)) = (lines.next(), lines.next()) {
+                        print_demo_credentials(config, email, password);
+                    }
+                }
+                return Ok(());
+            }
+            Err(e) => bail!("loading demo data: {e:#}"),
+        }
+    }
+    if let Some(admin) = services::bootstrap::ensure_first_admin(
+        pool,
+        config.admin_email.as_ref(),
+        config.admin_password.as_ref(),
+    )
+    .await?
+    {
+        println!();
+        println!("  Created the first admin: {}", admin.email);
+        if let Some(password) = admin.generated_password {
+            println!("  Generated password (shown once): {password}");
+        }
+        println!();
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

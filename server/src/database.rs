@@ -1,0 +1,39 @@
+//! Where the database comes from: `DATABASE_URL` if set, else the embedded cluster in the data
+//! folder. Every command goes through here, so they all see the same database as `serve`.
+
+use backend::{
+    config::Config,
+    embedded_pg::{EmbeddedPostgres, Mode},
+};
+use sqlx::PgPool;
+
+pub struct Database {
+    pub pool: PgPool,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Database> {
+        let (url, embedded) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let pg = EmbeddedPostgres::start(&config.data_dir, mode).await?;
+                (pg.url().to_owned(), Some(pg))
+            }
+        };
+        Ok(Database {
+            pool: backend::db::pool(&url)?,
+            embedded,
+        })
+    }
+
+    /// Closes the pool, then stops the embedded cluster if this process owns it.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(pg) = self.embedded {
+            if let Err(e) = pg.stop().await {
+                tracing::warn!(error = %e, "the embedded PostgreSQL did not stop cleanly");
+            }
+        }
+    }
+}

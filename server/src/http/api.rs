@@ -1,0 +1,154 @@
+//! The REST API under `/api/v1`: JSON in and out, bearer tokens or the session cookie.
+//! Each handler: `Caller` authenticates, `.require(role)` authorises, the backend does the work.
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, Path, State, rejection::JsonRejection},
+    http::{StatusCode, request::Parts},
+};
+use backend::{auth::Principal, db::audit::Actor, services};
+use domain::{
+    ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
+};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    http::error::{ApiError, bad_json},
+};
+
+/// The caller of a request, if authenticated. `require` is the one way a handler demands a role.
+pub struct Caller {
+    principal: Option<Principal>,
+    request_id: Option<String>,
+}
+
+impl Caller {
+    pub fn require(&self, role: Role) -> Result<&Principal, ApiError> {
+        Ok(backend::auth::require_role(self.principal.as_ref(), role)?)
+    }
+
+    pub fn actor(&self, p: &Principal) -> Actor {
+        p.actor(self.request_id.clone())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Caller {
+            principal: parts.extensions.get::<Principal>().cloned(),
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        })
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError(backend::Error::NotFound("API endpoint"))
+}
+
+pub async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
+    Ok(Json(caller.require(Role::Viewer)?.me()))
+}
+
+pub async fn list_my_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ApiTokenView>>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    Ok(Json(
+        services::tokens::list_tokens(&state.ctx.pool, me.user_id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    label: String,
+}
+
+pub async fn create_my_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewToken>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedApiToken>), ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let label = ApiTokenLabel::parse(&body.label)?;
+    let created =
+        services::tokens::create_token(&state.ctx.pool, &caller.actor(me), me.user_id, &label)
+            .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn revoke_my_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ApiTokenView>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    Ok(Json(
+        services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?,
+    ))
+}
+
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(services::users::list_users(&state.ctx.pool).await?))
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewUserInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let (user, password) = input.parse()?;
+    let created =
+        services::users::create_user(&state.ctx.pool, &caller.actor(admin), &user, &password)
+            .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    role: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// Changes a user's role and/or disabled flag. Each change is its own audited operation.
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<UserPatch>, JsonRejection>,
+) -> Result<Json<UserView>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(patch) = body.map_err(bad_json)?;
+    let role: Option<Role> = patch.role.as_deref().map(str::parse).transpose()?;
+    if role.is_none() && patch.disabled.is_none() {
+        return Err(domain::FieldError::new(
+            "body",
+            "nothing to change: give role and/or disabled",
+        )
+        .into());
+    }
+    let change = services::users::UserChange {
+        role,
+        disabled: patch.disabled,
+    };
+    Ok(Json(
+        services::users::update_user(&state.ctx.pool, &caller.actor(admin), UserId(id), change)
+            .await?,
+    ))
+}

@@ -1,0 +1,83 @@
+//! `POST /auth/login` and `POST /auth/logout`: plain form posts, so logging in works with
+//! JavaScript off. Failures all look alike; repeated failures answer 429 with Retry-After.
+
+use std::net::SocketAddr;
+
+use axum::{
+    Form,
+    extract::{ConnectInfo, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    http::session::{encode_component, session_cookie},
+};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let ctx = &state.ctx;
+    let next = app::routes::login::safe_next(form.next);
+    let ip = peer.ip().to_string();
+    match backend::services::auth::login(&ctx.pool, &ip, &form.email, &form.password).await {
+        Ok(user) => match ctx.keys.issue(user.id, Utc::now()) {
+            Ok(token) => {
+                let mut response = Redirect::to(&next).into_response();
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    session_cookie(Some(&token), ctx.config.https()),
+                );
+                response
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "issuing a session token");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        Err(backend::Error::Unauthenticated) => Redirect::to(&format!(
+            "/login?error=invalid&next={}",
+            encode_component(&next)
+        ))
+        .into_response(),
+        Err(backend::Error::RateLimited { retry_after_secs }) => {
+            let body = format!(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · Tocsin</title>\
+                 <link rel=\"stylesheet\" href=\"/pkg/tocsin.css\"></head><body><main class=\"login-page\">\
+                 <section class=\"panel login-form\"><h1>Too many attempts</h1>\
+                 <p role=\"alert\">Too many failed logins. Try again in {retry_after_secs} seconds.</p>\
+                 <p><a href=\"/login\">Back to the login page</a></p></section></main></body></html>"
+            );
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(body)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            response
+        }
+        Err(e) => crate::http::error::ApiError(e).into_response(),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>) -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(None, state.ctx.config.https()),
+    );
+    response
+}

@@ -1,0 +1,120 @@
+//! The application state and the router: every route of the server is listed here.
+
+use std::{sync::Arc, time::Duration};
+
+use app::{App, shell};
+use axum::{
+    Router,
+    extract::FromRef,
+    middleware,
+    routing::{delete, get, post},
+};
+use backend::AppContext;
+use http::{HeaderName, HeaderValue, StatusCode, header};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::http::{api, auth, health, metrics::Metrics, session};
+
+/// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub ctx: AppContext,
+    pub leptos_options: LeptosOptions,
+    pub metrics: Arc<Metrics>,
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx = state.ctx.clone();
+    let options = state.leptos_options.clone();
+
+    let api_v1 = Router::new()
+        .route("/me", get(api::me))
+        .route(
+            "/me/tokens",
+            get(api::list_my_tokens).post(api::create_my_token),
+        )
+        .route("/me/tokens/{id}", delete(api::revoke_my_token))
+        .route("/users", get(api::list_users).post(api::create_user))
+        .route("/users/{id}", axum::routing::patch(api::update_user))
+        .fallback(api::not_found);
+
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(crate::http::metrics::metrics))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .nest("/api/v1", api_v1)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), session::authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::http::metrics::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
+                    let request_id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(x_request_id))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                )),
+        )
+        .with_state(state)
+}
+
+/// Serves the router until `shutdown` resolves; in-flight requests finish first. Client addresses
+/// are made available to handlers (the login rate limit counts per address).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

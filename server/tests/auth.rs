@@ -1,0 +1,402 @@
+//! Authentication and authorisation through the real HTTP stack.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{PASSWORD, spawn_app};
+use domain::Role;
+use reqwest::{StatusCode, header};
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn login_sets_a_http_only_session_cookie_and_redirects_to_next(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let client = app.browser();
+    let res = client
+        .post(app.url("/auth/login"))
+        .form(&[
+            ("email", "Ada@Example.com"),
+            ("password", PASSWORD),
+            ("next", "/services"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/services");
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("tocsin_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let me = client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let body: serde_json::Value = me.json().await.unwrap();
+    assert_eq!(body["email"], "ada@example.com");
+    assert_eq!(body["role"], "responder");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn next_cannot_send_the_user_to_another_site(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let res = app
+        .browser()
+        .post(app.url("/auth/login"))
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+            ("next", "//evil.example/x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::LOCATION], "/");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn wrong_password_unknown_email_and_disabled_user_look_the_same(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let bob = app.user("bob@example.com", Role::Responder).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let admin_token = app.token_for(&admin).await;
+    let res = reqwest::Client::new()
+        .patch(app.url(&format!("/api/v1/users/{}", bob.id)))
+        .bearer_auth(&admin_token)
+        .json(&serde_json::json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    for (email, password) in [
+        ("ada@example.com", "wrong password!"),
+        ("nobody@example.com", PASSWORD),
+        ("bob@example.com", PASSWORD),
+    ] {
+        let res = app.login(&app.browser(), email, password).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{email}");
+        assert_eq!(
+            res.headers()[header::LOCATION],
+            "/login?error=invalid&next=/",
+            "{email}"
+        );
+        assert!(res.headers().get(header::SET_COOKIE).is_none(), "{email}");
+    }
+    let _ = ada;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn disabling_a_user_ends_their_session_and_tokens_at_once(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let client = app.browser();
+    app.login(&client, "ada@example.com", PASSWORD).await;
+    let ada_token = app.token_for(&ada).await;
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let admin_token = app.token_for(&admin).await;
+    reqwest::Client::new()
+        .patch(app.url(&format!("/api/v1/users/{}", ada.id)))
+        .bearer_auth(&admin_token)
+        .json(&serde_json::json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let by_token = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&ada_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn expired_tampered_and_foreign_session_tokens_are_refused(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let expired = app
+        .keys
+        .issue(ada.id, Utc::now() - Duration::hours(9))
+        .unwrap();
+    let mut tampered = app.keys.issue(ada.id, Utc::now()).unwrap();
+    tampered.insert(tampered.len() - 3, 'x');
+    let foreign = backend::auth::jwt::SessionKeys::new(b"some other secret key of 32 bytes!!")
+        .issue(ada.id, Utc::now())
+        .unwrap();
+    let valid = app.keys.issue(ada.id, Utc::now()).unwrap();
+
+    let me = |token: String| {
+        let url = app.url("/api/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header(header::COOKIE, format!("tocsin_session={token}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me(valid).await, StatusCode::OK);
+    assert_eq!(me(expired).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(tampered).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(foreign).await, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_session_in_use_is_renewed(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let old = app
+        .keys
+        .issue(ada.id, Utc::now() - Duration::minutes(20))
+        .unwrap();
+    let fresh = app.keys.issue(ada.id, Utc::now()).unwrap();
+    let get = |token: String| {
+        let url = app.url("/api/v1/me");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header(header::COOKIE, format!("tocsin_session={token}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let renewed = get(old).await;
+    assert_eq!(renewed.status(), StatusCode::OK);
+    assert!(
+        renewed.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("tocsin_session=ey")
+    );
+    assert!(get(fresh).await.headers().get(header::SET_COOKIE).is_none());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_api_answers_401_without_credentials_and_200_with_a_bearer_token(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.user("ada@example.com", Role::Viewer).await;
+    let token = app.token_for(&ada).await;
+    let client = reqwest::Client::new();
+
+    let anonymous = client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    let body: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+
+    let bad = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("tocsin_not_a_real_token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+
+    let ok = client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(
+        ok.json::<serde_json::Value>().await.unwrap()["email"],
+        "ada@example.com"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_wrong_role_gets_403(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let viewer = app.user("vera@example.com", Role::Viewer).await;
+    let responder = app.user("rita@example.com", Role::Responder).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let client = reqwest::Client::new();
+    for (user, expected) in [
+        (&viewer, StatusCode::FORBIDDEN),
+        (&responder, StatusCode::FORBIDDEN),
+        (&admin, StatusCode::OK),
+    ] {
+        let token = app.token_for(user).await;
+        let res = client
+            .get(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), expected, "{}", user.email);
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_failures_are_rate_limited_per_account(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("ada@example.com", Role::Responder).await;
+    for _ in 0..backend::services::auth::MAX_FAILURES_PER_ACCOUNT {
+        let res = app
+            .login(&app.browser(), "ada@example.com", "wrong password!")
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    // Even the right password is refused until the window passes: the limit stops guessing.
+    let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    assert!(res.text().await.unwrap().contains("Too many failed logins"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn repeated_failures_are_rate_limited_per_address(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    // Spread over many accounts so only the per-address limit can trigger.
+    for i in 0..backend::services::auth::MAX_FAILURES_PER_IP {
+        app.login(
+            &app.browser(),
+            &format!("guess{i}@example.com"),
+            "wrong password!",
+        )
+        .await;
+    }
+    let res = app
+        .login(&app.browser(), "another@example.com", "wrong password!")
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key(header::RETRY_AFTER));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_revoked_token_stops_working_and_is_audited(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&ada).await;
+    let client = reqwest::Client::new();
+
+    let created: serde_json::Value = client
+        .post(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "label": "deploy" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let second = created["token"].as_str().unwrap().to_owned();
+    let id = created["view"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&second)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    let listed: serde_json::Value = client
+        .get(app.url("/api/v1/me/tokens"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = listed.to_string();
+    assert!(!text.contains(&second), "the secret is never listed");
+
+    let revoked = client
+        .delete(app.url(&format!("/api/v1/me/tokens/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(&second)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.audit_actions(&id).await,
+        ["api_token.create", "api_token.revoke"]
+    );
+
+    // Someone else's token cannot be revoked by id.
+    let bob = app.user("bob@example.com", Role::Responder).await;
+    let bob_token = app.token_for(&bob).await;
+    let res = client
+        .delete(app.url(&format!("/api/v1/me/tokens/{id}")))
+        .bearer_auth(&bob_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn logout_clears_the_cookie(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let client = app.browser();
+    app.login(&client, "ada@example.com", PASSWORD).await;
+    let res = client.post(app.url("/auth/logout")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        client
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -1,0 +1,108 @@
+//! Spawns the real server (router, middleware, handlers) on a random port against a fresh test
+//! database, and talks to it over HTTP like any client.
+
+#![allow(dead_code)]
+
+use std::{collections::HashMap, sync::Arc};
+
+use backend::{AppContext, auth::jwt::SessionKeys, config::Config, db::audit::Actor, services};
+use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName, UserView};
+use leptos::prelude::LeptosOptions;
+use server::{AppState, build_router};
+use sqlx::PgPool;
+
+pub const SECRET: &[u8] = b"test secret key with at least 32 bytes";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub keys: SessionKeys,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client that keeps cookies and does not follow redirects, so tests see them.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub async fn user(&self, email: &str, role: Role) -> UserView {
+        let user = NewUser {
+            email: Email::parse(email).expect("email"),
+            name: PersonName::parse("Test User").expect("name"),
+            role,
+            time_zone: TimeZoneName::parse("Europe/London").expect("tz"),
+        };
+        services::users::create_user(
+            &self.pool,
+            &Actor::cli(),
+            &user,
+            &Password::parse(PASSWORD).expect("pw"),
+        )
+        .await
+        .expect("create user")
+    }
+
+    /// Logs in through the form endpoint; returns the response (a redirect on success).
+    pub async fn login(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/auth/login"))
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    pub async fn token_for(&self, user: &UserView) -> String {
+        let label = domain::ApiTokenLabel::parse("test").expect("label");
+        services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label)
+            .await
+            .expect("token")
+            .token
+    }
+
+    pub async fn audit_actions(&self, entity_id: &str) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id")
+            .bind(entity_id)
+            .fetch_all(&self.pool)
+            .await
+            .expect("audit rows")
+    }
+}
+
+pub async fn spawn_app(pool: PgPool) -> TestApp {
+    let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
+    let keys = SessionKeys::new(SECRET);
+    let state = AppState {
+        ctx: AppContext {
+            pool: pool.clone(),
+            keys: keys.clone(),
+            config: Arc::new(config),
+        },
+        leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
+        metrics: Default::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(server::startup::serve(
+        listener,
+        build_router(state),
+        std::future::pending(),
+    ));
+    TestApp { base, pool, keys }
+}

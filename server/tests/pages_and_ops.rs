@@ -1,0 +1,201 @@
+//! Server-rendered pages, status codes, security headers, health, readiness and metrics.
+
+mod common;
+
+use common::{PASSWORD, spawn_app};
+use domain::Role;
+use reqwest::{StatusCode, header};
+use sqlx::PgPool;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_page_without_a_session_redirects_to_login_with_next(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app
+        .browser()
+        .get(app.url("/admin/users?x=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()[header::LOCATION],
+        "/login?next=/admin/users%3Fx%3D1"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_login_page_is_a_plain_form(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.browser().get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
+    assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(res.headers().contains_key(header::REFERRER_POLICY));
+    assert!(res.headers().contains_key("x-request-id"));
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"<form method="post" action="/auth/login""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="password""#));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_render_for_the_right_role_and_refuse_the_wrong_one(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("vera@example.com", Role::Viewer).await;
+    app.user("root@example.com", Role::Admin).await;
+
+    let viewer = app.browser();
+    app.login(&viewer, "vera@example.com", PASSWORD).await;
+    let dashboard = viewer.get(app.url("/")).send().await.unwrap();
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    let html = dashboard.text().await.unwrap();
+    assert!(html.contains("Dashboard") && html.contains("Not built yet"));
+    let refused = viewer.get(app.url("/admin/users")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("you do not have permission")
+    );
+
+    let admin = app.browser();
+    app.login(&admin, "root@example.com", PASSWORD).await;
+    let users = admin.get(app.url("/admin/users")).send().await.unwrap();
+    assert_eq!(users.status(), StatusCode::OK);
+    let html = users.text().await.unwrap();
+    assert!(html.contains("vera@example.com") && html.contains("root@example.com"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unknown_page_is_a_404_page(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let client = app.browser();
+    app.login(&client, "ada@example.com", PASSWORD).await;
+    let res = client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+    let api = client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_status_page_is_public(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = app.browser().get(app.url("/status")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn health_readiness_and_metrics(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    client.get(app.url("/api/v1/me")).send().await.unwrap();
+    let metrics = client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"tocsin_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tocsin_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("tocsin_db_pool_connections"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn readiness_is_503_until_migrations_are_applied(pool: PgPool) {
+    let app = spawn_app(pool.clone()).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    backend::db::migrate(&pool).await.unwrap();
+    assert_eq!(
+        client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn instances_starting_together_apply_migrations_once(pool: PgPool) {
+    let runs = (0..4).map(|_| {
+        let pool = pool.clone();
+        tokio::spawn(async move { backend::db::migrate(&pool).await })
+    });
+    for run in runs {
+        run.await.unwrap().unwrap();
+    }
+    assert!(backend::db::migrations_applied(&pool).await);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn responses_are_compressed_when_asked(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let res = reqwest::Client::new()
+        .get(app.url("/login"))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+}

@@ -1,0 +1,229 @@
+//! Managing users through the API: validation, conflicts, the last admin, and the audit log.
+
+mod common;
+
+use common::spawn_app;
+use domain::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+
+async fn user_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_admin_creates_a_user_who_can_then_log_in(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let token = app.token_for(&admin).await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({ "email": "New@Example.com", "name": "New Person", "role": "viewer", "time_zone": "Australia/Sydney", "password": "a long enough password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["email"], "new@example.com");
+    assert_eq!(body["time_zone"], "Australia/Sydney");
+    assert!(body.get("password_hash").is_none());
+    let id = body["id"].as_str().unwrap();
+    assert_eq!(app.audit_actions(id).await, ["user.create"]);
+    let audit: (Option<uuid::Uuid>, serde_json::Value) =
+        sqlx::query_as("SELECT actor_id, after FROM audit_log WHERE entity_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(audit.0, Some(admin.id.0));
+    assert!(
+        !audit.1.to_string().contains("argon2"),
+        "no hash in the audit log"
+    );
+
+    let res = app
+        .login(&app.browser(), "new@example.com", "a long enough password")
+        .await;
+    assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_input_names_the_field_and_writes_nothing(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let token = app.token_for(&admin).await;
+    let before = user_count(&app.pool).await;
+    let good = json!({ "email": "x@example.com", "name": "X", "role": "viewer", "time_zone": "UTC", "password": "a long enough password" });
+    for (field, value, expect_field) in [
+        ("email", json!("not-an-email"), "email"),
+        ("role", json!("overlord"), "role"),
+        ("time_zone", json!("Mars/Base"), "time_zone"),
+        ("password", json!("short"), "password"),
+        ("name", json!("   "), "name"),
+    ] {
+        let mut body = good.clone();
+        body[field] = value;
+        let res = reqwest::Client::new()
+            .post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let err: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["field"], expect_field);
+        assert!(!err["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let malformed = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(user_count(&app.pool).await, before);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_duplicate_email_is_a_conflict_whatever_its_case(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&admin).await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({ "email": "ADA@example.com", "name": "Ada 2", "role": "viewer", "time_zone": "UTC", "password": "a long enough password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let ada = app.user("ada@example.com", Role::Viewer).await;
+    let token = app.token_for(&admin).await;
+    let client = reqwest::Client::new();
+
+    let res = client
+        .patch(app.url(&format!("/api/v1/users/{}", ada.id)))
+        .bearer_auth(&token)
+        .json(&json!({ "role": "responder" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["role"],
+        "responder"
+    );
+    let (before, after): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("SELECT before, after FROM audit_log WHERE action = 'user.set_role'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(before["role"], "viewer");
+    assert_eq!(after["role"], "responder");
+
+    let demote_self = client
+        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
+        .bearer_auth(&token)
+        .json(&json!({ "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demote_self.status(), StatusCode::CONFLICT);
+    let disable_self = client
+        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
+        .bearer_auth(&token)
+        .json(&json!({ "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disable_self.status(), StatusCode::CONFLICT);
+
+    // A change that fails half-way writes nothing: the role stays even though it was valid alone.
+    let mixed = client
+        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
+        .bearer_auth(&token)
+        .json(&json!({ "role": "admin", "disabled": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mixed.status(), StatusCode::CONFLICT);
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(admin.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(role, "admin");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database(pool: PgPool) {
+    let email = domain::Email::parse("boss@example.com").unwrap();
+    let first = backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.email, "boss@example.com");
+    assert!(
+        first
+            .generated_password
+            .as_deref()
+            .is_some_and(|p| p.len() >= 16)
+    );
+    assert!(
+        backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let demo = backend::services::demo::load_demo(&pool, None, None).await;
+    assert!(matches!(demo, Err(backend::Error::Conflict(_))));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn demo_data_has_people_in_three_time_zones_teams_and_services(pool: PgPool) {
+    let creds = backend::services::demo::load_demo(&pool, None, None)
+        .await
+        .unwrap();
+    let zones: Vec<String> = sqlx::query_scalar("SELECT DISTINCT time_zone FROM users ORDER BY 1")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        zones,
+        ["America/New_York", "Australia/Sydney", "Europe/London"]
+    );
+    let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(admins, 1);
+    let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let services: i64 = sqlx::query_scalar("SELECT count(*) FROM services")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(teams >= 2 && services >= 2);
+    let app = spawn_app(pool).await;
+    let res = app
+        .login(&app.browser(), &creds.admin_email, &creds.password)
+        .await;
+    assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
+}
