@@ -43,6 +43,8 @@ export default defineConfig({
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',
+    // SIGTERM lets the server finish and stop its embedded PostgreSQL cleanly.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
     env: {
       ...process.env as Record<string, string>,
       DATABASE_URL: '',

@@ -21,6 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo "==> formatting and lints"
+scripts/lint.sh
+
 echo "==> starting a throwaway PostgreSQL cluster"
 DATABASE_URL=$(scripts/pg-test-cluster.sh start "$pg_dir")
 export DATABASE_URL

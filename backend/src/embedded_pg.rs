@@ -286,18 +286,17 @@ impl EmbeddedPostgres {
                 .bind(DATABASE)
                 .fetch_one(&mut conn)
                 .await?;
-        if !exists {
-            // Two commands starting together may race here; the loser sees a duplicate error.
-            if let Err(e) = sqlx::query("CREATE DATABASE tocsin")
-                .execute(&mut conn)
-                .await
-            {
-                if !crate::error::is_unique_violation(&e) {
-                    return Err(e.into());
-                }
-            }
+        if exists {
+            return Ok(());
         }
-        Ok(())
+        // Two commands starting together may race here; the loser sees a duplicate error.
+        match sqlx::query("CREATE DATABASE tocsin")
+            .execute(&mut conn)
+            .await
+        {
+            Err(e) if !crate::error::is_unique_violation(&e) => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 }
 

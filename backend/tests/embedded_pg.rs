@@ -1,6 +1,8 @@
 //! The embedded cluster with the machine's real PostgreSQL binaries: first start, reuse by a
 //! second command, adoption after the owner was killed, and recovery from a stale pid file.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::{os::unix::fs::PermissionsExt, path::PathBuf};
 
 use backend::embedded_pg::{EmbeddedPostgres, Mode};

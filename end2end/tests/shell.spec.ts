@@ -19,7 +19,7 @@ test('a page needs a session and comes back after login', async ({ page }) => {
   page.on('pageerror', (e) => errors.push(e.message));
 
   await page.goto('/services');
-  await expect(page).toHaveURL(/\/login\?next=%2Fservices/);
+  await expect(page).toHaveURL(/\/login\?next=\/services$/);
   await logIn(page, '/services');
   await expect(page).toHaveURL(/\/services$/);
   await expect(page.getByRole('heading', { name: 'Services' })).toBeVisible();
@@ -52,7 +52,7 @@ test('the app shell hydrates, the user menu works, and logout ends the session',
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto('/');
-  await expect(page).toHaveURL(/\/login\?next=%2F/);
+  await expect(page).toHaveURL(/\/login\?next=\/$/);
 });
 
 test('an admin creates an API token in the browser and it works on the API', async ({ page, request }) => {

@@ -30,10 +30,10 @@ impl Database {
     /// Closes the pool, then stops the embedded cluster if this process owns it.
     pub async fn close(self) {
         self.pool.close().await;
-        if let Some(pg) = self.embedded {
-            if let Err(e) = pg.stop().await {
-                tracing::warn!(error = %e, "the embedded PostgreSQL did not stop cleanly");
-            }
+        if let Some(pg) = self.embedded
+            && let Err(e) = pg.stop().await
+        {
+            tracing::warn!(error = %e, "the embedded PostgreSQL did not stop cleanly");
         }
     }
 }

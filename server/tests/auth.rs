@@ -1,5 +1,7 @@
 //! Authentication and authorisation through the real HTTP stack.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use chrono::{Duration, Utc};

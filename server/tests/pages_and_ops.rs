@@ -1,5 +1,7 @@
 //! Server-rendered pages, status codes, security headers, health, readiness and metrics.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::{PASSWORD, spawn_app};

@@ -1,5 +1,7 @@
 //! Managing users through the API: validation, conflicts, the last admin, and the audit log.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::spawn_app;

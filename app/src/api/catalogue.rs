@@ -1,4 +1,3 @@
-use domain::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +14,7 @@ pub struct ServiceEntry {
 /// Every service with its owning team (read-only until the incidents work adds editing).
 #[server]
 pub async fn list_services() -> Result<Vec<ServiceEntry>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(Role::Viewer)?;
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
     let rows = crate::ssr::edge(backend::services::catalogue::services(&ctx.pool).await)?;
     Ok(rows
         .into_iter()

@@ -1,17 +1,17 @@
-use domain::{NewUserInput, Role, UserId, UserView};
+use domain::{NewUserInput, UserId, UserView};
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
 #[server]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(Role::Admin)?;
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Admin)?;
     crate::ssr::edge(backend::services::users::list_users(&ctx.pool).await)
 }
 
 #[server]
 pub async fn create_user(input: NewUserInput) -> Result<UserView, AppError> {
-    let (ctx, admin) = crate::ssr::authorize(Role::Admin)?;
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let (user, password) = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
     let actor = crate::ssr::actor(&admin);
     crate::ssr::edge(
@@ -21,8 +21,8 @@ pub async fn create_user(input: NewUserInput) -> Result<UserView, AppError> {
 
 #[server]
 pub async fn set_user_role(id: UserId, role: String) -> Result<UserView, AppError> {
-    let (ctx, admin) = crate::ssr::authorize(Role::Admin)?;
-    let role: Role = role
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let role: domain::Role = role
         .parse()
         .map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
     let actor = crate::ssr::actor(&admin);
@@ -31,7 +31,7 @@ pub async fn set_user_role(id: UserId, role: String) -> Result<UserView, AppErro
 
 #[server]
 pub async fn set_user_disabled(id: UserId, disabled: bool) -> Result<UserView, AppError> {
-    let (ctx, admin) = crate::ssr::authorize(Role::Admin)?;
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let actor = crate::ssr::actor(&admin);
     crate::ssr::edge(backend::services::users::set_disabled(&ctx.pool, &actor, id, disabled).await)
 }

@@ -62,8 +62,11 @@ const PEOPLE: &[(&str, &str, Role, &str)] = &[
     ),
 ];
 
-/// (team name, slug, [(member email, lead?)])
-const TEAMS: &[(&str, &str, &[(&str, bool)])] = &[
+/// A member of a demo team: email, and whether they lead it.
+type DemoMember = (&'static str, bool);
+
+/// (team name, slug, members)
+const TEAMS: &[(&str, &str, &[DemoMember])] = &[
     (
         "Platform",
         "platform",

@@ -119,13 +119,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         req.extensions_mut().insert(p);
     }
     let mut response = next.run(req).await;
-    if let Some(user) = renew_for {
-        if let Ok(token) = ctx.keys.issue(user, now) {
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                session_cookie(Some(&token), ctx.config.https()),
-            );
-        }
+    if let Some(user) = renew_for
+        && let Ok(token) = ctx.keys.issue(user, now)
+    {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            session_cookie(Some(&token), ctx.config.https()),
+        );
     }
     response
 }
