@@ -56,10 +56,7 @@ impl FromServerFnError for AppError {
 
 impl From<domain::FieldError> for AppError {
     fn from(e: domain::FieldError) -> Self {
-        AppError::Invalid {
-            field: e.field,
-            reason: e.reason,
-        }
+        AppError::Invalid { field: e.field, reason: e.reason }
     }
 }
 

@@ -20,9 +20,8 @@ use leptos_router::{
 use crate::{
     components::layout::AppLayout,
     routes::{
-        admin_users::AdminUsersPage, dashboard::DashboardPage, login::LoginPage,
-        not_found::NotFound, planned::Planned, services::ServicesPage, status::StatusPage,
-        tokens::TokensPage,
+        admin_users::AdminUsersPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound,
+        planned::Planned, services::ServicesPage, status::StatusPage, tokens::TokensPage,
     },
 };
 
@@ -54,8 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     use leptos::nonce::use_nonce;
-    let (Some(nonce), Some(opts)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
+    let (Some(nonce), Some(opts)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
         return;
     };
     let policy = format!(
@@ -85,20 +83,23 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage/>
                 <Route path=path!("/status") view=StatusPage/>
-                <ParentRoute path=path!("") view=AppLayout>
+                // Async: signed-in pages are sent whole, once their data is loaded, so the user menu and
+                // the data are in the HTML even with JavaScript off, and an error can still set the
+                // status code.
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/incidents") view=|| view! { <Planned title="Incidents" what="The live incident list with filters, declaring incidents and running them from start to finish."/> }/>
                     <Route path=path!("/oncall") view=|| view! { <Planned title="On call" what="Who is on call now and next, for every schedule."/> }/>
                     <Route path=path!("/schedules") view=|| view! { <Planned title="Schedules" what="Rotations with layers, restrictions and overrides, checked across daylight-saving changes."/> }/>
                     <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>
-                    <Route path=path!("/services") view=ServicesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
                     <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
-                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/teams") view=|| view! { <Planned title="Teams" what="Teams, their members and leads."/> }/>
                     <Route path=path!("/admin/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
-                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/tokens") view=TokensPage/>
                     <Route path=path!("/settings/notifications") view=|| view! { <Planned title="Notifications" what="Your contact methods and notification rules."/> }/>
                 </ParentRoute>
             </Routes>

@@ -36,8 +36,7 @@ pub fn authorize(role: Role) -> Result<(AppContext, Principal), AppError> {
 pub fn fail(e: AppError) -> AppError {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         opts.set_status(
-            http::StatusCode::from_u16(e.status())
-                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
     e
@@ -45,12 +44,8 @@ pub fn fail(e: AppError) -> AppError {
 
 /// The audit-log actor for a principal, tagged with this request's id.
 pub fn actor(p: &Principal) -> Actor {
-    let request_id = parts().and_then(|p| {
-        p.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    });
+    let request_id =
+        parts().and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned));
     p.actor(request_id)
 }
 

@@ -59,10 +59,7 @@ impl Config {
             Some(path) => read_toml(path)?,
             None => HashMap::new(),
         };
-        Ok(Config::from_sources(
-            |k| std::env::var(k).ok(),
-            &file_values,
-        )?)
+        Ok(Config::from_sources(|k| std::env::var(k).ok(), &file_values)?)
     }
 
     /// Builds the configuration from a lookup of environment variables and the values of a file.
@@ -72,9 +69,7 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let get = |var: &str| -> Option<String> {
             let file_key = KEYS.iter().find(|(v, _)| *v == var).map(|(_, k)| *k);
-            env(var)
-                .or_else(|| file_key.and_then(|k| file.get(k).cloned()))
-                .filter(|v| !v.trim().is_empty())
+            env(var).or_else(|| file_key.and_then(|k| file.get(k).cloned())).filter(|v| !v.trim().is_empty())
         };
 
         let listen = match get("TOCSIN_LISTEN") {
@@ -167,8 +162,7 @@ impl Config {
 fn read_toml(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading configuration file {}", path.display()))?;
-    let table: toml::Table =
-        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let mut values = HashMap::new();
     for (key, value) in table {
         if !KEYS.iter().any(|(_, k)| *k == key) {
@@ -206,10 +200,8 @@ mod tests {
     use super::*;
 
     fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let env: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let env: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_sources(|k| env.get(k).cloned(), &HashMap::new())
     }
 
@@ -228,31 +220,12 @@ mod tests {
         let e = load(&[("TOCSIN_LISTEN", "localhost")]).unwrap_err();
         assert_eq!(e.variable, "TOCSIN_LISTEN");
         assert!(e.to_string().contains("127.0.0.1:3000"));
-        assert_eq!(
-            load(&[("TOCSIN_LOG_FORMAT", "xml")]).unwrap_err().variable,
-            "TOCSIN_LOG_FORMAT"
-        );
-        assert_eq!(
-            load(&[("TOCSIN_SECRET_KEY", "short")])
-                .unwrap_err()
-                .variable,
-            "TOCSIN_SECRET_KEY"
-        );
-        assert_eq!(
-            load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable,
-            "DATABASE_URL"
-        );
-        assert_eq!(
-            load(&[("TOCSIN_PUBLIC_URL", "example.com")])
-                .unwrap_err()
-                .variable,
-            "TOCSIN_PUBLIC_URL"
-        );
+        assert_eq!(load(&[("TOCSIN_LOG_FORMAT", "xml")]).unwrap_err().variable, "TOCSIN_LOG_FORMAT");
+        assert_eq!(load(&[("TOCSIN_SECRET_KEY", "short")]).unwrap_err().variable, "TOCSIN_SECRET_KEY");
+        assert_eq!(load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
+        assert_eq!(load(&[("TOCSIN_PUBLIC_URL", "example.com")]).unwrap_err().variable, "TOCSIN_PUBLIC_URL");
         let e = load(&[("TOCSIN_ADMIN_PASSWORD", "short")]).unwrap_err();
-        assert!(
-            !e.to_string().contains("short"),
-            "a password is never echoed"
-        );
+        assert!(!e.to_string().contains("short"), "a password is never echoed");
     }
 
     #[test]
@@ -262,11 +235,8 @@ mod tests {
             ("log_format".to_string(), "json".to_string()),
         ]
         .into();
-        let c = Config::from_sources(
-            |k| (k == "TOCSIN_LISTEN").then(|| "127.0.0.1:5000".to_string()),
-            &file,
-        )
-        .unwrap();
+        let c = Config::from_sources(|k| (k == "TOCSIN_LISTEN").then(|| "127.0.0.1:5000".to_string()), &file)
+            .unwrap();
         assert_eq!(c.listen.port(), 5000);
         assert_eq!(c.log_format, LogFormat::Json);
     }
@@ -280,10 +250,7 @@ mod tests {
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -53,14 +53,8 @@ impl EmbeddedPostgres {
         let password = read_or_create_password(&data_dir.join("postgres.password"))?;
         let owner_file = data_dir.join("tocsin-server.pid");
 
-        let mut pg = EmbeddedPostgres {
-            bin_dir,
-            cluster_dir,
-            run_as,
-            url: String::new(),
-            owned: false,
-            owner_file,
-        };
+        let mut pg =
+            EmbeddedPostgres { bin_dir, cluster_dir, run_as, url: String::new(), owned: false, owner_file };
         if let Some(user) = &pg.run_as {
             pg.check_system_user(user, &data_dir).await?;
         }
@@ -70,8 +64,8 @@ impl EmbeddedPostgres {
 
         let port = match pg.running_port()? {
             Some(port) => {
-                let owner_alive = read_pid(&pg.owner_file)
-                    .is_some_and(|p| p != std::process::id() && process_alive(p));
+                let owner_alive =
+                    read_pid(&pg.owner_file).is_some_and(|p| p != std::process::id() && process_alive(p));
                 if mode == Mode::Owner && !owner_alive {
                     tracing::info!(
                         port,
@@ -151,13 +145,8 @@ impl EmbeddedPostgres {
     }
 
     async fn check_system_user(&self, user: &str, data_dir: &Path) -> anyhow::Result<()> {
-        let exists = Command::new("id")
-            .arg("-u")
-            .arg(user)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await;
+        let exists =
+            Command::new("id").arg("-u").arg(user).stdout(Stdio::null()).stderr(Stdio::null()).status().await;
         if !exists.map(|s| s.success()).unwrap_or(false) {
             bail!(
                 "running as root: PostgreSQL refuses to run as root and there is no '{user}' system user to run it as; \
@@ -184,9 +173,8 @@ impl EmbeddedPostgres {
     async fn initdb(&self, data_dir: &Path, password: &str) -> anyhow::Result<()> {
         // A half-made cluster (initdb interrupted) has no PG_VERSION; start it again from nothing.
         if self.cluster_dir.exists() {
-            std::fs::remove_dir_all(&self.cluster_dir).with_context(|| {
-                format!("removing incomplete cluster {}", self.cluster_dir.display())
-            })?;
+            std::fs::remove_dir_all(&self.cluster_dir)
+                .with_context(|| format!("removing incomplete cluster {}", self.cluster_dir.display()))?;
         }
         std::fs::create_dir_all(&self.cluster_dir)?;
         let pwfile = data_dir.join(".initdb-password");
@@ -200,24 +188,14 @@ impl EmbeddedPostgres {
             .command("initdb")
             .arg("-D")
             .arg(&self.cluster_dir)
-            .args([
-                "-U",
-                SUPERUSER,
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--auth=scram-sha-256",
-            ])
+            .args(["-U", SUPERUSER, "-E", "UTF8", "--no-locale", "--auth=scram-sha-256"])
             .arg(format!("--pwfile={}", pwfile.display()))
             .output()
             .await
             .context("running initdb")?;
         let _ = std::fs::remove_file(&pwfile);
         if !output.status.success() {
-            bail!(
-                "initdb failed: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
+            bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr).trim());
         }
         Ok(())
     }
@@ -234,9 +212,7 @@ impl EmbeddedPostgres {
         match (pid, port) {
             (Some(pid), Some(port)) if process_alive(pid) && is_postgres(pid) => Ok(Some(port)),
             _ => {
-                tracing::warn!(
-                    "removing a stale postmaster.pid left by a cluster that is no longer running"
-                );
+                tracing::warn!("removing a stale postmaster.pid left by a cluster that is no longer running");
                 std::fs::remove_file(&pid_file)
                     .with_context(|| format!("removing {}", pid_file.display()))?;
                 Ok(None)
@@ -247,8 +223,7 @@ impl EmbeddedPostgres {
     async fn pg_ctl_start(&self, port: u16) -> anyhow::Result<()> {
         let log = self.cluster_dir.join("server.log");
         // No unix socket: its folder may not exist or be writable, and TCP on loopback suffices.
-        let options =
-            format!("-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''");
+        let options = format!("-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''");
         tracing::info!(port, "starting the embedded PostgreSQL");
         let output = self
             .command("pg_ctl")
@@ -278,22 +253,17 @@ impl EmbeddedPostgres {
     async fn ensure_database(&self, password: &str, port: u16) -> anyhow::Result<()> {
         use sqlx::{Connection, PgConnection};
         let admin_url = format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/postgres");
-        let mut conn = PgConnection::connect(&admin_url)
-            .await
-            .context("connecting to the embedded PostgreSQL")?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE)
-                .fetch_one(&mut conn)
-                .await?;
+        let mut conn =
+            PgConnection::connect(&admin_url).await.context("connecting to the embedded PostgreSQL")?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DATABASE)
+            .fetch_one(&mut conn)
+            .await?;
         if exists {
             return Ok(());
         }
         // Two commands starting together may race here; the loser sees a duplicate error.
-        match sqlx::query("CREATE DATABASE tocsin")
-            .execute(&mut conn)
-            .await
-        {
+        match sqlx::query("CREATE DATABASE tocsin").execute(&mut conn).await {
             Err(e) if !crate::error::is_unique_violation(&e) => Err(e.into()),
             _ => Ok(()),
         }
@@ -311,10 +281,7 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
             }
         }
     }
-    if let Ok(out) = std::process::Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-    {
+    if let Ok(out) = std::process::Command::new("pg_config").arg("--bindir").output() {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if out.status.success() && has_tools(&dir) {
             return Ok(dir);
@@ -370,8 +337,7 @@ fn read_pid(path: &Path) -> Option<u32> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("finding a free port for PostgreSQL")?;
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port for PostgreSQL")?;
     Ok(listener.local_addr()?.port())
 }
 
@@ -402,17 +368,9 @@ pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
 }
 
 async fn chown_to(user: &str, path: &Path) -> anyhow::Result<()> {
-    let status = Command::new("chown")
-        .arg("-R")
-        .arg(format!("{user}:"))
-        .arg(path)
-        .status()
-        .await?;
+    let status = Command::new("chown").arg("-R").arg(format!("{user}:")).arg(path).status().await?;
     if !status.success() {
-        bail!(
-            "could not hand {} to the '{user}' system user",
-            path.display()
-        );
+        bail!("could not hand {} to the '{user}' system user", path.display());
     }
     Ok(())
 }

@@ -12,13 +12,8 @@ pub fn init(format: LogFormat) {
     // A second init (tests, or a command run twice in one process) is harmless.
     let _ = match format {
         LogFormat::Pretty => registry.with(fmt::layer().with_target(false)).try_init(),
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true),
-            )
-            .try_init(),
+        LogFormat::Json => {
+            registry.with(fmt::layer().json().flatten_event(true).with_current_span(true)).try_init()
+        }
     };
 }

@@ -20,10 +20,7 @@ fn data_dir(name: &str) -> PathBuf {
 
 async fn answers(url: &str) -> bool {
     match sqlx::PgConnection::connect(url).await {
-        Ok(mut c) => sqlx::query_scalar::<_, i32>("SELECT 1")
-            .fetch_one(&mut c)
-            .await
-            .is_ok(),
+        Ok(mut c) => sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&mut c).await.is_ok(),
         Err(_) => false,
     }
 }
@@ -42,20 +39,13 @@ async fn the_embedded_cluster_survives_its_owner_and_stale_pid_files() {
     let client = EmbeddedPostgres::start(&dir, Mode::Client).await.unwrap();
     assert_eq!(client.url(), url);
     client.stop().await.unwrap();
-    assert!(
-        answers(&url).await,
-        "a command must not stop the server's cluster"
-    );
+    assert!(answers(&url).await, "a command must not stop the server's cluster");
 
     // The owner dies without stopping its cluster (kill -9): its pid file names a dead process.
     std::mem::forget(owner);
     std::fs::write(dir.join("tocsin-server.pid"), "999999").unwrap();
     let adopted = EmbeddedPostgres::start(&dir, Mode::Owner).await.unwrap();
-    assert_eq!(
-        adopted.url(),
-        url,
-        "the next server adopts the running cluster"
-    );
+    assert_eq!(adopted.url(), url, "the next server adopts the running cluster");
     adopted.stop().await.unwrap();
     assert!(!answers(&url).await, "stop really stops it");
 

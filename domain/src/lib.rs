@@ -8,6 +8,6 @@ pub mod user;
 
 pub use error::FieldError;
 pub use user::{
-    ApiTokenLabel, ApiTokenView, CreatedApiToken, Email, Me, NewUser, NewUserInput, Password,
-    PersonName, Role, TimeZoneName, UserId, UserView,
+    ApiTokenLabel, ApiTokenView, CreatedApiToken, Email, Me, NewUser, NewUserInput, Password, PersonName,
+    Role, TimeZoneName, UserId, UserView,
 };

@@ -90,5 +90,8 @@ test.describe('with JavaScript disabled', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+    // The shell is in the server's HTML, not added later by the wasm.
+    await expect(page.getByRole('button', { name: /Alex Morgan/ })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Admin' })).toBeVisible();
   });
 });

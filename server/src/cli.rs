@@ -104,12 +104,7 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
         Command::Migrate => {
             println!("migrations applied");
         }
-        Command::User(UserCommand::Create {
-            email,
-            name,
-            role,
-            time_zone,
-        }) => {
+        Command::User(UserCommand::Create { email, name, role, time_zone }) => {
             let user = NewUser {
                 email: Email::parse(&email)?,
                 name: PersonName::parse(&name)?,
@@ -117,12 +112,8 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
                 time_zone: TimeZoneName::parse(&time_zone)?,
             };
             let password = read_password("Password for the new user: ")?;
-            let created =
-                services::users::create_user(pool, &Actor::cli(), &user, &password).await?;
-            println!(
-                "created {} ({}) with id {}",
-                created.email, created.role, created.id
-            );
+            let created = services::users::create_user(pool, &Actor::cli(), &user, &password).await?;
+            println!("created {} ({}) with id {}", created.email, created.role, created.id);
         }
         Command::User(UserCommand::SetPassword { email }) => {
             let email = Email::parse(&email)?;
@@ -131,12 +122,9 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
             println!("password changed for {email}");
         }
         Command::Demo => {
-            let creds = services::demo::load_demo(
-                pool,
-                config.admin_email.as_ref(),
-                config.admin_password.as_ref(),
-            )
-            .await?;
+            let creds =
+                services::demo::load_demo(pool, config.admin_email.as_ref(), config.admin_password.as_ref())
+                    .await?;
             remember_demo_credentials(config, &creds)?;
             print_demo_credentials(config, &creds.admin_email, &creds.password);
         }
@@ -148,8 +136,7 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
                 .await?
                 .with_context(|| format!("no user with email {email}"))?;
             drop(conn);
-            let created =
-                services::tokens::create_token(pool, &Actor::cli(), user.id, &label).await?;
+            let created = services::tokens::create_token(pool, &Actor::cli(), user.id, &label).await?;
             // The token alone on stdout, so scripts can capture it.
             println!("{}", created.token);
         }
@@ -162,9 +149,7 @@ fn read_password(prompt: &str) -> anyhow::Result<Password> {
         rpassword::prompt_password(prompt)?
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .context("reading the password from standard input")?;
+        std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     };
     Ok(Password::parse(&text)?)
@@ -193,11 +178,7 @@ fn secret_key(config: &Config) -> anyhow::Result<String> {
 fn leptos_options(config: &Config) -> leptos::prelude::LeptosOptions {
     let mut options = leptos::prelude::get_configuration(None)
         .map(|c| c.leptos_options)
-        .unwrap_or_else(|_| {
-            leptos::prelude::LeptosOptions::builder()
-                .output_name("tocsin")
-                .build()
-        });
+        .unwrap_or_else(|_| leptos::prelude::LeptosOptions::builder().output_name("tocsin").build());
     if options.output_name.is_empty() {
         options.output_name = "tocsin".into();
     }
@@ -207,15 +188,9 @@ fn leptos_options(config: &Config) -> leptos::prelude::LeptosOptions {
 
 const DEMO_FILE: &str = "demo-credentials.txt";
 
-fn remember_demo_credentials(
-    config: &Config,
-    creds: &services::demo::DemoCredentials,
-) -> anyhow::Result<()> {
+fn remember_demo_credentials(config: &Config, creds: &services::demo::DemoCredentials) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
-    write_private(
-        &config.data_dir.join(DEMO_FILE),
-        &format!("{}\n{}\n", creds.admin_email, creds.password),
-    )
+    write_private(&config.data_dir.join(DEMO_FILE), &format!("{}\n{}\n", creds.admin_email, creds.password))
 }
 
 fn print_demo_credentials(config: &Config, email: &str, password: &str) {
@@ -229,10 +204,7 @@ fn print_demo_credentials(config: &Config, email: &str, password: &str) {
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let key = secret_key(&config)?;
     let listener = TcpListener::bind(config.listen).await.with_context(|| {
-        format!(
-            "TOCSIN_LISTEN: cannot listen on {} (is another server running there?)",
-            config.listen
-        )
+        format!("TOCSIN_LISTEN: cannot listen on {} (is another server running there?)", config.listen)
     })?;
     let db = Database::open(&config, Mode::Owner).await?;
     let state = AppState {
@@ -288,12 +260,8 @@ async fn prepare(pool: &sqlx::PgPool, config: &Config, demo: bool) -> anyhow::Re
     backend::db::migrate(pool).await?;
     tracing::info!("database migrations applied");
     if demo {
-        match services::demo::load_demo(
-            pool,
-            config.admin_email.as_ref(),
-            config.admin_password.as_ref(),
-        )
-        .await
+        match services::demo::load_demo(pool, config.admin_email.as_ref(), config.admin_password.as_ref())
+            .await
         {
             Ok(creds) => {
                 remember_demo_credentials(config, &creds)?;

@@ -21,10 +21,7 @@ impl Database {
                 (pg.url().to_owned(), Some(pg))
             }
         };
-        Ok(Database {
-            pool: backend::db::pool(&url)?,
-            embedded,
-        })
+        Ok(Database { pool: backend::db::pool(&url)?, embedded })
     }
 
     /// Closes the pool, then stops the embedded cluster if this process owns it.

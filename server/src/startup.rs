@@ -43,10 +43,7 @@ pub fn build_router(state: AppState) -> Router {
 
     let api_v1 = Router::new()
         .route("/me", get(api::me))
-        .route(
-            "/me/tokens",
-            get(api::list_my_tokens).post(api::create_my_token),
-        )
+        .route("/me/tokens", get(api::list_my_tokens).post(api::create_my_token))
         .route("/me/tokens/{id}", delete(api::revoke_my_token))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/users/{id}", axum::routing::patch(api::update_user))
@@ -111,10 +108,7 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

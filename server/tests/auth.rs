@@ -4,6 +4,7 @@
 
 mod common;
 
+use backend::auth::jwt::SessionKeys;
 use chrono::{Duration, Utc};
 use common::{PASSWORD, spawn_app};
 use domain::Role;
@@ -17,25 +18,15 @@ async fn login_sets_a_http_only_session_cookie_and_redirects_to_next(pool: PgPoo
     let client = app.browser();
     let res = client
         .post(app.url("/auth/login"))
-        .form(&[
-            ("email", "Ada@Example.com"),
-            ("password", PASSWORD),
-            ("next", "/services"),
-        ])
+        .form(&[("email", "Ada@Example.com"), ("password", PASSWORD), ("next", "/services")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/services");
-    let cookie = res.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("tocsin_session="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 
     let me = client.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
@@ -51,11 +42,7 @@ async fn next_cannot_send_the_user_to_another_site(pool: PgPool) {
     let res = app
         .browser()
         .post(app.url("/auth/login"))
-        .form(&[
-            ("email", "ada@example.com"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/x"),
-        ])
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "//evil.example/x")])
         .send()
         .await
         .unwrap();
@@ -65,17 +52,11 @@ async fn next_cannot_send_the_user_to_another_site(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn wrong_password_unknown_email_and_disabled_user_look_the_same(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let ada = app.user("ada@example.com", Role::Responder).await;
+    app.user("ada@example.com", Role::Responder).await;
     let bob = app.user("bob@example.com", Role::Responder).await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let admin_token = app.token_for(&admin).await;
-    let res = reqwest::Client::new()
-        .patch(app.url(&format!("/api/v1/users/{}", bob.id)))
-        .bearer_auth(&admin_token)
-        .json(&serde_json::json!({ "disabled": true }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_user(&admin_token, bob.id, serde_json::json!({ "disabled": true })).await;
     assert_eq!(res.status(), StatusCode::OK);
 
     for (email, password) in [
@@ -85,14 +66,9 @@ async fn wrong_password_unknown_email_and_disabled_user_look_the_same(pool: PgPo
     ] {
         let res = app.login(&app.browser(), email, password).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{email}");
-        assert_eq!(
-            res.headers()[header::LOCATION],
-            "/login?error=invalid&next=/",
-            "{email}"
-        );
+        assert_eq!(res.headers()[header::LOCATION], "/login?error=invalid&next=/", "{email}");
         assert!(res.headers().get(header::SET_COOKIE).is_none(), "{email}");
     }
-    let _ = ada;
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -100,108 +76,46 @@ async fn disabling_a_user_ends_their_session_and_tokens_at_once(pool: PgPool) {
     let app = spawn_app(pool).await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let client = app.browser();
-    app.login(&client, "ada@example.com", PASSWORD).await;
+    let session = app.keys.issue(ada.id, Utc::now()).unwrap();
     let ada_token = app.token_for(&ada).await;
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_with_session(&session).await.status(), StatusCode::OK);
+    assert_eq!(app.me_with_token(&ada_token).await, StatusCode::OK);
 
     let admin_token = app.token_for(&admin).await;
-    reqwest::Client::new()
-        .patch(app.url(&format!("/api/v1/users/{}", ada.id)))
-        .bearer_auth(&admin_token)
-        .json(&serde_json::json!({ "disabled": true }))
-        .send()
-        .await
-        .unwrap();
+    app.patch_user(&admin_token, ada.id, serde_json::json!({ "disabled": true })).await;
 
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let by_token = reqwest::Client::new()
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&ada_token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(by_token.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_with_session(&session).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_with_token(&ada_token).await, StatusCode::UNAUTHORIZED);
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn expired_tampered_and_foreign_session_tokens_are_refused(pool: PgPool) {
     let app = spawn_app(pool).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let expired = app
-        .keys
-        .issue(ada.id, Utc::now() - Duration::hours(9))
-        .unwrap();
-    let mut tampered = app.keys.issue(ada.id, Utc::now()).unwrap();
+    let now = Utc::now();
+    let valid = app.keys.issue(ada.id, now).unwrap();
+    let expired = app.keys.issue(ada.id, now - Duration::hours(9)).unwrap();
+    let mut tampered = valid.clone();
     tampered.insert(tampered.len() - 3, 'x');
-    let foreign = backend::auth::jwt::SessionKeys::new(b"some other secret key of 32 bytes!!")
-        .issue(ada.id, Utc::now())
-        .unwrap();
-    let valid = app.keys.issue(ada.id, Utc::now()).unwrap();
+    let foreign = SessionKeys::new(b"some other secret key of 32 bytes!!").issue(ada.id, now).unwrap();
 
-    let me = |token: String| {
-        let url = app.url("/api/v1/me");
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .header(header::COOKIE, format!("tocsin_session={token}"))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
-    assert_eq!(me(valid).await, StatusCode::OK);
-    assert_eq!(me(expired).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(me(tampered).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(me(foreign).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_with_session(&valid).await.status(), StatusCode::OK);
+    for bad in [expired, tampered, foreign] {
+        assert_eq!(app.me_with_session(&bad).await.status(), StatusCode::UNAUTHORIZED);
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn a_session_in_use_is_renewed(pool: PgPool) {
     let app = spawn_app(pool).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let old = app
-        .keys
-        .issue(ada.id, Utc::now() - Duration::minutes(20))
-        .unwrap();
+    let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(20)).unwrap();
     let fresh = app.keys.issue(ada.id, Utc::now()).unwrap();
-    let get = |token: String| {
-        let url = app.url("/api/v1/me");
-        async move {
-            reqwest::Client::new()
-                .get(url)
-                .header(header::COOKIE, format!("tocsin_session={token}"))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let renewed = get(old).await;
+    let renewed = app.me_with_session(&old).await;
     assert_eq!(renewed.status(), StatusCode::OK);
-    assert!(
-        renewed.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .starts_with("tocsin_session=ey")
-    );
-    assert!(get(fresh).await.headers().get(header::SET_COOKIE).is_none());
+    let cookie = renewed.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("tocsin_session=ey"), "{cookie}");
+    assert!(app.me_with_session(&fresh).await.headers().get(header::SET_COOKIE).is_none());
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -217,25 +131,11 @@ async fn the_api_answers_401_without_credentials_and_200_with_a_bearer_token(poo
     let body: serde_json::Value = anonymous.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthenticated");
 
-    let bad = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth("tocsin_not_a_real_token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_with_token("tocsin_not_a_real_token").await, StatusCode::UNAUTHORIZED);
 
-    let ok = client
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let ok = client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    assert_eq!(
-        ok.json::<serde_json::Value>().await.unwrap()["email"],
-        "ada@example.com"
-    );
+    assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["email"], "ada@example.com");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -245,18 +145,11 @@ async fn the_wrong_role_gets_403(pool: PgPool) {
     let responder = app.user("rita@example.com", Role::Responder).await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let client = reqwest::Client::new();
-    for (user, expected) in [
-        (&viewer, StatusCode::FORBIDDEN),
-        (&responder, StatusCode::FORBIDDEN),
-        (&admin, StatusCode::OK),
-    ] {
+    for (user, expected) in
+        [(&viewer, StatusCode::FORBIDDEN), (&responder, StatusCode::FORBIDDEN), (&admin, StatusCode::OK)]
+    {
         let token = app.token_for(user).await;
-        let res = client
-            .get(app.url("/api/v1/users"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
+        let res = client.get(app.url("/api/v1/users")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), expected, "{}", user.email);
     }
 }
@@ -266,19 +159,13 @@ async fn repeated_failures_are_rate_limited_per_account(pool: PgPool) {
     let app = spawn_app(pool).await;
     app.user("ada@example.com", Role::Responder).await;
     for _ in 0..backend::services::auth::MAX_FAILURES_PER_ACCOUNT {
-        let res = app
-            .login(&app.browser(), "ada@example.com", "wrong password!")
-            .await;
+        let res = app.login(&app.browser(), "ada@example.com", "wrong password!").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
     // Even the right password is refused until the window passes: the limit stops guessing.
     let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = res.headers()[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 15 * 60, "{retry}");
     assert!(res.text().await.unwrap().contains("Too many failed logins"));
 }
@@ -288,16 +175,9 @@ async fn repeated_failures_are_rate_limited_per_address(pool: PgPool) {
     let app = spawn_app(pool).await;
     // Spread over many accounts so only the per-address limit can trigger.
     for i in 0..backend::services::auth::MAX_FAILURES_PER_IP {
-        app.login(
-            &app.browser(),
-            &format!("guess{i}@example.com"),
-            "wrong password!",
-        )
-        .await;
+        app.login(&app.browser(), &format!("guess{i}@example.com"), "wrong password!").await;
     }
-    let res = app
-        .login(&app.browser(), "another@example.com", "wrong password!")
-        .await;
+    let res = app.login(&app.browser(), "another@example.com", "wrong password!").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key(header::RETRY_AFTER));
 }
@@ -321,16 +201,7 @@ async fn a_revoked_token_stops_working_and_is_audited(pool: PgPool) {
         .unwrap();
     let second = created["token"].as_str().unwrap().to_owned();
     let id = created["view"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&second)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_with_token(&second).await, StatusCode::OK);
 
     let listed: serde_json::Value = client
         .get(app.url("/api/v1/me/tokens"))
@@ -344,27 +215,11 @@ async fn a_revoked_token_stops_working_and_is_audited(pool: PgPool) {
     let text = listed.to_string();
     assert!(!text.contains(&second), "the secret is never listed");
 
-    let revoked = client
-        .delete(app.url(&format!("/api/v1/me/tokens/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let revoked =
+        client.delete(app.url(&format!("/api/v1/me/tokens/{id}"))).bearer_auth(&token).send().await.unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .bearer_auth(&second)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.audit_actions(&id).await,
-        ["api_token.create", "api_token.revoke"]
-    );
+    assert_eq!(app.me_with_token(&second).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.audit_actions(&id).await, ["api_token.create", "api_token.revoke"]);
 
     // Someone else's token cannot be revoked by id.
     let bob = app.user("bob@example.com", Role::Responder).await;
@@ -386,19 +241,6 @@ async fn logout_clears_the_cookie(pool: PgPool) {
     app.login(&client, "ada@example.com", PASSWORD).await;
     let res = client.post(app.url("/auth/logout")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert!(
-        res.headers()[header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .contains("Max-Age=0")
-    );
-    assert_eq!(
-        client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert!(res.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }

@@ -12,17 +12,9 @@ use sqlx::PgPool;
 #[sqlx::test(migrations = "../migrations")]
 async fn a_page_without_a_session_redirects_to_login_with_next(pool: PgPool) {
     let app = spawn_app(pool).await;
-    let res = app
-        .browser()
-        .get(app.url("/admin/users?x=1"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.browser().get(app.url("/admin/users?x=1")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        res.headers()[header::LOCATION],
-        "/login?next=/admin/users%3Fx%3D1"
-    );
+    assert_eq!(res.headers()[header::LOCATION], "/login?next=/admin/users%3Fx%3D1");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -30,22 +22,13 @@ async fn the_login_page_is_a_plain_form(pool: PgPool) {
     let app = spawn_app(pool).await;
     let res = app.browser().get(app.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
-        "{csp}"
-    );
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{csp}");
     assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert!(res.headers().contains_key(header::REFERRER_POLICY));
     assert!(res.headers().contains_key("x-request-id"));
     let html = res.text().await.unwrap();
-    assert!(
-        html.contains(r#"<form method="post" action="/auth/login""#),
-        "{html}"
-    );
+    assert!(html.contains(r#"<form method="post" action="/auth/login""#), "{html}");
     assert!(html.contains(r#"name="password""#));
 }
 
@@ -63,13 +46,7 @@ async fn pages_render_for_the_right_role_and_refuse_the_wrong_one(pool: PgPool) 
     assert!(html.contains("Dashboard") && html.contains("Not built yet"));
     let refused = viewer.get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("you do not have permission")
-    );
+    assert!(refused.text().await.unwrap().contains("you do not have permission"));
 
     let admin = app.browser();
     app.login(&admin, "root@example.com", PASSWORD).await;
@@ -88,11 +65,7 @@ async fn an_unknown_page_is_a_404_page(pool: PgPool) {
     let res = client.get(app.url("/no/such/page")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.text().await.unwrap().contains("Page not found"));
-    let api = client
-        .get(app.url("/api/v1/nothing-here"))
-        .send()
-        .await
-        .unwrap();
+    let api = client.get(app.url("/api/v1/nothing-here")).send().await.unwrap();
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
 }
 
@@ -107,37 +80,12 @@ async fn the_status_page_is_public(pool: PgPool) {
 async fn health_readiness_and_metrics(pool: PgPool) {
     let app = spawn_app(pool).await;
     let client = reqwest::Client::new();
-    assert_eq!(
-        client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.status_of("/healthz").await, StatusCode::OK);
+    assert_eq!(app.status_of("/readyz").await, StatusCode::OK);
     client.get(app.url("/api/v1/me")).send().await.unwrap();
-    let metrics = client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(
-        metrics.contains(
-            r#"tocsin_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#
-        ),
+        metrics.contains(r#"tocsin_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1"#),
         "{metrics}"
     );
     assert!(metrics.contains("tocsin_http_request_duration_seconds_bucket"));
@@ -147,43 +95,20 @@ async fn health_readiness_and_metrics(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn readiness_is_503_until_migrations_are_applied(pool: PgPool) {
     let app = spawn_app(pool.clone()).await;
-    let client = reqwest::Client::new();
-    assert_eq!(
-        client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SERVICE_UNAVAILABLE
-    );
+    assert_eq!(app.status_of("/healthz").await, StatusCode::OK);
+    assert_eq!(app.status_of("/readyz").await, StatusCode::SERVICE_UNAVAILABLE);
     backend::db::migrate(&pool).await.unwrap();
-    assert_eq!(
-        client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.status_of("/readyz").await, StatusCode::OK);
 }
 
 #[sqlx::test(migrations = false)]
 async fn instances_starting_together_apply_migrations_once(pool: PgPool) {
-    let runs = (0..4).map(|_| {
-        let pool = pool.clone();
-        tokio::spawn(async move { backend::db::migrate(&pool).await })
-    });
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            tokio::spawn(async move { backend::db::migrate(&pool).await })
+        })
+        .collect();
     for run in runs {
         run.await.unwrap().unwrap();
     }

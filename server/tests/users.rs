@@ -11,10 +11,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 async fn user_count(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await.unwrap()
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -43,14 +40,9 @@ async fn an_admin_creates_a_user_who_can_then_log_in(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(audit.0, Some(admin.id.0));
-    assert!(
-        !audit.1.to_string().contains("argon2"),
-        "no hash in the audit log"
-    );
+    assert!(!audit.1.to_string().contains("argon2"), "no hash in the audit log");
 
-    let res = app
-        .login(&app.browser(), "new@example.com", "a long enough password")
-        .await;
+    let res = app.login(&app.browser(), "new@example.com", "a long enough password").await;
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }
 
@@ -116,20 +108,10 @@ async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Viewer).await;
     let token = app.token_for(&admin).await;
-    let client = reqwest::Client::new();
 
-    let res = client
-        .patch(app.url(&format!("/api/v1/users/{}", ada.id)))
-        .bearer_auth(&token)
-        .json(&json!({ "role": "responder" }))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_user(&token, ada.id, json!({ "role": "responder" })).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.json::<serde_json::Value>().await.unwrap()["role"],
-        "responder"
-    );
+    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["role"], "responder");
     let (before, after): (serde_json::Value, serde_json::Value) =
         sqlx::query_as("SELECT before, after FROM audit_log WHERE action = 'user.set_role'")
             .fetch_one(&app.pool)
@@ -138,31 +120,13 @@ async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
     assert_eq!(before["role"], "viewer");
     assert_eq!(after["role"], "responder");
 
-    let demote_self = client
-        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
-        .bearer_auth(&token)
-        .json(&json!({ "role": "viewer" }))
-        .send()
-        .await
-        .unwrap();
+    let demote_self = app.patch_user(&token, admin.id, json!({ "role": "viewer" })).await;
     assert_eq!(demote_self.status(), StatusCode::CONFLICT);
-    let disable_self = client
-        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
-        .bearer_auth(&token)
-        .json(&json!({ "disabled": true }))
-        .send()
-        .await
-        .unwrap();
+    let disable_self = app.patch_user(&token, admin.id, json!({ "disabled": true })).await;
     assert_eq!(disable_self.status(), StatusCode::CONFLICT);
 
     // A change that fails half-way writes nothing: the role stays even though it was valid alone.
-    let mixed = client
-        .patch(app.url(&format!("/api/v1/users/{}", admin.id)))
-        .bearer_auth(&token)
-        .json(&json!({ "role": "admin", "disabled": true }))
-        .send()
-        .await
-        .unwrap();
+    let mixed = app.patch_user(&token, admin.id, json!({ "role": "admin", "disabled": true })).await;
     assert_eq!(mixed.status(), StatusCode::CONFLICT);
     let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
         .bind(admin.id)
@@ -175,22 +139,12 @@ async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database(pool: PgPool) {
     let email = domain::Email::parse("boss@example.com").unwrap();
-    let first = backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None)
-        .await
-        .unwrap()
-        .unwrap();
+    let first =
+        backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None).await.unwrap().unwrap();
     assert_eq!(first.email, "boss@example.com");
+    assert!(first.generated_password.as_deref().is_some_and(|p| p.len() >= 16));
     assert!(
-        first
-            .generated_password
-            .as_deref()
-            .is_some_and(|p| p.len() >= 16)
-    );
-    assert!(
-        backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None)
-            .await
-            .unwrap()
-            .is_none()
+        backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None).await.unwrap().is_none()
     );
     let demo = backend::services::demo::load_demo(&pool, None, None).await;
     assert!(matches!(demo, Err(backend::Error::Conflict(_))));
@@ -198,34 +152,17 @@ async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database(p
 
 #[sqlx::test(migrations = "../migrations")]
 async fn demo_data_has_people_in_three_time_zones_teams_and_services(pool: PgPool) {
-    let creds = backend::services::demo::load_demo(&pool, None, None)
-        .await
-        .unwrap();
-    let zones: Vec<String> = sqlx::query_scalar("SELECT DISTINCT time_zone FROM users ORDER BY 1")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(
-        zones,
-        ["America/New_York", "Australia/Sydney", "Europe/London"]
-    );
-    let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let creds = backend::services::demo::load_demo(&pool, None, None).await.unwrap();
+    let zones: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT time_zone FROM users ORDER BY 1").fetch_all(&pool).await.unwrap();
+    assert_eq!(zones, ["America/New_York", "Australia/Sydney", "Europe/London"]);
+    let admins: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'").fetch_one(&pool).await.unwrap();
     assert_eq!(admins, 1);
-    let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let services: i64 = sqlx::query_scalar("SELECT count(*) FROM services")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams").fetch_one(&pool).await.unwrap();
+    let services: i64 = sqlx::query_scalar("SELECT count(*) FROM services").fetch_one(&pool).await.unwrap();
     assert!(teams >= 2 && services >= 2);
     let app = spawn_app(pool).await;
-    let res = app
-        .login(&app.browser(), &creds.admin_email, &creds.password)
-        .await;
+    let res = app.login(&app.browser(), &creds.admin_email, &creds.password).await;
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }

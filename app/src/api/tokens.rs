@@ -16,16 +16,12 @@ pub async fn create_my_token(label: String) -> Result<CreatedApiToken, AppError>
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
     let label = domain::ApiTokenLabel::parse(&label).map_err(|e| crate::ssr::fail(e.into()))?;
     let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(
-        backend::services::tokens::create_token(&ctx.pool, &actor, me.user_id, &label).await,
-    )
+    crate::ssr::edge(backend::services::tokens::create_token(&ctx.pool, &actor, me.user_id, &label).await)
 }
 
 #[server]
 pub async fn revoke_my_token(id: Uuid) -> Result<ApiTokenView, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
     let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(
-        backend::services::tokens::revoke_token(&ctx.pool, &actor, me.user_id, id).await,
-    )
+    crate::ssr::edge(backend::services::tokens::revoke_token(&ctx.pool, &actor, me.user_id, id).await)
 }

@@ -14,17 +14,13 @@ pub async fn create_user(input: NewUserInput) -> Result<UserView, AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let (user, password) = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
     let actor = crate::ssr::actor(&admin);
-    crate::ssr::edge(
-        backend::services::users::create_user(&ctx.pool, &actor, &user, &password).await,
-    )
+    crate::ssr::edge(backend::services::users::create_user(&ctx.pool, &actor, &user, &password).await)
 }
 
 #[server]
 pub async fn set_user_role(id: UserId, role: String) -> Result<UserView, AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
-    let role: domain::Role = role
-        .parse()
-        .map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
+    let role: domain::Role = role.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
     let actor = crate::ssr::actor(&admin);
     crate::ssr::edge(backend::services::users::set_role(&ctx.pool, &actor, id, role).await)
 }

@@ -22,11 +22,8 @@ const NAV: &[(&str, &str)] = &[
     ("/analytics", "Analytics"),
 ];
 
-const ADMIN_NAV: &[(&str, &str)] = &[
-    ("/admin/users", "Users"),
-    ("/admin/teams", "Teams"),
-    ("/admin/integrations", "Integrations"),
-];
+const ADMIN_NAV: &[(&str, &str)] =
+    &[("/admin/users", "Users"), ("/admin/teams", "Teams"), ("/admin/integrations", "Integrations")];
 
 #[component]
 pub fn AppLayout() -> impl IntoView {

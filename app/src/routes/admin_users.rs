@@ -26,13 +26,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
     let users = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                set_role.version().get(),
-                set_disabled.version().get(),
-            )
-        },
+        move || (create.version().get(), set_role.version().get(), set_disabled.version().get()),
         |_| list_users(),
     );
 

@@ -16,10 +16,8 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn TokensPage() -> impl IntoView {
     let create = ServerAction::<CreateMyToken>::new();
     let revoke = ServerAction::<RevokeMyToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_my_tokens(),
-    );
+    let tokens =
+        Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_my_tokens());
 
     view! {
         <Title text="API tokens"/>

@@ -44,23 +44,12 @@ impl std::fmt::Debug for SessionKeys {
 
 impl SessionKeys {
     pub fn new(secret: &[u8]) -> Self {
-        SessionKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        SessionKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     pub fn issue(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<String> {
-        let claims = Claims {
-            sub: user,
-            iat: now.timestamp(),
-            exp: (now + LIFETIME).timestamp(),
-        };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        let claims = Claims { sub: user, iat: now.timestamp(), exp: (now + LIFETIME).timestamp() };
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
     /// The claims of a valid, unexpired token signed with this key; None for anything else.
@@ -68,13 +57,8 @@ impl SessionKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked below against the injected clock, not the system's.
         validation.validate_exp = false;
-        validation.required_spec_claims = ["exp", "iat", "sub"]
-            .into_iter()
-            .map(String::from)
-            .collect();
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .ok()?
-            .claims;
+        validation.required_spec_claims = ["exp", "iat", "sub"].into_iter().map(String::from).collect();
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?.claims;
         (claims.exp > now.timestamp()).then_some(claims)
     }
 }
@@ -100,11 +84,7 @@ mod tests {
         let now = Utc::now();
         let user = UserId(uuid::Uuid::now_v7());
         let token = keys().issue(user, now).unwrap();
-        assert!(
-            keys()
-                .verify(&token, now + LIFETIME + Duration::seconds(1))
-                .is_none()
-        );
+        assert!(keys().verify(&token, now + LIFETIME + Duration::seconds(1)).is_none());
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
@@ -117,11 +97,7 @@ mod tests {
     #[test]
     fn renewal_starts_after_a_quarter_hour() {
         let now = Utc::now();
-        let claims = Claims {
-            sub: UserId(uuid::Uuid::nil()),
-            iat: now.timestamp(),
-            exp: 0,
-        };
+        let claims = Claims { sub: UserId(uuid::Uuid::nil()), iat: now.timestamp(), exp: 0 };
         assert!(!claims.needs_renewal(now + Duration::minutes(5)));
         assert!(claims.needs_renewal(now + Duration::minutes(16)));
     }

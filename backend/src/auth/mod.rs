@@ -50,11 +50,7 @@ impl Principal {
     }
 
     pub fn actor(&self, request_id: Option<String>) -> Actor {
-        Actor {
-            user_id: Some(self.user_id),
-            label: self.email.clone(),
-            request_id,
-        }
+        Actor { user_id: Some(self.user_id), label: self.email.clone(), request_id }
     }
 }
 
@@ -70,11 +66,7 @@ pub fn require_role(principal: Option<&Principal>, needed: Role) -> Result<&Prin
 
 /// A random string of letters and digits (about 5.95 bits per character).
 pub fn random_token(chars: usize) -> String {
-    rand::rngs::OsRng
-        .sample_iter(&Alphanumeric)
-        .take(chars)
-        .map(char::from)
-        .collect()
+    rand::rngs::OsRng.sample_iter(&Alphanumeric).take(chars).map(char::from).collect()
 }
 
 pub const API_TOKEN_PREFIX: &str = "tocsin_";
@@ -105,10 +97,7 @@ mod tests {
 
     #[test]
     fn require_role_distinguishes_unauthenticated_from_forbidden() {
-        assert!(matches!(
-            require_role(None, Role::Viewer),
-            Err(Error::Unauthenticated)
-        ));
+        assert!(matches!(require_role(None, Role::Viewer), Err(Error::Unauthenticated)));
         assert!(matches!(
             require_role(Some(&principal(Role::Viewer)), Role::Responder),
             Err(Error::Forbidden)

@@ -31,9 +31,7 @@ pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+        hasher().verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
     .context("password verification task")
@@ -41,10 +39,7 @@ pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
 
 /// Checks `password` against `stored`, or, when there is no such account, against a hash of a
 /// password nobody knows, so that a wrong email takes as long as a wrong password.
-pub async fn verify_or_waste_time(
-    password: String,
-    stored: Option<String>,
-) -> anyhow::Result<bool> {
+pub async fn verify_or_waste_time(password: String, stored: Option<String>) -> anyhow::Result<bool> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     match stored {
         Some(stored) => verify(password, stored).await,
@@ -70,11 +65,7 @@ mod tests {
     async fn hashes_verify_and_use_argon2id_with_owasp_parameters() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(
-            verify("correct horse battery".into(), h.clone())
-                .await
-                .unwrap()
-        );
+        assert!(verify("correct horse battery".into(), h.clone()).await.unwrap());
         assert!(!verify("wrong horse battery".into(), h).await.unwrap());
     }
 

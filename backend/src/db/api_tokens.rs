@@ -53,10 +53,7 @@ pub async fn insert(
 
 /// The owner of a live (not revoked) token, marking it used. One round trip per request;
 /// `last_used_at` is rewritten at most once a minute to spare the table.
-pub async fn use_token(
-    conn: &mut PgConnection,
-    token_hash: &[u8],
-) -> Result<Option<UserId>, sqlx::Error> {
+pub async fn use_token(conn: &mut PgConnection, token_hash: &[u8]) -> Result<Option<UserId>, sqlx::Error> {
     sqlx::query_scalar(
         "WITH t AS (
              SELECT id, user_id, last_used_at FROM api_tokens

@@ -17,19 +17,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn cli() -> Self {
-        Actor {
-            user_id: None,
-            label: "cli".into(),
-            request_id: None,
-        }
+        Actor { user_id: None, label: "cli".into(), request_id: None }
     }
 
     pub fn system() -> Self {
-        Actor {
-            user_id: None,
-            label: "system".into(),
-            request_id: None,
-        }
+        Actor { user_id: None, label: "system".into(), request_id: None }
     }
 }
 
@@ -41,11 +33,7 @@ pub struct Entry<'a> {
     pub after: Option<Value>,
 }
 
-pub async fn record(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    entry: Entry<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut PgConnection, actor: &Actor, entry: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (actor_id, actor_label, action, entity_type, entity_id, before, after, request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

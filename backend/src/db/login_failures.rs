@@ -10,9 +10,7 @@ pub async fn record(conn: &mut PgConnection, ip: &str, email: &str) -> Result<()
         .execute(&mut *conn)
         .await?;
     // Keep the table small; rows older than any window are useless.
-    sqlx::query("DELETE FROM login_failures WHERE at < now() - interval '1 day'")
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < now() - interval '1 day'").execute(conn).await?;
     Ok(())
 }
 
@@ -48,9 +46,6 @@ pub async fn recent(
 }
 
 pub async fn clear_for_email(conn: &mut PgConnection, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(email)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(conn).await?;
     Ok(())
 }

@@ -28,10 +28,7 @@ pub fn pool(url: &str) -> anyhow::Result<PgPool> {
 /// Applies pending migrations. sqlx holds a Postgres advisory lock while it migrates, so several
 /// instances starting together apply each migration once and the others wait.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .context("applying database migrations")
+    MIGRATOR.run(pool).await.context("applying database migrations")
 }
 
 /// Whether the database is reachable and every migration this binary knows is applied.
@@ -40,18 +37,13 @@ pub async fn migrations_applied(pool: &PgPool) -> bool {
         return true;
     };
     let applied: Result<Option<i64>, _> =
-        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await;
+        sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success").fetch_one(pool).await;
     matches!(applied, Ok(Some(v)) if v >= latest)
 }
 
 /// Takes a transaction-scoped advisory lock named `key`: operations that must not interleave
 /// across instances (creating the first user, demoting admins) serialise on it.
 pub async fn lock(conn: &mut sqlx::PgConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-        .bind(key)
-        .execute(conn)
-        .await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(conn).await?;
     Ok(())
 }

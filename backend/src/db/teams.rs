@@ -3,11 +3,7 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-pub async fn insert_team(
-    conn: &mut PgConnection,
-    name: &str,
-    slug: &str,
-) -> Result<Uuid, sqlx::Error> {
+pub async fn insert_team(conn: &mut PgConnection, name: &str, slug: &str) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO teams (id, name, slug) VALUES ($1, $2, $3) RETURNING id")
         .bind(Uuid::now_v7())
         .bind(name)
@@ -23,12 +19,14 @@ pub async fn add_members(
     members: &[(Uuid, &str)],
 ) -> Result<(), sqlx::Error> {
     let (users, roles): (Vec<Uuid>, Vec<&str>) = members.iter().copied().unzip();
-    sqlx::query("INSERT INTO team_members (team_id, user_id, role) SELECT $1, * FROM unnest($2::uuid[], $3::text[])")
-        .bind(team)
-        .bind(&users)
-        .bind(&roles)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id, role) SELECT $1, * FROM unnest($2::uuid[], $3::text[])",
+    )
+    .bind(team)
+    .bind(&users)
+    .bind(&roles)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -61,9 +59,7 @@ pub struct ServiceWithOwner {
     pub team_slug: String,
 }
 
-pub async fn services_with_owners(
-    conn: &mut PgConnection,
-) -> Result<Vec<ServiceWithOwner>, sqlx::Error> {
+pub async fn services_with_owners(conn: &mut PgConnection) -> Result<Vec<ServiceWithOwner>, sqlx::Error> {
     sqlx::query_as::<_, ServiceWithOwner>(
         "SELECT s.name, s.slug, s.description, t.name AS team_name, t.slug AS team_slug
          FROM services s JOIN teams t ON t.id = s.team_id ORDER BY lower(s.name)",

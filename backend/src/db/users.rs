@@ -37,8 +37,7 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, email::text AS email, name, role, time_zone, password_hash, disabled, created_at";
+const COLUMNS: &str = "id, email::text AS email, name, role, time_zone, password_hash, disabled, created_at";
 
 pub async fn insert(
     conn: &mut PgConnection,
@@ -66,10 +65,7 @@ pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow
         .await
 }
 
-pub async fn by_email(
-    conn: &mut PgConnection,
-    email: &str,
-) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email)
         .fetch_optional(conn)
@@ -77,43 +73,29 @@ pub async fn by_email(
 }
 
 /// Locks the row for the rest of the transaction, so concurrent edits apply one after another.
-pub async fn by_id_for_update(
-    conn: &mut PgConnection,
-    id: UserId,
-) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-}
-
-pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users ORDER BY disabled, lower(name)"
-    ))
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(conn)
+pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE"))
+        .bind(id)
+        .fetch_optional(conn)
         .await
 }
 
+pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users ORDER BY disabled, lower(name)"))
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(conn).await
+}
+
 /// Active admins other than `except`; used to refuse removing the last one.
-pub async fn count_other_active_admins(
-    conn: &mut PgConnection,
-    except: UserId,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1",
-    )
-    .bind(except)
-    .fetch_one(conn)
-    .await
+pub async fn count_other_active_admins(conn: &mut PgConnection, except: UserId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1")
+        .bind(except)
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn set_role(conn: &mut PgConnection, id: UserId, role: Role) -> Result<(), sqlx::Error> {
@@ -125,11 +107,7 @@ pub async fn set_role(conn: &mut PgConnection, id: UserId, role: Role) -> Result
     Ok(())
 }
 
-pub async fn set_disabled(
-    conn: &mut PgConnection,
-    id: UserId,
-    disabled: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(disabled)
@@ -138,11 +116,7 @@ pub async fn set_disabled(
     Ok(())
 }
 
-pub async fn set_password_hash(
-    conn: &mut PgConnection,
-    id: UserId,
-    hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(hash)

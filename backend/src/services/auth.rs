@@ -17,31 +17,16 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// Checks an email and password. Every failure looks the same to the caller (`Unauthenticated`)
 /// whether the account is missing, disabled or the password wrong; repeated failures per address
 /// and per account answer `RateLimited` before the password is even checked.
-pub async fn login(
-    pool: &PgPool,
-    ip: &str,
-    email: &str,
-    password_attempt: &str,
-) -> Result<users::UserRow> {
+pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str) -> Result<users::UserRow> {
     let email = email.trim().to_lowercase();
     let mut conn = pool.acquire().await?;
     let recent = login_failures::recent(&mut conn, ip, &email, FAILURE_WINDOW_SECS).await?;
     let limited = [
-        (
-            recent.by_email >= MAX_FAILURES_PER_ACCOUNT,
-            recent.email_retry_after,
-        ),
+        (recent.by_email >= MAX_FAILURES_PER_ACCOUNT, recent.email_retry_after),
         (recent.by_ip >= MAX_FAILURES_PER_IP, recent.ip_retry_after),
     ];
-    if let Some(wait) = limited
-        .iter()
-        .filter(|(hit, _)| *hit)
-        .filter_map(|(_, w)| *w)
-        .reduce(f64::max)
-    {
-        return Err(Error::RateLimited {
-            retry_after_secs: wait.ceil().max(1.0) as u64,
-        });
+    if let Some(wait) = limited.iter().filter(|(hit, _)| *hit).filter_map(|(_, w)| *w).reduce(f64::max) {
+        return Err(Error::RateLimited { retry_after_secs: wait.ceil().max(1.0) as u64 });
     }
 
     let user = users::by_email(&mut conn, &email).await?;
@@ -78,12 +63,7 @@ pub async fn principal_from_session(
     Ok(users::by_id(&mut conn, claims.sub)
         .await?
         .filter(|u| !u.disabled)
-        .map(|u| {
-            (
-                Principal::from_row(&u, Via::Session),
-                claims.needs_renewal(now),
-            )
-        }))
+        .map(|u| (Principal::from_row(&u, Via::Session), claims.needs_renewal(now))))
 }
 
 /// The principal of an API token, if it is live and its user enabled.

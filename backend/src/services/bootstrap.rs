@@ -35,14 +35,9 @@ pub async fn ensure_first_admin(
     if users::count(&mut *pool.acquire().await?).await? > 0 {
         return Ok(None);
     }
-    let email = email
-        .cloned()
-        .unwrap_or_else(|| Email::parse("admin@localhost").expect("a valid literal"));
+    let email = email.cloned().unwrap_or_else(|| Email::parse("admin@localhost").expect("a valid literal"));
     let generated = given.is_none().then(|| random_token(20));
-    let plain = given
-        .map(|p| p.expose().to_owned())
-        .or_else(|| generated.clone())
-        .unwrap_or_default();
+    let plain = given.map(|p| p.expose().to_owned()).or_else(|| generated.clone()).unwrap_or_default();
     let hash = password::hash(plain).await?;
 
     let mut tx = pool.begin().await?;
@@ -70,8 +65,5 @@ pub async fn ensure_first_admin(
     )
     .await?;
     tx.commit().await?;
-    Ok(Some(FirstAdmin {
-        email: email.to_string(),
-        generated_password: generated,
-    }))
+    Ok(Some(FirstAdmin { email: email.to_string(), generated_password: generated }))
 }

@@ -24,42 +24,12 @@ pub struct DemoCredentials {
 }
 
 const PEOPLE: &[(&str, &str, Role, &str)] = &[
-    (
-        "Alex Morgan",
-        "alex@example.com",
-        Role::Admin,
-        "Europe/London",
-    ),
-    (
-        "Priya Shah",
-        "priya@example.com",
-        Role::Responder,
-        "Europe/London",
-    ),
-    (
-        "Sam Carter",
-        "sam@example.com",
-        Role::Responder,
-        "America/New_York",
-    ),
-    (
-        "Jordan Lee",
-        "jordan@example.com",
-        Role::Responder,
-        "America/New_York",
-    ),
-    (
-        "Mia Chen",
-        "mia@example.com",
-        Role::Responder,
-        "Australia/Sydney",
-    ),
-    (
-        "Noah Wilson",
-        "noah@example.com",
-        Role::Viewer,
-        "Australia/Sydney",
-    ),
+    ("Alex Morgan", "alex@example.com", Role::Admin, "Europe/London"),
+    ("Priya Shah", "priya@example.com", Role::Responder, "Europe/London"),
+    ("Sam Carter", "sam@example.com", Role::Responder, "America/New_York"),
+    ("Jordan Lee", "jordan@example.com", Role::Responder, "America/New_York"),
+    ("Mia Chen", "mia@example.com", Role::Responder, "Australia/Sydney"),
+    ("Noah Wilson", "noah@example.com", Role::Viewer, "Australia/Sydney"),
 ];
 
 /// A member of a demo team: email, and whether they lead it.
@@ -70,43 +40,20 @@ const TEAMS: &[(&str, &str, &[DemoMember])] = &[
     (
         "Platform",
         "platform",
-        &[
-            ("priya@example.com", true),
-            ("sam@example.com", false),
-            ("mia@example.com", false),
-        ],
+        &[("priya@example.com", true), ("sam@example.com", false), ("mia@example.com", false)],
     ),
     (
         "Payments",
         "payments",
-        &[
-            ("jordan@example.com", true),
-            ("mia@example.com", false),
-            ("sam@example.com", false),
-        ],
+        &[("jordan@example.com", true), ("mia@example.com", false), ("sam@example.com", false)],
     ),
 ];
 
 /// (service name, slug, owning team slug, description)
 const SERVICES: &[(&str, &str, &str, &str)] = &[
-    (
-        "Core API",
-        "core-api",
-        "platform",
-        "The public REST API every client talks to.",
-    ),
-    (
-        "Web Dashboard",
-        "web-dashboard",
-        "platform",
-        "The customer-facing web application.",
-    ),
-    (
-        "Billing",
-        "billing",
-        "payments",
-        "Invoices, subscriptions and card payments.",
-    ),
+    ("Core API", "core-api", "platform", "The public REST API every client talks to."),
+    ("Web Dashboard", "web-dashboard", "platform", "The customer-facing web application."),
+    ("Billing", "billing", "payments", "Invoices, subscriptions and card payments."),
 ];
 
 pub async fn load_demo(
@@ -114,9 +61,7 @@ pub async fn load_demo(
     admin_email: Option<&Email>,
     given_password: Option<&Password>,
 ) -> Result<DemoCredentials> {
-    let plain = given_password
-        .map(|p| p.expose().to_owned())
-        .unwrap_or_else(|| random_token(16));
+    let plain = given_password.map(|p| p.expose().to_owned()).unwrap_or_else(|| random_token(16));
     let hash = password::hash(plain.clone()).await?;
     let mut tx = pool.begin().await?;
     super::bootstrap::lock_users(&mut tx).await?;
@@ -148,10 +93,7 @@ pub async fn load_demo(
         team_ids.insert(*slug, id);
         let members: Vec<(Uuid, &str)> = members
             .iter()
-            .filter_map(|(email, lead)| {
-                ids.get(email)
-                    .map(|u| (u.0, if *lead { "lead" } else { "member" }))
-            })
+            .filter_map(|(email, lead)| ids.get(email).map(|u| (u.0, if *lead { "lead" } else { "member" })))
             .collect();
         teams::add_members(&mut tx, id, &members).await?;
     }
@@ -166,16 +108,10 @@ pub async fn load_demo(
             entity_type: "database",
             entity_id: "demo".into(),
             before: None,
-            after: Some(
-                json!({ "users": created.len(), "teams": TEAMS.len(), "services": SERVICES.len() }),
-            ),
+            after: Some(json!({ "users": created.len(), "teams": TEAMS.len(), "services": SERVICES.len() })),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(DemoCredentials {
-        admin_email: created[0].0.clone(),
-        password: plain,
-        users: created,
-    })
+    Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }

@@ -22,19 +22,9 @@ pub async fn create_token(
 ) -> Result<CreatedApiToken> {
     let token = new_api_token();
     // Enough to tell tokens apart in a list, far too little to guess the rest.
-    let prefix: String = token
-        .chars()
-        .take(crate::auth::API_TOKEN_PREFIX.len() + 4)
-        .collect();
+    let prefix: String = token.chars().take(crate::auth::API_TOKEN_PREFIX.len() + 4).collect();
     let mut tx = pool.begin().await?;
-    let row = api_tokens::insert(
-        &mut tx,
-        owner,
-        label.as_str(),
-        &hash_api_token(&token),
-        &prefix,
-    )
-    .await?;
+    let row = api_tokens::insert(&mut tx, owner, label.as_str(), &hash_api_token(&token), &prefix).await?;
     audit::record(
         &mut tx,
         actor,
@@ -48,31 +38,17 @@ pub async fn create_token(
     )
     .await?;
     tx.commit().await?;
-    Ok(CreatedApiToken {
-        token,
-        view: row.view(),
-    })
+    Ok(CreatedApiToken { token, view: row.view() })
 }
 
 pub async fn list_tokens(pool: &PgPool, owner: UserId) -> Result<Vec<ApiTokenView>> {
     let mut conn = pool.acquire().await?;
-    Ok(api_tokens::list_for_user(&mut conn, owner)
-        .await?
-        .iter()
-        .map(api_tokens::ApiTokenRow::view)
-        .collect())
+    Ok(api_tokens::list_for_user(&mut conn, owner).await?.iter().map(api_tokens::ApiTokenRow::view).collect())
 }
 
-pub async fn revoke_token(
-    pool: &PgPool,
-    actor: &Actor,
-    owner: UserId,
-    id: Uuid,
-) -> Result<ApiTokenView> {
+pub async fn revoke_token(pool: &PgPool, actor: &Actor, owner: UserId, id: Uuid) -> Result<ApiTokenView> {
     let mut tx = pool.begin().await?;
-    let row = api_tokens::revoke(&mut tx, owner, id)
-        .await?
-        .ok_or(Error::NotFound("API token"))?;
+    let row = api_tokens::revoke(&mut tx, owner, id).await?.ok_or(Error::NotFound("API token"))?;
     audit::record(
         &mut tx,
         actor,

@@ -30,10 +30,7 @@ pub async fn create_user(
     let row = match users::insert(&mut tx, user, &hash).await {
         Ok(row) => row,
         Err(e) if is_unique_violation(&e) => {
-            return Err(Error::Conflict(format!(
-                "a user with email {} already exists",
-                user.email
-            )));
+            return Err(Error::Conflict(format!("a user with email {} already exists", user.email)));
         }
         Err(e) => return Err(e.into()),
     };
@@ -56,11 +53,7 @@ pub async fn create_user(
 
 pub async fn list_users(pool: &PgPool) -> Result<Vec<UserView>> {
     let mut conn = pool.acquire().await?;
-    Ok(users::list(&mut conn)
-        .await?
-        .iter()
-        .map(users::UserRow::view)
-        .collect())
+    Ok(users::list(&mut conn).await?.iter().map(users::UserRow::view).collect())
 }
 
 /// A change to a user's role and/or disabled flag, applied together or not at all.
@@ -71,67 +64,30 @@ pub struct UserChange {
 }
 
 pub async fn set_role(pool: &PgPool, actor: &Actor, id: UserId, role: Role) -> Result<UserView> {
-    update_user(
-        pool,
-        actor,
-        id,
-        UserChange {
-            role: Some(role),
-            disabled: None,
-        },
-    )
-    .await
+    update_user(pool, actor, id, UserChange { role: Some(role), disabled: None }).await
 }
 
-pub async fn set_disabled(
-    pool: &PgPool,
-    actor: &Actor,
-    id: UserId,
-    disabled: bool,
-) -> Result<UserView> {
-    update_user(
-        pool,
-        actor,
-        id,
-        UserChange {
-            role: None,
-            disabled: Some(disabled),
-        },
-    )
-    .await
+pub async fn set_disabled(pool: &PgPool, actor: &Actor, id: UserId, disabled: bool) -> Result<UserView> {
+    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled) }).await
 }
 
 /// Changes a user's role and disabled flag in one transaction. Someone must always be able to
 /// manage users, so the last active admin can be neither demoted nor disabled, and nobody can
 /// disable themselves. A disabled user's sessions and API tokens stop working at once.
-pub async fn update_user(
-    pool: &PgPool,
-    actor: &Actor,
-    id: UserId,
-    change: UserChange,
-) -> Result<UserView> {
+pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserChange) -> Result<UserView> {
     let mut tx = pool.begin().await?;
     // Serialises admin changes so two demotions cannot each count the other as the remaining admin.
     crate::db::lock(&mut tx, "tocsin.admins").await?;
-    let before = users::by_id_for_update(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
+    let before = users::by_id_for_update(&mut tx, id).await?.ok_or(Error::NotFound("user"))?;
     let role = change.role.unwrap_or(before.role());
     let disabled = change.disabled.unwrap_or(before.disabled);
     if disabled && !before.disabled && actor.user_id == Some(id) {
-        return Err(Error::Conflict(
-            "you cannot disable your own account".into(),
-        ));
+        return Err(Error::Conflict("you cannot disable your own account".into()));
     }
     let was_active_admin = before.role() == Role::Admin && !before.disabled;
     let stays_active_admin = role == Role::Admin && !disabled;
-    if was_active_admin
-        && !stays_active_admin
-        && users::count_other_active_admins(&mut tx, id).await? == 0
-    {
-        return Err(Error::Conflict(
-            "this is the last active admin; make someone else admin first".into(),
-        ));
+    if was_active_admin && !stays_active_admin && users::count_other_active_admins(&mut tx, id).await? == 0 {
+        return Err(Error::Conflict("this is the last active admin; make someone else admin first".into()));
     }
     if role != before.role() {
         users::set_role(&mut tx, id, role).await?;
@@ -139,9 +95,7 @@ pub async fn update_user(
     if disabled != before.disabled {
         users::set_disabled(&mut tx, id, disabled).await?;
     }
-    let after = users::by_id(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
+    let after = users::by_id(&mut tx, id).await?.ok_or(Error::NotFound("user"))?;
     let action = match (role != before.role(), disabled != before.disabled) {
         (true, false) => "user.set_role",
         (false, true) if disabled => "user.disable",
@@ -164,17 +118,10 @@ pub async fn update_user(
     Ok(after.view())
 }
 
-pub async fn set_password(
-    pool: &PgPool,
-    actor: &Actor,
-    email: &str,
-    password: &Password,
-) -> Result<()> {
+pub async fn set_password(pool: &PgPool, actor: &Actor, email: &str, password: &Password) -> Result<()> {
     let hash = password::hash(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
-    let user = users::by_email(&mut tx, email)
-        .await?
-        .ok_or(Error::NotFound("user"))?;
+    let user = users::by_email(&mut tx, email).await?.ok_or(Error::NotFound("user"))?;
     users::set_password_hash(&mut tx, user.id, &hash).await?;
     audit::record(
         &mut tx,

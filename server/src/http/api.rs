@@ -7,9 +7,7 @@ use axum::{
     http::{StatusCode, request::Parts},
 };
 use backend::{auth::Principal, db::audit::Actor, services};
-use domain::{
-    ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
-};
+use domain::{ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -40,11 +38,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Caller {
             principal: parts.extensions.get::<Principal>().cloned(),
-            request_id: parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            request_id: parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
         })
     }
 }
@@ -62,9 +56,7 @@ pub async fn list_my_tokens(
     caller: Caller,
 ) -> Result<Json<Vec<ApiTokenView>>, ApiError> {
     let me = caller.require(Role::Viewer)?;
-    Ok(Json(
-        services::tokens::list_tokens(&state.ctx.pool, me.user_id).await?,
-    ))
+    Ok(Json(services::tokens::list_tokens(&state.ctx.pool, me.user_id).await?))
 }
 
 #[derive(Deserialize)]
@@ -81,8 +73,7 @@ pub async fn create_my_token(
     let Json(body) = body.map_err(bad_json)?;
     let label = ApiTokenLabel::parse(&body.label)?;
     let created =
-        services::tokens::create_token(&state.ctx.pool, &caller.actor(me), me.user_id, &label)
-            .await?;
+        services::tokens::create_token(&state.ctx.pool, &caller.actor(me), me.user_id, &label).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -92,9 +83,7 @@ pub async fn revoke_my_token(
     Path(id): Path<Uuid>,
 ) -> Result<Json<ApiTokenView>, ApiError> {
     let me = caller.require(Role::Viewer)?;
-    Ok(Json(
-        services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?,
-    ))
+    Ok(Json(services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?))
 }
 
 pub async fn list_users(
@@ -114,8 +103,7 @@ pub async fn create_user(
     let Json(input) = body.map_err(bad_json)?;
     let (user, password) = input.parse()?;
     let created =
-        services::users::create_user(&state.ctx.pool, &caller.actor(admin), &user, &password)
-            .await?;
+        services::users::create_user(&state.ctx.pool, &caller.actor(admin), &user, &password).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -137,18 +125,8 @@ pub async fn update_user(
     let Json(patch) = body.map_err(bad_json)?;
     let role: Option<Role> = patch.role.as_deref().map(str::parse).transpose()?;
     if role.is_none() && patch.disabled.is_none() {
-        return Err(domain::FieldError::new(
-            "body",
-            "nothing to change: give role and/or disabled",
-        )
-        .into());
+        return Err(domain::FieldError::new("body", "nothing to change: give role and/or disabled").into());
     }
-    let change = services::users::UserChange {
-        role,
-        disabled: patch.disabled,
-    };
-    Ok(Json(
-        services::users::update_user(&state.ctx.pool, &caller.actor(admin), UserId(id), change)
-            .await?,
-    ))
+    let change = services::users::UserChange { role, disabled: patch.disabled };
+    Ok(Json(services::users::update_user(&state.ctx.pool, &caller.actor(admin), UserId(id), change).await?))
 }

@@ -39,10 +39,9 @@ pub async fn login(
         Ok(user) => match ctx.keys.issue(user.id, Utc::now()) {
             Ok(token) => {
                 let mut response = Redirect::to(&next).into_response();
-                response.headers_mut().append(
-                    header::SET_COOKIE,
-                    session_cookie(Some(&token), ctx.config.https()),
-                );
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));
                 response
             }
             Err(e) => {
@@ -50,11 +49,9 @@ pub async fn login(
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         },
-        Err(backend::Error::Unauthenticated) => Redirect::to(&format!(
-            "/login?error=invalid&next={}",
-            encode_component(&next)
-        ))
-        .into_response(),
+        Err(backend::Error::Unauthenticated) => {
+            Redirect::to(&format!("/login?error=invalid&next={}", encode_component(&next))).into_response()
+        }
         Err(backend::Error::RateLimited { retry_after_secs }) => {
             let body = format!(
                 "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · Tocsin</title>\
@@ -75,9 +72,6 @@ pub async fn login(
 
 pub async fn logout(State(state): State<AppState>) -> Response {
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        session_cookie(None, state.ctx.config.https()),
-    );
+    response.headers_mut().append(header::SET_COOKIE, session_cookie(None, state.ctx.config.https()));
     response
 }

@@ -40,9 +40,7 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         match &self.0 {
             E::Unauthenticated => {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             E::RateLimited { retry_after_secs } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
@@ -57,8 +55,5 @@ impl IntoResponse for ApiError {
 
 /// A JSON body that failed to parse, reported in the API's error shape rather than axum's text.
 pub fn bad_json(rejection: axum::extract::rejection::JsonRejection) -> ApiError {
-    ApiError(backend::Error::Invalid(domain::FieldError::new(
-        "body",
-        rejection.body_text(),
-    )))
+    ApiError(backend::Error::Invalid(domain::FieldError::new("body", rejection.body_text())))
 }

@@ -16,9 +16,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                json!({ "status": "not ready", "reason": "database unreachable or migrations pending" }),
-            ),
+            Json(json!({ "status": "not ready", "reason": "database unreachable or migrations pending" })),
         )
     }
 }

@@ -63,31 +63,13 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("tocsin");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
-            latency_histogram as fn() -> Histogram,
-        );
+        let latency =
+            Family::<RouteLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
         let pool = Family::<PoolLabels, Gauge>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests by route and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by route",
-            latency.clone(),
-        );
-        registry.register(
-            "db_pool_connections",
-            "Database pool connections by state",
-            pool.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            latency,
-            pool,
-        }
+        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
+        registry.register("db_pool_connections", "Database pool connections by state", pool.clone());
+        Metrics { registry, requests, latency, pool }
     }
 }
 
@@ -106,11 +88,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     state
         .metrics
         .requests
-        .get_or_create(&RequestLabels {
-            method: method.clone(),
-            route: route.clone(),
-            status,
-        })
+        .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
         .inc();
     state
         .metrics
@@ -124,27 +102,13 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let pool = &state.ctx.pool;
     let idle = i64::try_from(pool.num_idle()).unwrap_or(i64::MAX);
     let size = i64::from(pool.size());
-    state
-        .metrics
-        .pool
-        .get_or_create(&PoolLabels { state: "idle" })
-        .set(idle);
-    state
-        .metrics
-        .pool
-        .get_or_create(&PoolLabels { state: "in_use" })
-        .set(size - idle);
+    state.metrics.pool.get_or_create(&PoolLabels { state: "idle" }).set(idle);
+    state.metrics.pool.get_or_create(&PoolLabels { state: "in_use" }).set(size - idle);
     let mut body = String::new();
     if let Err(e) = encode(&mut body, &state.metrics.registry) {
         tracing::error!(error = %e, "encoding metrics");
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body)
 }
 
 pub type SharedMetrics = Arc<Metrics>;

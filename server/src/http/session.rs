@@ -31,9 +31,7 @@ const PUBLIC_PREFIXES: &[&str] = &[
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -81,9 +79,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         }
     } else if let Some(token) = cookie(req.headers(), COOKIE_NAME).filter(|t| !t.is_empty()) {
         had_session = true;
-        match backend::services::auth::principal_from_session(&ctx.pool, &ctx.keys, token, now)
-            .await
-        {
+        match backend::services::auth::principal_from_session(&ctx.pool, &ctx.keys, token, now).await {
             Ok(Some((p, renew))) => {
                 if renew {
                     renew_for = Some(p.user_id);
@@ -98,20 +94,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
 
     if principal.is_none() && is_page_request(&req) {
-        let target = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
+        let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let mut location = format!("/login?next={}", encode_component(target));
         if had_session {
             location.push_str("&error=expired");
         }
         let mut response = Redirect::to(&location).into_response();
         if had_session {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, session_cookie(None, ctx.config.https()));
+            response.headers_mut().append(header::SET_COOKIE, session_cookie(None, ctx.config.https()));
         }
         return response;
     }
@@ -122,10 +112,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if let Some(user) = renew_for
         && let Ok(token) = ctx.keys.issue(user, now)
     {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            session_cookie(Some(&token), ctx.config.https()),
-        );
+        response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));
     }
     response
 }
@@ -135,9 +122,7 @@ pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -151,14 +136,8 @@ mod tests {
     #[test]
     fn reads_bearer_tokens_and_cookies() {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer abc"),
-        );
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; tocsin_session=xyz; b=2"),
-        );
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer abc"));
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; tocsin_session=xyz; b=2"));
         assert_eq!(bearer_token(&h), Some("abc"));
         assert_eq!(cookie(&h, "tocsin_session"), Some("xyz"));
         assert_eq!(cookie(&h, "missing"), None);
@@ -169,19 +148,11 @@ mod tests {
         let c = session_cookie(Some("t"), true);
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
-        assert!(
-            !session_cookie(Some("t"), false)
-                .to_str()
-                .unwrap()
-                .contains("Secure")
-        );
+        assert!(!session_cookie(Some("t"), false).to_str().unwrap().contains("Secure"));
     }
 
     #[test]
     fn encodes_next_targets() {
-        assert_eq!(
-            encode_component("/incidents?a=1&b=2"),
-            "/incidents%3Fa%3D1%26b%3D2"
-        );
+        assert_eq!(encode_component("/incidents?a=1&b=2"), "/incidents%3Fa%3D1%26b%3D2");
     }
 }

@@ -34,6 +34,48 @@ impl TestApp {
             .expect("client")
     }
 
+    /// The status of an anonymous GET.
+    pub async fn status_of(&self, path: &str) -> reqwest::StatusCode {
+        reqwest::get(self.url(path)).await.expect("request").status()
+    }
+
+    /// The status of `GET /api/v1/me` with a bearer token.
+    pub async fn me_with_token(&self, token: &str) -> reqwest::StatusCode {
+        reqwest::Client::new()
+            .get(self.url("/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+            .status()
+    }
+
+    /// `GET /api/v1/me` with a session cookie holding `jwt`.
+    pub async fn me_with_session(&self, jwt: &str) -> reqwest::Response {
+        reqwest::Client::new()
+            .get(self.url("/api/v1/me"))
+            .header(reqwest::header::COOKIE, format!("tocsin_session={jwt}"))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A request with the admin token for `PATCH /api/v1/users/{id}`.
+    pub async fn patch_user(
+        &self,
+        token: &str,
+        id: domain::UserId,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        reqwest::Client::new()
+            .patch(self.url(&format!("/api/v1/users/{id}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn user(&self, email: &str, role: Role) -> UserView {
         let user = NewUser {
             email: Email::parse(email).expect("email"),
@@ -52,12 +94,7 @@ impl TestApp {
     }
 
     /// Logs in through the form endpoint; returns the response (a redirect on success).
-    pub async fn login(
-        &self,
-        client: &reqwest::Client,
-        email: &str,
-        password: &str,
-    ) -> reqwest::Response {
+    pub async fn login(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
         client
             .post(self.url("/auth/login"))
             .form(&[("email", email), ("password", password), ("next", "/")])
@@ -68,10 +105,7 @@ impl TestApp {
 
     pub async fn token_for(&self, user: &UserView) -> String {
         let label = domain::ApiTokenLabel::parse("test").expect("label");
-        services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label)
-            .await
-            .expect("token")
-            .token
+        services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label).await.expect("token").token
     }
 
     pub async fn audit_actions(&self, entity_id: &str) -> Vec<String> {
@@ -87,22 +121,12 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
     let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
     let keys = SessionKeys::new(SECRET);
     let state = AppState {
-        ctx: AppContext {
-            pool: pool.clone(),
-            keys: keys.clone(),
-            config: Arc::new(config),
-        },
+        ctx: AppContext { pool: pool.clone(), keys: keys.clone(), config: Arc::new(config) },
         leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
         metrics: Default::default(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(server::startup::serve(
-        listener,
-        build_router(state),
-        std::future::pending(),
-    ));
+    tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
     TestApp { base, pool, keys }
 }
