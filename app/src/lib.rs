@@ -13,12 +13,12 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{ParentRoute, Route, Router, Routes},
+    components::{ParentRoute, Redirect, Route, Router, Routes},
     path,
 };
 
 use crate::{
-    components::layout::AppLayout,
+    components::layout::{AdminLayout, AppLayout},
     routes::{
         admin_users::AdminUsersPage, dashboard::DashboardPage, login::LoginPage, not_found::NotFound,
         planned::Planned, services::ServicesPage, status::StatusPage, tokens::TokensPage,
@@ -96,9 +96,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
                     <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
-                    <Route path=path!("/admin/users") view=AdminUsersPage/>
-                    <Route path=path!("/admin/teams") view=|| view! { <Planned title="Teams" what="Teams, their members and leads."/> }/>
-                    <Route path=path!("/admin/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
+                    <ParentRoute path=path!("/admin") view=AdminLayout>
+                        <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
+                        <Route path=path!("/users") view=AdminUsersPage/>
+                        <Route path=path!("/teams") view=|| view! { <Planned title="Teams" what="Teams, their members and leads."/> }/>
+                        <Route path=path!("/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
+                    </ParentRoute>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
                     <Route path=path!("/settings/notifications") view=|| view! { <Planned title="Notifications" what="Your contact methods and notification rules."/> }/>
                 </ParentRoute>

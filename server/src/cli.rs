@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the web server, the API and the background engine (the default command)
+    /// Run the web server and the API (the default command)
     Serve(ServeArgs),
     /// Apply pending database migrations and exit
     Migrate,
@@ -53,8 +53,10 @@ pub struct ServeArgs {
 pub enum UserCommand {
     /// Create a user; the password is read from standard input
     Create {
+        /// Their email address, which is also their login
         #[arg(long)]
         email: String,
+        /// Their name as others see it
         #[arg(long)]
         name: String,
         /// admin, responder or viewer
@@ -66,6 +68,7 @@ pub enum UserCommand {
     },
     /// Set a user's password; the new password is read from standard input
     SetPassword {
+        /// The user's email address
         #[arg(long)]
         email: String,
     },
@@ -75,8 +78,10 @@ pub enum UserCommand {
 pub enum TokenCommand {
     /// Create an API token for a user and print it (once)
     Create {
+        /// The user the token acts as
         #[arg(long)]
         email: String,
+        /// What the token is for, e.g. "deploy script"
         #[arg(long)]
         label: String,
     },

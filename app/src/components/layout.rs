@@ -52,12 +52,7 @@ pub fn AppLayout() -> impl IntoView {
                             view! {
                                 {admin.then(|| view! {
                                     <nav aria-label="Admin" class="adminnav">
-                                        <ul>
-                                            {ADMIN_NAV
-                                                .iter()
-                                                .map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> })
-                                                .collect_view()}
-                                        </ul>
+                                        <A href="/admin/users">"Admin"</A>
                                     </nav>
                                 })}
                                 <UserMenu me/>
@@ -74,5 +69,18 @@ pub fn AppLayout() -> impl IntoView {
                 <Outlet/>
             </PageErrors>
         </main>
+    }
+}
+
+/// The frame of the admin pages: a tab for each admin area.
+#[component]
+pub fn AdminLayout() -> impl IntoView {
+    view! {
+        <nav aria-label="Admin sections" class="tabs">
+            <ul>
+                {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
+            </ul>
+        </nav>
+        <Outlet/>
     }
 }
