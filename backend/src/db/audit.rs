@@ -34,24 +34,24 @@ pub struct Entry<'a> {
 }
 
 pub async fn record(conn: &mut PgConnection, actor: &Actor, entry: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO audit_log (actor_id, actor_label, action, entity_type, entity_id, before, after, request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        actor.user_id.map(|u| u.0),
+        actor.label,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.before,
+        entry.after,
+        actor.request_id,
     )
-    .bind(actor.user_id)
-    .bind(&actor.label)
-    .bind(entry.action)
-    .bind(entry.entity_type)
-    .bind(entry.entity_id)
-    .bind(entry.before)
-    .bind(entry.after)
-    .bind(&actor.request_id)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditRow {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -70,22 +70,26 @@ pub async fn recent_for_entity(
     entity_type: &str,
     entity_id: &str,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as::<_, AuditRow>(
-        "SELECT id, at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id
-         FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 100",
+    sqlx::query_as!(
+        AuditRow,
+        r#"SELECT id, at, actor_id AS "actor_id: UserId", actor_label, action, entity_type, entity_id,
+                  before, after, request_id
+           FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 100"#,
+        entity_type,
+        entity_id,
     )
-    .bind(entity_type)
-    .bind(entity_id)
     .fetch_all(conn)
     .await
 }
 
 pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as::<_, AuditRow>(
-        "SELECT id, at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id
-         FROM audit_log ORDER BY id DESC LIMIT $1",
+    sqlx::query_as!(
+        AuditRow,
+        r#"SELECT id, at, actor_id AS "actor_id: UserId", actor_label, action, entity_type, entity_id,
+                  before, after, request_id
+           FROM audit_log ORDER BY id DESC LIMIT $1"#,
+        limit,
     )
-    .bind(limit)
     .fetch_all(conn)
     .await
 }

@@ -4,19 +4,17 @@
 use sqlx::PgConnection;
 
 pub async fn record(conn: &mut PgConnection, ip: &str, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (ip, email) VALUES ($1, $2)")
-        .bind(ip)
-        .bind(email)
+    sqlx::query!("INSERT INTO login_failures (ip, email) VALUES ($1, $2::text::citext)", ip, email)
         .execute(&mut *conn)
         .await?;
     // Keep the table small; rows older than any window are useless.
-    sqlx::query("DELETE FROM login_failures WHERE at < now() - interval '1 day'").execute(conn).await?;
+    sqlx::query!("DELETE FROM login_failures WHERE at < now() - interval '1 day'").execute(conn).await?;
     Ok(())
 }
 
 /// Failures within the window for this IP and for this account, and how many seconds until the
 /// oldest of each leaves the window.
-#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy)]
 pub struct Recent {
     pub by_ip: i64,
     pub by_email: i64,
@@ -30,22 +28,25 @@ pub async fn recent(
     email: &str,
     window_secs: i64,
 ) -> Result<Recent, sqlx::Error> {
-    sqlx::query_as::<_, Recent>(
-        "WITH w AS (SELECT * FROM login_failures WHERE at > now() - make_interval(secs => $3))
-         SELECT
-           (SELECT count(*) FROM w WHERE ip = $1) AS by_ip,
-           (SELECT count(*) FROM w WHERE email = $2) AS by_email,
-           (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8 FROM w WHERE ip = $1) AS ip_retry_after,
-           (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8 FROM w WHERE email = $2) AS email_retry_after",
+    sqlx::query_as!(
+        Recent,
+        r#"WITH w AS (SELECT * FROM login_failures WHERE at > now() - make_interval(secs => $3))
+           SELECT
+             (SELECT count(*) FROM w WHERE ip = $1) AS "by_ip!",
+             (SELECT count(*) FROM w WHERE email = $2::text::citext) AS "by_email!",
+             (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8
+                FROM w WHERE ip = $1) AS ip_retry_after,
+             (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8
+                FROM w WHERE email = $2::text::citext) AS email_retry_after"#,
+        ip,
+        email,
+        window_secs as f64,
     )
-    .bind(ip)
-    .bind(email)
-    .bind(window_secs as f64)
     .fetch_one(conn)
     .await
 }
 
 pub async fn clear_for_email(conn: &mut PgConnection, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(conn).await?;
+    sqlx::query!("DELETE FROM login_failures WHERE email = $1::text::citext", email).execute(conn).await?;
     Ok(())
 }

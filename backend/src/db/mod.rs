@@ -44,6 +44,8 @@ pub async fn migrations_applied(pool: &PgPool) -> bool {
 /// Takes a transaction-scoped advisory lock named `key`: operations that must not interleave
 /// across instances (creating the first user, demoting admins) serialise on it.
 pub async fn lock(conn: &mut sqlx::PgConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(conn).await?;
+    sqlx::query!(r#"SELECT 1 AS "locked!" FROM pg_advisory_xact_lock(hashtext($1))"#, key)
+        .fetch_one(conn)
+        .await?;
     Ok(())
 }

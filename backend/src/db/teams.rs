@@ -4,12 +4,14 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 pub async fn insert_team(conn: &mut PgConnection, name: &str, slug: &str) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO teams (id, name, slug) VALUES ($1, $2, $3) RETURNING id")
-        .bind(Uuid::now_v7())
-        .bind(name)
-        .bind(slug)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        "INSERT INTO teams (id, name, slug) VALUES ($1, $2, $3) RETURNING id",
+        Uuid::now_v7(),
+        name,
+        slug
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Adds members in one statement: `members` pairs a user id with `lead` or `member`.
@@ -18,13 +20,14 @@ pub async fn add_members(
     team: Uuid,
     members: &[(Uuid, &str)],
 ) -> Result<(), sqlx::Error> {
-    let (users, roles): (Vec<Uuid>, Vec<&str>) = members.iter().copied().unzip();
-    sqlx::query(
+    let users: Vec<Uuid> = members.iter().map(|(u, _)| *u).collect();
+    let roles: Vec<String> = members.iter().map(|(_, r)| (*r).to_owned()).collect();
+    sqlx::query!(
         "INSERT INTO team_members (team_id, user_id, role) SELECT $1, * FROM unnest($2::uuid[], $3::text[])",
+        team,
+        &users,
+        &roles,
     )
-    .bind(team)
-    .bind(&users)
-    .bind(&roles)
     .execute(conn)
     .await?;
     Ok(())
@@ -37,20 +40,20 @@ pub async fn insert_service(
     team: Uuid,
     description: &str,
 ) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO services (id, name, slug, team_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        Uuid::now_v7(),
+        name,
+        slug,
+        team,
+        description,
     )
-    .bind(Uuid::now_v7())
-    .bind(name)
-    .bind(slug)
-    .bind(team)
-    .bind(description)
     .fetch_one(conn)
     .await
 }
 
 /// A service with the name of its owning team, for the catalogue.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ServiceWithOwner {
     pub name: String,
     pub slug: String,
@@ -60,7 +63,8 @@ pub struct ServiceWithOwner {
 }
 
 pub async fn services_with_owners(conn: &mut PgConnection) -> Result<Vec<ServiceWithOwner>, sqlx::Error> {
-    sqlx::query_as::<_, ServiceWithOwner>(
+    sqlx::query_as!(
+        ServiceWithOwner,
         "SELECT s.name, s.slug, s.description, t.name AS team_name, t.slug AS team_slug
          FROM services s JOIN teams t ON t.id = s.team_id ORDER BY lower(s.name)",
     )

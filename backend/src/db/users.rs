@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// A user row. Holds the password hash, so it is deliberately not `Serialize`.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: UserId,
     pub email: String,
@@ -37,89 +37,109 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str = "id, email::text AS email, name, role, time_zone, password_hash, disabled, created_at";
+// `email` is citext, which sqlx does not map: it is read as text and compared as
+// `$1::text::citext`, which keeps the comparison case-insensitive.
 
 pub async fn insert(
     conn: &mut PgConnection,
     user: &NewUser,
     password_hash: &str,
 ) -> Result<UserRow, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!(
-        "INSERT INTO users (id, email, name, role, time_zone, password_hash)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::now_v7())
-    .bind(user.email.as_str())
-    .bind(user.name.as_str())
-    .bind(user.role.as_str())
-    .bind(user.time_zone.as_str())
-    .bind(password_hash)
+    sqlx::query_as!(
+        UserRow,
+        r#"INSERT INTO users (id, email, name, role, time_zone, password_hash)
+           VALUES ($1, $2::text::citext, $3, $4, $5, $6)
+           RETURNING id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+                     disabled, created_at"#,
+        Uuid::now_v7(),
+        user.email.as_str(),
+        user.name.as_str(),
+        user.role.as_str(),
+        user.time_zone.as_str(),
+        password_hash,
+    )
     .fetch_one(conn)
     .await
 }
 
 pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+                  disabled, created_at
+           FROM users WHERE id = $1"#,
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+                  disabled, created_at
+           FROM users WHERE email = $1::text::citext"#,
+        email,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// Locks the row for the rest of the transaction, so concurrent edits apply one after another.
 pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+                  disabled, created_at
+           FROM users WHERE id = $1 FOR UPDATE"#,
+        id.0,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users ORDER BY disabled, lower(name)"))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+                  disabled, created_at
+           FROM users ORDER BY disabled, lower(name)"#,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(conn).await
+    sqlx::query_scalar!(r#"SELECT count(*) AS "count!" FROM users"#).fetch_one(conn).await
 }
 
 /// Active admins other than `except`; used to refuse removing the last one.
 pub async fn count_other_active_admins(conn: &mut PgConnection, except: UserId) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1")
-        .bind(except)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1"#,
+        except.0,
+    )
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn set_role(conn: &mut PgConnection, id: UserId, role: Role) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET role = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(role.as_str())
+    sqlx::query!("UPDATE users SET role = $2, updated_at = now() WHERE id = $1", id.0, role.as_str())
         .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(disabled)
+    sqlx::query!("UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1", id.0, disabled)
         .execute(conn)
         .await?;
     Ok(())
 }
 
 pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(hash)
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", id.0, hash)
         .execute(conn)
         .await?;
     Ok(())
