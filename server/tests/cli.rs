@@ -1,0 +1,154 @@
+//! The `tocsin` command line against a real database: what an operator types at 4 a.m.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use sqlx::PgPool;
+
+/// The URL of the test's own database: the cluster of DATABASE_URL, the database of `pool`.
+fn database_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("tests run with DATABASE_URL");
+    let db = pool.connect_options().get_database().expect("a database name").to_owned();
+    match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{db}"),
+        None => panic!("unexpected DATABASE_URL {base}"),
+    }
+}
+
+fn tocsin(pool: &PgPool, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
+        .args(args)
+        .env("DATABASE_URL", database_url(pool))
+        .env("TOCSIN_DATA_DIR", std::env::temp_dir().join("tocsin-cli-test-unused"))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in(pool: PgPool) {
+    let out = tocsin(
+        &pool,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Ops@Example.com",
+            "--name",
+            "Ops",
+            "--role",
+            "admin",
+            "--time-zone",
+            "Australia/Sydney",
+        ],
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("created ops@example.com (admin)"));
+    let user =
+        backend::services::auth::login(&pool, "127.0.0.1", "ops@example.com", "a long enough password")
+            .await
+            .unwrap();
+    assert_eq!(user.time_zone, "Australia/Sydney");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'user.create' AND actor_label = 'cli'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    let out =
+        tocsin(&pool, &["user", "set-password", "--email", "ops@example.com"], "another long password\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        backend::services::auth::login(&pool, "127.0.0.1", "ops@example.com", "another long password")
+            .await
+            .is_ok()
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bad_input_is_one_clear_line_and_writes_nothing(pool: PgPool) {
+    for (args, stdin, expected) in [
+        (
+            vec!["user", "create", "--email", "x@example.com", "--name", "X", "--role", "boss"],
+            "a long enough password\n",
+            "role: 'boss' is not a role",
+        ),
+        (
+            vec!["user", "create", "--email", "x@example.com", "--name", "X", "--role", "viewer"],
+            "short\n",
+            "password: must be at least 12 characters",
+        ),
+        (
+            vec!["user", "create", "--email", "nope", "--name", "X", "--role", "viewer"],
+            "a long enough password\n",
+            "email: must look like",
+        ),
+        (
+            vec!["token", "create", "--email", "ghost@example.com", "--label", "ci"],
+            "",
+            "no user with email ghost@example.com",
+        ),
+    ] {
+        let out = tocsin(&pool, &args, stdin);
+        assert!(!out.status.success(), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(users, 0);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn token_create_prints_a_token_that_authenticates(pool: PgPool) {
+    let out = tocsin(
+        &pool,
+        &["user", "create", "--email", "bot@example.com", "--name", "Bot", "--role", "viewer"],
+        "a long enough password\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = tocsin(&pool, &["token", "create", "--email", "bot@example.com", "--label", "ci"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("tocsin_"), "{token}");
+    let principal = backend::services::auth::principal_from_api_token(&pool, &token).await.unwrap().unwrap();
+    assert_eq!(principal.email, "bot@example.com");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn demo_loads_once_and_refuses_a_database_with_users(pool: PgPool) {
+    let out = tocsin(&pool, &["demo"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Log in as alex@example.com with password"));
+    let again = tocsin(&pool, &["demo"], "");
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("demo data loads only into an empty database"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bad_setting_names_the_variable(pool: PgPool) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tocsin"));
+    let out = cmd
+        .arg("migrate")
+        .env("DATABASE_URL", database_url(&pool))
+        .env("TOCSIN_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(text(&out.stderr).trim(), "tocsin: TOCSIN_LOG_FORMAT: pretty or json (got 'xml')");
+}
