@@ -78,6 +78,10 @@ if [[ $want == all || $want == browser ]]; then
   fi
 fi
 if [[ $want == all || $want == browser || $want == npm ]]; then
+  if ! command -v npm >/dev/null; then
+    log "installing Node.js and npm (apt: nodejs npm)"
+    apt_install nodejs npm
+  fi
   if [ ! -x "$here/end2end/node_modules/.bin/playwright" ] || [ ! -x "$here/end2end/node_modules/.bin/wasm-opt" ]; then
     log "installing npm packages of end2end/ (Playwright without its browser download, binaryen)"
     (cd "$here/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
