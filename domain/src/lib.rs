@@ -3,6 +3,7 @@
 //! This crate owns parsing (input becomes a domain type through one constructor used by both the
 //! form and the server) and pure rules. It must never do I/O: it is compiled to wasm as well.
 
+pub mod audit;
 pub mod error;
 pub mod user;
 

@@ -46,6 +46,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/me/tokens", get(api::list_my_tokens).post(api::create_my_token))
         .route("/me/tokens/{id}", delete(api::revoke_my_token))
         .route("/users", get(api::list_users).post(api::create_user))
+        .route("/audit-log", get(api::audit_log))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
 

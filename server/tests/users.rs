@@ -166,3 +166,55 @@ async fn demo_data_has_people_in_three_time_zones_teams_and_services(pool: PgPoo
     let res = app.login(&app.browser(), &creds.admin_email, &creds.password).await;
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admins_read_the_audit_log_newest_first_page_by_page(pool: PgPool) {
+    let app = spawn_app(pool).await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&admin).await;
+    app.patch_user(&token, ada.id, json!({ "role": "viewer" })).await;
+
+    let client = reqwest::Client::new();
+    let first: serde_json::Value = client
+        .get(app.url("/api/v1/audit-log?limit=2"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = first["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["action"], "user.set_role");
+    assert_eq!(entries[0]["actor"], "root@example.com");
+    assert!(entries[0]["after"].as_str().unwrap().contains("viewer"));
+    let next = first["next_before"].as_i64().unwrap();
+
+    let rest: serde_json::Value = client
+        .get(app.url(&format!("/api/v1/audit-log?limit=2&before={next}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // user.create x2 and the admin's token: 4 entries in all, so the second page has the last 2.
+    let actions: Vec<&str> =
+        rest["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["user.create", "user.create"]);
+    assert!(rest["next_before"].is_null());
+
+    let responder_token = app.token_for(&ada).await;
+    let refused =
+        client.get(app.url("/api/v1/audit-log")).bearer_auth(&responder_token).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let browser = app.browser();
+    app.login(&browser, "root@example.com", common::PASSWORD).await;
+    let page = browser.get(app.url("/admin/audit")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("user.set_role"));
+}

@@ -22,8 +22,12 @@ const NAV: &[(&str, &str)] = &[
     ("/analytics", "Analytics"),
 ];
 
-const ADMIN_NAV: &[(&str, &str)] =
-    &[("/admin/users", "Users"), ("/admin/teams", "Teams"), ("/admin/integrations", "Integrations")];
+const ADMIN_NAV: &[(&str, &str)] = &[
+    ("/admin/users", "Users"),
+    ("/admin/teams", "Teams"),
+    ("/admin/integrations", "Integrations"),
+    ("/admin/audit", "Audit log"),
+];
 
 #[component]
 pub fn AppLayout() -> impl IntoView {

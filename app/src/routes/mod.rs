@@ -1,6 +1,7 @@
 //! Pages, one module per area.
 
 pub mod admin_users;
+pub mod audit;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;

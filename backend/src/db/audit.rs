@@ -51,7 +51,7 @@ pub async fn record(conn: &mut PgConnection, actor: &Actor, entry: Entry<'_>) ->
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct AuditRow {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -65,29 +65,36 @@ pub struct AuditRow {
     pub request_id: Option<String>,
 }
 
-pub async fn recent_for_entity(
+impl AuditRow {
+    pub fn view(&self) -> domain::audit::AuditEntryView {
+        domain::audit::AuditEntryView {
+            id: self.id,
+            at: self.at,
+            actor: self.actor_label.clone(),
+            action: self.action.clone(),
+            entity_type: self.entity_type.clone(),
+            entity_id: self.entity_id.clone(),
+            before: self.before.as_ref().map(Value::to_string),
+            after: self.after.as_ref().map(Value::to_string),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// The newest entries older than `before` (all when None): keyset paging by id, so a page costs
+/// the same however deep it is.
+pub async fn page(
     conn: &mut PgConnection,
-    entity_type: &str,
-    entity_id: &str,
+    before: Option<i64>,
+    limit: i64,
 ) -> Result<Vec<AuditRow>, sqlx::Error> {
     sqlx::query_as!(
         AuditRow,
         r#"SELECT id, at, actor_id AS "actor_id: UserId", actor_label, action, entity_type, entity_id,
                   before, after, request_id
-           FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 100"#,
-        entity_type,
-        entity_id,
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub async fn recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AuditRow,
-        r#"SELECT id, at, actor_id AS "actor_id: UserId", actor_label, action, entity_type, entity_id,
-                  before, after, request_id
-           FROM audit_log ORDER BY id DESC LIMIT $1"#,
+           FROM audit_log WHERE $1::bigint IS NULL OR id < $1
+           ORDER BY id DESC LIMIT $2"#,
+        before,
         limit,
     )
     .fetch_all(conn)

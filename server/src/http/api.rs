@@ -3,11 +3,13 @@
 
 use axum::{
     Json,
-    extract::{FromRequestParts, Path, State, rejection::JsonRejection},
+    extract::{FromRequestParts, Path, Query, State, rejection::JsonRejection},
     http::{StatusCode, request::Parts},
 };
 use backend::{auth::Principal, db::audit::Actor, services};
-use domain::{ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView};
+use domain::{
+    ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView, audit::AuditPage,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -84,6 +86,22 @@ pub async fn revoke_my_token(
 ) -> Result<Json<ApiTokenView>, ApiError> {
     let me = caller.require(Role::Viewer)?;
     Ok(Json(services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit-log?before=&limit=`: newest first; `next_before` pages further back.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(services::audit::audit_page(&state.ctx.pool, q.before, q.limit).await?))
 }
 
 pub async fn list_users(
