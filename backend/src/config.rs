@@ -242,6 +242,24 @@ mod tests {
     }
 
     #[test]
+    fn a_toml_file_is_read_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("tocsin-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "listen = \"127.0.0.1:4100\"\nlog_format = \"json\"\n").unwrap();
+        let values = read_toml(&good).unwrap();
+        let c = Config::from_sources(|_| None, &values).unwrap();
+        assert_eq!(c.listen.port(), 4100);
+        assert_eq!(c.log_format, LogFormat::Json);
+
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "lisen = \"127.0.0.1:4100\"\n").unwrap();
+        let err = read_toml(&bad).unwrap_err().to_string();
+        assert!(err.contains("unknown key 'lisen'") && err.contains("listen"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn https_public_url_is_detected_and_trailing_slash_dropped() {
         let c = load(&[("TOCSIN_PUBLIC_URL", "https://tocsin.example.com/")]).unwrap();
         assert!(c.https());

@@ -20,7 +20,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnFailure, TraceLayer},
 };
 
 use crate::http::{api, auth, health, metrics::Metrics, session};
@@ -70,14 +70,25 @@ pub fn build_router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
-                    let request_id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
-                }))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &axum::extract::Request| {
+                            let request_id = req
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-");
+                            tracing::info_span!(
+                                "request",
+                                method = %req.method(),
+                                path = %req.uri().path(),
+                                request_id
+                            )
+                        })
+                        // Handlers log real failures with their cause at ERROR; a 503 from /readyz
+                        // while migrations run is expected and should not page anyone.
+                        .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+                )
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
