@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod error;
+pub mod incident;
 pub mod user;
 
 pub use error::FieldError;
