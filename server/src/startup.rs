@@ -92,7 +92,8 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                // 503, not 408: browsers may silently resend a request that got a 408.
+                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),

@@ -9,11 +9,10 @@ use chrono::{Duration, Utc};
 use common::{PASSWORD, spawn_app};
 use domain::Role;
 use reqwest::{StatusCode, header};
-use sqlx::PgPool;
 
-#[sqlx::test(migrations = "../migrations")]
-async fn login_sets_a_http_only_session_cookie_and_redirects_to_next(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn login_sets_a_http_only_session_cookie_and_redirects_to_next() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     let client = app.browser();
     let res = client
@@ -35,9 +34,9 @@ async fn login_sets_a_http_only_session_cookie_and_redirects_to_next(pool: PgPoo
     assert_eq!(body["role"], "responder");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn next_cannot_send_the_user_to_another_site(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn next_cannot_send_the_user_to_another_site() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     let res = app
         .browser()
@@ -49,9 +48,9 @@ async fn next_cannot_send_the_user_to_another_site(pool: PgPool) {
     assert_eq!(res.headers()[header::LOCATION], "/");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn wrong_password_unknown_email_and_disabled_user_look_the_same(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn wrong_password_unknown_email_and_disabled_user_look_the_same() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     let bob = app.user("bob@example.com", Role::Responder).await;
     let admin = app.user("root@example.com", Role::Admin).await;
@@ -71,9 +70,9 @@ async fn wrong_password_unknown_email_and_disabled_user_look_the_same(pool: PgPo
     }
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn disabling_a_user_ends_their_session_and_tokens_at_once(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn disabling_a_user_ends_their_session_and_tokens_at_once() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let session = app.keys.issue(ada.id, Utc::now()).unwrap();
@@ -88,9 +87,9 @@ async fn disabling_a_user_ends_their_session_and_tokens_at_once(pool: PgPool) {
     assert_eq!(app.me_with_token(&ada_token).await, StatusCode::UNAUTHORIZED);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn expired_tampered_and_foreign_session_tokens_are_refused(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn expired_tampered_and_foreign_session_tokens_are_refused() {
+    let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let now = Utc::now();
     let valid = app.keys.issue(ada.id, now).unwrap();
@@ -105,9 +104,9 @@ async fn expired_tampered_and_foreign_session_tokens_are_refused(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_session_in_use_is_renewed(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn a_session_in_use_is_renewed() {
+    let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(20)).unwrap();
     let fresh = app.keys.issue(ada.id, Utc::now()).unwrap();
@@ -118,9 +117,9 @@ async fn a_session_in_use_is_renewed(pool: PgPool) {
     assert!(app.me_with_session(&fresh).await.headers().get(header::SET_COOKIE).is_none());
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_api_answers_401_without_credentials_and_200_with_a_bearer_token(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn the_api_answers_401_without_credentials_and_200_with_a_bearer_token() {
+    let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Viewer).await;
     let token = app.token_for(&ada).await;
     let client = reqwest::Client::new();
@@ -138,9 +137,9 @@ async fn the_api_answers_401_without_credentials_and_200_with_a_bearer_token(poo
     assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["email"], "ada@example.com");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_wrong_role_gets_403(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn the_wrong_role_gets_403() {
+    let app = spawn_app().await;
     let viewer = app.user("vera@example.com", Role::Viewer).await;
     let responder = app.user("rita@example.com", Role::Responder).await;
     let admin = app.user("root@example.com", Role::Admin).await;
@@ -154,9 +153,9 @@ async fn the_wrong_role_gets_403(pool: PgPool) {
     }
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn repeated_failures_are_rate_limited_per_account(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn repeated_failures_are_rate_limited_per_account() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     for _ in 0..backend::services::auth::MAX_FAILURES_PER_ACCOUNT {
         let res = app.login(&app.browser(), "ada@example.com", "wrong password!").await;
@@ -170,9 +169,9 @@ async fn repeated_failures_are_rate_limited_per_account(pool: PgPool) {
     assert!(res.text().await.unwrap().contains("Too many failed logins"));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn repeated_failures_are_rate_limited_per_address(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn repeated_failures_are_rate_limited_per_address() {
+    let app = spawn_app().await;
     // Spread over many accounts so only the per-address limit can trigger.
     for i in 0..backend::services::auth::MAX_FAILURES_PER_IP {
         app.login(&app.browser(), &format!("guess{i}@example.com"), "wrong password!").await;
@@ -182,9 +181,9 @@ async fn repeated_failures_are_rate_limited_per_address(pool: PgPool) {
     assert!(res.headers().contains_key(header::RETRY_AFTER));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_revoked_token_stops_working_and_is_audited(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn a_revoked_token_stops_working_and_is_audited() {
+    let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let token = app.token_for(&ada).await;
     let client = reqwest::Client::new();
@@ -233,9 +232,9 @@ async fn a_revoked_token_stops_working_and_is_audited(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn logout_clears_the_cookie(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn logout_clears_the_cookie() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     let client = app.browser();
     app.login(&client, "ada@example.com", PASSWORD).await;
@@ -243,4 +242,82 @@ async fn logout_clears_the_cookie(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(res.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
     assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn logout_wins_over_session_renewal() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    // A session old enough to be renewed on its next request.
+    let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(30)).unwrap();
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/auth/logout"))
+        .header(header::COOKIE, format!("tocsin_session={old}"))
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<&str> =
+        res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert!(cookies[0].contains("Max-Age=0"));
+}
+
+#[tokio::test]
+async fn a_login_form_posted_from_another_site_is_refused() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", Role::Responder).await;
+    let post = |origin: String| {
+        let url = app.url("/auth/login");
+        async move {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .post(url)
+                .header(header::ORIGIN, origin)
+                .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(post("https://evil.example".into()).await, StatusCode::FORBIDDEN);
+    assert_eq!(post(app.base.clone()).await, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn guesses_sent_at_once_still_count_one_by_one() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", Role::Responder).await;
+    let attempts: Vec<_> = (0..10)
+        .map(|_| {
+            let url = app.url("/auth/login");
+            tokio::spawn(async move {
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap()
+                    .post(url)
+                    .form(&[("email", "ada@example.com"), ("password", "wrong password!")])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        })
+        .collect();
+    let mut limited = 0;
+    for a in attempts {
+        if a.await.unwrap() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM login_failures").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(recorded, backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
+    assert_eq!(limited, 10 - backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
 }

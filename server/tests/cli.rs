@@ -7,22 +7,14 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use sqlx::PgPool;
+mod common;
 
-/// The URL of the test's own database: the cluster of DATABASE_URL, the database of `pool`.
-fn database_url(pool: &PgPool) -> String {
-    let base = std::env::var("DATABASE_URL").expect("tests run with DATABASE_URL");
-    let db = pool.connect_options().get_database().expect("a database name").to_owned();
-    match base.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{db}"),
-        None => panic!("unexpected DATABASE_URL {base}"),
-    }
-}
+use common::{TestApp, spawn_app};
 
-fn tocsin(pool: &PgPool, args: &[&str], stdin: &str) -> Output {
+fn tocsin(app: &TestApp, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tocsin"))
         .args(args)
-        .env("DATABASE_URL", database_url(pool))
+        .env("DATABASE_URL", &app.database_url)
         .env("TOCSIN_DATA_DIR", std::env::temp_dir().join("tocsin-cli-test-unused"))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
@@ -38,10 +30,12 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in(pool: PgPool) {
+#[tokio::test]
+async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
     let out = tocsin(
-        &pool,
+        &app,
         &[
             "user",
             "create",
@@ -72,7 +66,7 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in(pool:
     assert_eq!(audited, 1);
 
     let out =
-        tocsin(&pool, &["user", "set-password", "--email", "ops@example.com"], "another long password\n");
+        tocsin(&app, &["user", "set-password", "--email", "ops@example.com"], "another long password\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
         backend::services::auth::login(&pool, "127.0.0.1", "ops@example.com", "another long password")
@@ -81,8 +75,10 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in(pool:
     );
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn bad_input_is_one_clear_line_and_writes_nothing(pool: PgPool) {
+#[tokio::test]
+async fn bad_input_is_one_clear_line_and_writes_nothing() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
     for (args, stdin, expected) in [
         (
             vec!["user", "create", "--email", "x@example.com", "--name", "X", "--role", "boss"],
@@ -105,7 +101,7 @@ async fn bad_input_is_one_clear_line_and_writes_nothing(pool: PgPool) {
             "no user with email ghost@example.com",
         ),
     ] {
-        let out = tocsin(&pool, &args, stdin);
+        let out = tocsin(&app, &args, stdin);
         assert!(!out.status.success(), "{args:?}");
         let err = text(&out.stderr);
         assert!(err.contains(expected), "{args:?}: {err}");
@@ -114,15 +110,17 @@ async fn bad_input_is_one_clear_line_and_writes_nothing(pool: PgPool) {
     assert_eq!(users, 0);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn token_create_prints_a_token_that_authenticates(pool: PgPool) {
+#[tokio::test]
+async fn token_create_prints_a_token_that_authenticates() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
     let out = tocsin(
-        &pool,
+        &app,
         &["user", "create", "--email", "bot@example.com", "--name", "Bot", "--role", "viewer"],
         "a long enough password\n",
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = tocsin(&pool, &["token", "create", "--email", "bot@example.com", "--label", "ci"], "");
+    let out = tocsin(&app, &["token", "create", "--email", "bot@example.com", "--label", "ci"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_owned();
     assert!(token.starts_with("tocsin_"), "{token}");
@@ -130,22 +128,24 @@ async fn token_create_prints_a_token_that_authenticates(pool: PgPool) {
     assert_eq!(principal.email, "bot@example.com");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn demo_loads_once_and_refuses_a_database_with_users(pool: PgPool) {
-    let out = tocsin(&pool, &["demo"], "");
+#[tokio::test]
+async fn demo_loads_once_and_refuses_a_database_with_users() {
+    let app = spawn_app().await;
+    let out = tocsin(&app, &["demo"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Log in as alex@example.com with password"));
-    let again = tocsin(&pool, &["demo"], "");
+    let again = tocsin(&app, &["demo"], "");
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("demo data loads only into an empty database"));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_bad_setting_names_the_variable(pool: PgPool) {
+#[tokio::test]
+async fn a_bad_setting_names_the_variable() {
+    let app = spawn_app().await;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tocsin"));
     let out = cmd
         .arg("migrate")
-        .env("DATABASE_URL", database_url(&pool))
+        .env("DATABASE_URL", &app.database_url)
         .env("TOCSIN_LOG_FORMAT", "xml")
         .output()
         .unwrap();

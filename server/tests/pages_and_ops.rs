@@ -4,22 +4,21 @@
 
 mod common;
 
-use common::{PASSWORD, spawn_app};
+use common::{PASSWORD, spawn_app, spawn_app_unmigrated};
 use domain::Role;
 use reqwest::{StatusCode, header};
-use sqlx::PgPool;
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_page_without_a_session_redirects_to_login_with_next(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn a_page_without_a_session_redirects_to_login_with_next() {
+    let app = spawn_app().await;
     let res = app.browser().get(app.url("/admin/users?x=1")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/login?next=/admin/users%3Fx%3D1");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_login_page_is_a_plain_form(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn the_login_page_is_a_plain_form() {
+    let app = spawn_app().await;
     let res = app.browser().get(app.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let csp = res.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
@@ -32,9 +31,9 @@ async fn the_login_page_is_a_plain_form(pool: PgPool) {
     assert!(html.contains(r#"name="password""#));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn pages_render_for_the_right_role_and_refuse_the_wrong_one(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn pages_render_for_the_right_role_and_refuse_the_wrong_one() {
+    let app = spawn_app().await;
     app.user("vera@example.com", Role::Viewer).await;
     app.user("root@example.com", Role::Admin).await;
 
@@ -56,9 +55,9 @@ async fn pages_render_for_the_right_role_and_refuse_the_wrong_one(pool: PgPool) 
     assert!(html.contains("vera@example.com") && html.contains("root@example.com"));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn an_unknown_page_is_a_404_page(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page() {
+    let app = spawn_app().await;
     app.user("ada@example.com", Role::Responder).await;
     let client = app.browser();
     app.login(&client, "ada@example.com", PASSWORD).await;
@@ -69,16 +68,16 @@ async fn an_unknown_page_is_a_404_page(pool: PgPool) {
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn the_status_page_is_public(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn the_status_page_is_public() {
+    let app = spawn_app().await;
     let res = app.browser().get(app.url("/status")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn health_readiness_and_metrics(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let app = spawn_app().await;
     let client = reqwest::Client::new();
     assert_eq!(app.status_of("/healthz").await, StatusCode::OK);
     assert_eq!(app.status_of("/readyz").await, StatusCode::OK);
@@ -92,17 +91,20 @@ async fn health_readiness_and_metrics(pool: PgPool) {
     assert!(metrics.contains("tocsin_db_pool_connections"));
 }
 
-#[sqlx::test(migrations = false)]
-async fn readiness_is_503_until_migrations_are_applied(pool: PgPool) {
-    let app = spawn_app(pool.clone()).await;
+#[tokio::test]
+async fn readiness_is_503_until_migrations_are_applied() {
+    let app = spawn_app_unmigrated().await;
+    let pool = app.pool.clone();
     assert_eq!(app.status_of("/healthz").await, StatusCode::OK);
     assert_eq!(app.status_of("/readyz").await, StatusCode::SERVICE_UNAVAILABLE);
     backend::db::migrate(&pool).await.unwrap();
     assert_eq!(app.status_of("/readyz").await, StatusCode::OK);
 }
 
-#[sqlx::test(migrations = false)]
-async fn instances_starting_together_apply_migrations_once(pool: PgPool) {
+#[tokio::test]
+async fn instances_starting_together_apply_migrations_once() {
+    let app = spawn_app_unmigrated().await;
+    let pool = app.pool.clone();
     let runs: Vec<_> = (0..4)
         .map(|_| {
             let pool = pool.clone();
@@ -115,9 +117,9 @@ async fn instances_starting_together_apply_migrations_once(pool: PgPool) {
     assert!(backend::db::migrations_applied(&pool).await);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn responses_are_compressed_when_asked(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let app = spawn_app().await;
     let res = reqwest::Client::new()
         .get(app.url("/login"))
         .header(header::ACCEPT_ENCODING, "br")
@@ -125,4 +127,23 @@ async fn responses_are_compressed_when_asked(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+}
+
+#[tokio::test]
+async fn every_admin_page_refuses_a_non_admin() {
+    let app = spawn_app().await;
+    app.user("rita@example.com", Role::Responder).await;
+    let client = app.browser();
+    app.login(&client, "rita@example.com", PASSWORD).await;
+    for path in [
+        "/admin/integrations",
+        "/admin/teams",
+        "/admin/audit",
+        "/admin/users",
+        "/admin/teams",
+        "/admin/integrations",
+    ] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
 }

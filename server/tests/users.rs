@@ -8,15 +8,14 @@ use common::spawn_app;
 use domain::Role;
 use reqwest::StatusCode;
 use serde_json::json;
-use sqlx::PgPool;
 
-async fn user_count(pool: &PgPool) -> i64 {
+async fn user_count(pool: &sqlx::PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await.unwrap()
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn an_admin_creates_a_user_who_can_then_log_in(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn an_admin_creates_a_user_who_can_then_log_in() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let token = app.token_for(&admin).await;
     let res = reqwest::Client::new()
@@ -46,9 +45,9 @@ async fn an_admin_creates_a_user_who_can_then_log_in(pool: PgPool) {
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn bad_input_names_the_field_and_writes_nothing(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn bad_input_names_the_field_and_writes_nothing() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let token = app.token_for(&admin).await;
     let before = user_count(&app.pool).await;
@@ -86,9 +85,9 @@ async fn bad_input_names_the_field_and_writes_nothing(pool: PgPool) {
     assert_eq!(user_count(&app.pool).await, before);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_duplicate_email_is_a_conflict_whatever_its_case(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn a_duplicate_email_is_a_conflict_whatever_its_case() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     app.user("ada@example.com", Role::Responder).await;
     let token = app.token_for(&admin).await;
@@ -102,9 +101,9 @@ async fn a_duplicate_email_is_a_conflict_whatever_its_case(pool: PgPool) {
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn role_changes_are_audited_and_the_last_admin_stays() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Viewer).await;
     let token = app.token_for(&admin).await;
@@ -136,8 +135,10 @@ async fn role_changes_are_audited_and_the_last_admin_stays(pool: PgPool) {
     assert_eq!(role, "admin");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database(pool: PgPool) {
+#[tokio::test]
+async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
     let email = domain::Email::parse("boss@example.com").unwrap();
     let first =
         backend::services::bootstrap::ensure_first_admin(&pool, Some(&email), None).await.unwrap().unwrap();
@@ -150,8 +151,10 @@ async fn first_admin_is_created_once_and_demo_data_only_into_an_empty_database(p
     assert!(matches!(demo, Err(backend::Error::Conflict(_))));
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn demo_data_has_people_in_three_time_zones_teams_and_services(pool: PgPool) {
+#[tokio::test]
+async fn demo_data_has_people_in_three_time_zones_teams_and_services() {
+    let app = spawn_app().await;
+    let pool = app.pool.clone();
     let creds = backend::services::demo::load_demo(&pool, None, None).await.unwrap();
     let zones: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT time_zone FROM users ORDER BY 1").fetch_all(&pool).await.unwrap();
@@ -162,14 +165,13 @@ async fn demo_data_has_people_in_three_time_zones_teams_and_services(pool: PgPoo
     let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams").fetch_one(&pool).await.unwrap();
     let services: i64 = sqlx::query_scalar("SELECT count(*) FROM services").fetch_one(&pool).await.unwrap();
     assert!(teams >= 2 && services >= 2);
-    let app = spawn_app(pool).await;
     let res = app.login(&app.browser(), &creds.admin_email, &creds.password).await;
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn admins_read_the_audit_log_newest_first_page_by_page(pool: PgPool) {
-    let app = spawn_app(pool).await;
+#[tokio::test]
+async fn admins_read_the_audit_log_newest_first_page_by_page() {
+    let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let token = app.token_for(&admin).await;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
 use crate::{
-    api::me::current_user,
+    api::me::{current_user, require_admin},
     components::{errors::PageErrors, user_menu::UserMenu},
 };
 
@@ -76,15 +76,23 @@ pub fn AppLayout() -> impl IntoView {
     }
 }
 
-/// The frame of the admin pages: a tab for each admin area.
+/// The frame of the admin pages: a tab for each admin area, shown only to admins (others get the
+/// error page, with 403 when rendered on the server).
 #[component]
 pub fn AdminLayout() -> impl IntoView {
+    let allowed = Resource::new(|| (), |_| require_admin());
     view! {
-        <nav aria-label="Admin sections" class="tabs">
-            <ul>
-                {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
-            </ul>
-        </nav>
-        <Outlet/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                allowed.await.map(|()| view! {
+                    <nav aria-label="Admin sections" class="tabs">
+                        <ul>
+                            {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
+                        </ul>
+                    </nav>
+                    <Outlet/>
+                })
+            })}
+        </Suspense>
     }
 }

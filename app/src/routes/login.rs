@@ -4,10 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Only same-site paths may be a `next`, so the login form cannot send anyone elsewhere.
+/// Only same-site paths may be a `next`, so the login form cannot send anyone elsewhere. Browsers
+/// drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil.example` would become
+/// `//evil.example`: any control character or backslash disqualifies a `next`.
 pub fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or_else(|| "/".to_owned())
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c.is_control() || c == '\\')
+    })
+    .unwrap_or_else(|| "/".to_owned())
 }
 
 #[component]
@@ -50,6 +54,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/a\\b".into())), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

@@ -19,7 +19,10 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// and per account answer `RateLimited` before the password is even checked.
 pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str) -> Result<users::UserRow> {
     let email = email.trim().to_lowercase();
-    let mut conn = pool.acquire().await?;
+    let mut conn = pool.begin().await?;
+    // Attempts on one account take turns (across instances too): otherwise many guesses sent at
+    // once would all be counted before any of them failed, and the limit would not hold.
+    crate::db::lock(&mut conn, &format!("tocsin.login:{email}")).await?;
     let recent = login_failures::recent(&mut conn, ip, &email, FAILURE_WINDOW_SECS).await?;
     let limited = [
         (recent.by_email >= MAX_FAILURES_PER_ACCOUNT, recent.email_retry_after),
@@ -38,11 +41,13 @@ pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str)
     match user {
         Some(user) if ok && !user.disabled => {
             login_failures::clear_for_email(&mut conn, &email).await?;
+            conn.commit().await?;
             tracing::info!(user_id = %user.id, "login");
             Ok(user)
         }
         _ => {
             login_failures::record(&mut conn, ip, &email).await?;
+            conn.commit().await?;
             tracing::info!("failed login");
             Err(Error::Unauthenticated)
         }

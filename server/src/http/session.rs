@@ -5,7 +5,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -67,8 +67,31 @@ fn is_page_request(req: &Request) -> bool {
         && !last.contains('.')
 }
 
+/// Whether a cookie-carrying request that changes something comes from another site. Browsers
+/// send `Origin` with every POST; it must be this server (as the browser reached it, or its public
+/// URL). SameSite=Lax already keeps the session cookie off cross-site posts, but not off a login
+/// form, which would otherwise let another site log a victim into the attacker's account.
+fn cross_site(req: &Request, public_url: &str) -> bool {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if origin == public_url {
+        return false;
+    }
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    host.is_none() || origin_host != host
+}
+
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ctx = &state.ctx;
+    if bearer_token(req.headers()).is_none() && cross_site(&req, &ctx.config.public_url) {
+        tracing::warn!("refused a cross-site request");
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
     let now = Utc::now();
     let mut renew_for = None;
     let mut had_session = false;
@@ -109,7 +132,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         req.extensions_mut().insert(p);
     }
     let mut response = next.run(req).await;
+    // A handler that set the session cookie itself (login, logout) has the last word.
+    let handler_set_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&format!("{COOKIE_NAME}="))));
     if let Some(user) = renew_for
+        && !handler_set_session
         && let Ok(token) = ctx.keys.issue(user, now)
     {
         response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));

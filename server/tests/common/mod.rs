@@ -18,6 +18,8 @@ pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
     pub keys: SessionKeys,
+    /// The test's own database, for running the `tocsin` binary against it.
+    pub database_url: String,
 }
 
 impl TestApp {
@@ -117,7 +119,35 @@ impl TestApp {
     }
 }
 
-pub async fn spawn_app(pool: PgPool) -> TestApp {
+/// A fresh, migrated database and the real server on a random port in front of it.
+pub async fn spawn_app() -> TestApp {
+    serve(fresh_database(true).await).await
+}
+
+/// The same with an empty database: no migrations applied.
+pub async fn spawn_app_unmigrated() -> TestApp {
+    serve(fresh_database(false).await).await
+}
+
+/// Creates a database of its own for one test in the cluster of DATABASE_URL (the throwaway
+/// cluster `make test` starts). Each test builds its own pool on its own runtime: pools shared
+/// across tests' runtimes stall.
+async fn fresh_database(migrate: bool) -> (PgPool, String) {
+    use sqlx::{Connection, Executor};
+    let base = std::env::var("DATABASE_URL").expect("tests need DATABASE_URL (make test sets it)");
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to the test cluster");
+    admin.execute(format!(r#"CREATE DATABASE "{name}""#).as_str()).await.expect("create test database");
+    let (server, _) = base.rsplit_once('/').expect("DATABASE_URL names a database");
+    let url = format!("{server}/{name}");
+    let pool = PgPool::connect(&url).await.expect("connect to the test database");
+    if migrate {
+        backend::db::migrate(&pool).await.expect("migrate");
+    }
+    (pool, url)
+}
+
+async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
     let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
     let keys = SessionKeys::new(SECRET);
     let state = AppState {
@@ -128,5 +158,5 @@ pub async fn spawn_app(pool: PgPool) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
-    TestApp { base, pool, keys }
+    TestApp { base, pool, keys, database_url }
 }
