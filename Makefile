@@ -11,7 +11,7 @@ export PATH := $(TOCSIN_TOOLS_DIR)/bin:$(CURDIR)/end2end/node_modules/.bin:$(HOM
 # Where cargo-leptos writes the wasm, JS and CSS, and where the server reads them.
 export LEPTOS_SITE_ROOT ?= $(CURDIR)/target/site
 
-.PHONY: help setup run build build-release test test-rust test-e2e lint fmt
+.PHONY: help setup setup-run run build build-release test lint fmt
 
 help:
 	@echo "make run    set up everything, build, and run Tocsin with demo data at http://127.0.0.1:3000"
@@ -24,7 +24,11 @@ setup:
 build: setup
 	cargo leptos build
 
-build-release: setup
+# Running needs no browser: only the build tools, PostgreSQL and wasm-opt (npm).
+setup-run:
+	@scripts/install-tools.sh rust postgres npm
+
+build-release: setup-run
 	cargo leptos build --release
 
 run: build-release

@@ -39,7 +39,8 @@ export default defineConfig({
     command: `${binary} serve --demo`,
     cwd: path.join(__dirname, '..'),
     url: `${baseURL}/readyz`,
-    reuseExistingServer: true,
+    // Never test a server left over from another run: each run starts its own, on fresh data.
+    reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',
     stderr: 'pipe',

@@ -10,6 +10,8 @@ CREATE TABLE users (
     time_zone     text NOT NULL DEFAULT 'UTC',
     password_hash text NOT NULL,
     disabled      boolean NOT NULL DEFAULT false,
+    -- Sessions issued before this instant are void: set when the password changes.
+    sessions_valid_after timestamptz,
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );

@@ -24,10 +24,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
 
-want="${1:-all}"
+# What to install: any of rust, postgres, browser, npm; nothing or "all" means everything.
+parts=" ${*:-all} "
+wants() { [[ $parts == *" all "* || $parts == *" $1 "* ]]; }
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
 
 # --- Rust target for the browser half -------------------------------------------------------------
-if [[ $want == all || $want == rust ]]; then
+if wants rust; then
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "adding rust target wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
@@ -48,12 +51,13 @@ if [[ $want == all || $want == rust ]]; then
     src="$TOOLS_DIR/src/cargo-leptos-$CARGO_LEPTOS_VERSION"
     if [ ! -f "$src/Cargo.toml" ]; then
       mkdir -p "$TOOLS_DIR/src"
-      reg=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -1 || true)
+      reg=$(ls -d "$cargo_home"/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -1 || true)
       if [ -z "$reg" ]; then
         # A locked install stops at once on this compiler, but leaves the unpacked source behind.
         cargo install cargo-leptos --version "=$CARGO_LEPTOS_VERSION" --locked --root "$TOOLS_DIR/none" >/dev/null 2>&1 || true
-        reg=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" | head -1)
+        reg=$(ls -d "$cargo_home"/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" 2>/dev/null | head -1 || true)
       fi
+      [ -n "$reg" ] || { echo "could not fetch the cargo-leptos $CARGO_LEPTOS_VERSION source from crates.io" >&2; exit 1; }
       cp -r "$reg" "$src"
     fi
     (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && \
@@ -63,7 +67,7 @@ if [[ $want == all || $want == rust ]]; then
 fi
 
 # --- PostgreSQL server binaries (embedded cluster and test clusters) ------------------------------
-if [[ $want == all || $want == postgres ]]; then
+if wants postgres; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     log "installing PostgreSQL server binaries (apt: postgresql)"
     apt_install postgresql
@@ -71,13 +75,17 @@ if [[ $want == all || $want == postgres ]]; then
 fi
 
 # --- Browser tests: Chromium from the distribution, Playwright and wasm-opt from npm ---------------
-if [[ $want == all || $want == browser ]]; then
+if wants browser; then
   if ! command -v chromium >/dev/null; then
     log "installing Chromium (apt: chromium)"
     apt_install chromium
   fi
+  # Ubuntu's chromium package is a stub for the snap, which does not run in containers or CI.
+  if [ "$(readlink -f "$(command -v chromium)")" = /usr/bin/snap ] || grep -qs snap "$(command -v chromium)"; then
+    echo "warning: chromium here is Ubuntu's snap wrapper; browser tests need a real Chromium at /usr/bin/chromium (set CHROMIUM_PATH to use another)" >&2
+  fi
 fi
-if [[ $want == all || $want == browser || $want == npm ]]; then
+if wants browser || wants npm; then
   if ! command -v npm >/dev/null; then
     log "installing Node.js and npm (apt: nodejs npm)"
     apt_install nodejs npm

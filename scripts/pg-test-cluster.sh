@@ -24,7 +24,8 @@ case "$cmd" in
     mkdir -p "$dir"
     chmod 755 "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # A free loopback port, asked of the kernel (node is installed by install-tools.sh).
+    port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
     (cd / && as_pg "$bindir/initdb" -D "$dir/data" -U tocsin -E UTF8 --no-locale --auth=trust >"$dir/initdb.log" 2>&1) \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     (cd / && as_pg "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/data/server.log" -w -t 60 -o \

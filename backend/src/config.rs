@@ -16,7 +16,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
@@ -27,6 +27,22 @@ pub struct Config {
     pub log_format: LogFormat,
     pub admin_email: Option<Email>,
     pub admin_password: Option<Password>,
+}
+
+/// Shows everything but the secrets, so a configuration can be logged safely.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("public_url", &self.public_url)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "(hidden)"))
+            .field("log_format", &self.log_format)
+            .field("admin_email", &self.admin_email)
+            .field("admin_password", &self.admin_password)
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -264,6 +280,21 @@ mod tests {
         let c = load(&[("TOCSIN_PUBLIC_URL", "https://tocsin.example.com/")]).unwrap();
         assert!(c.https());
         assert_eq!(c.public_url, "https://tocsin.example.com");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = load(&[
+            ("TOCSIN_SECRET_KEY", "0123456789abcdef0123456789abcdef-secret"),
+            ("DATABASE_URL", "postgres://u:hunter2@db/tocsin"),
+            ("TOCSIN_ADMIN_PASSWORD", "a very secret password"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("-secret") && !shown.contains("hunter2") && !shown.contains("very secret"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -2,14 +2,17 @@
 //! `$TOCSIN_DATA_DIR/postgres` with the machine's PostgreSQL binaries.
 //!
 //! The cluster listens on 127.0.0.1 only, on a port chosen at start and recorded by PostgreSQL in
-//! `postmaster.pid`, with a generated password. One `tocsin serve` owns the running cluster (its pid
-//! is in `tocsin-server.pid`) and stops it on shutdown; any other command on the same data folder
-//! (`tocsin user create`, a second `serve`) uses the running cluster and leaves it alone. A cluster
-//! whose owner died (kill -9) is adopted by the next `serve`; a stale `postmaster.pid` is removed.
+//! `postmaster.pid`, with a generated password. One `tocsin serve` owns the running cluster: it
+//! holds an exclusive lock on `serve.lock` for its whole life and stops the cluster on shutdown.
+//! Any other command on the same data folder (`tocsin user create`, a second `serve`) uses the
+//! running cluster and leaves it alone. The kernel drops the lock of a killed server (kill -9), so
+//! the next `serve` adopts the cluster it left running; a stale `postmaster.pid` is removed.
+//! Starting and stopping take turns on `start.lock`, so two commands never initdb or start twice.
 //!
 //! As root, `initdb` refuses to run, so the cluster runs as the unprivileged `postgres` system user.
 
 use std::{
+    fs::File,
     net::TcpListener,
     path::{Path, PathBuf},
     process::Stdio,
@@ -29,14 +32,46 @@ pub enum Mode {
     Client,
 }
 
-#[derive(Debug)]
 pub struct EmbeddedPostgres {
     bin_dir: PathBuf,
     cluster_dir: PathBuf,
     run_as: Option<String>,
     url: String,
+    /// Whether this process stops the cluster when it ends.
     owned: bool,
-    owner_file: PathBuf,
+    data_dir: PathBuf,
+    /// Held by the serving owner for its whole life.
+    serve_lock: Option<File>,
+}
+
+impl std::fmt::Debug for EmbeddedPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the URL: it holds the password.
+        f.debug_struct("EmbeddedPostgres")
+            .field("cluster_dir", &self.cluster_dir)
+            .field("owned", &self.owned)
+            .finish()
+    }
+}
+
+/// Takes an exclusive lock on `path`, waiting for it without blocking the async runtime.
+async fn lock_file(path: PathBuf) -> anyhow::Result<File> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<File> {
+        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        file.lock().with_context(|| format!("locking {}", path.display()))?;
+        Ok(file)
+    })
+    .await?
+}
+
+/// Takes an exclusive lock on `path` if nobody holds it.
+fn try_lock_file(path: &Path) -> anyhow::Result<Option<File>> {
+    let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
+    }
 }
 
 impl EmbeddedPostgres {
@@ -50,48 +85,49 @@ impl EmbeddedPostgres {
             .with_context(|| format!("resolving data folder {}", data_dir.display()))?;
         let cluster_dir = data_dir.join("postgres");
         let run_as = running_as_root().then(|| SYSTEM_USER.to_owned());
+        let start_lock = lock_file(data_dir.join("start.lock")).await?;
         let password = read_or_create_password(&data_dir.join("postgres.password"))?;
-        let owner_file = data_dir.join("tocsin-server.pid");
 
-        let mut pg =
-            EmbeddedPostgres { bin_dir, cluster_dir, run_as, url: String::new(), owned: false, owner_file };
+        let mut pg = EmbeddedPostgres {
+            bin_dir,
+            cluster_dir,
+            run_as,
+            url: String::new(),
+            owned: false,
+            data_dir: data_dir.clone(),
+            serve_lock: None,
+        };
         if let Some(user) = &pg.run_as {
             pg.check_system_user(user, &data_dir).await?;
         }
         if !pg.cluster_dir.join("PG_VERSION").exists() {
             pg.initdb(&data_dir, &password).await?;
         }
+        if mode == Mode::Owner {
+            // None: another server on this folder owns the cluster, and this one only uses it.
+            pg.serve_lock = try_lock_file(&data_dir.join("serve.lock"))?;
+        }
 
         let port = match pg.running_port()? {
             Some(port) => {
-                let owner_alive =
-                    read_pid(&pg.owner_file).is_some_and(|p| p != std::process::id() && process_alive(p));
-                if mode == Mode::Owner && !owner_alive {
-                    tracing::info!(
-                        port,
-                        "adopting the embedded PostgreSQL left running by a previous server"
-                    );
+                if pg.serve_lock.is_some() {
+                    tracing::info!(port, "using the embedded PostgreSQL left running by a previous server");
                     pg.owned = true;
                 }
                 port
             }
             None => {
-                let port = free_port()?;
-                pg.pg_ctl_start(port).await?;
-                pg.owned = mode == Mode::Owner;
-                if mode == Mode::Client {
+                let port = pg.pg_ctl_start().await?;
+                pg.owned = true;
+                if pg.serve_lock.is_none() {
                     tracing::warn!(
                         "started the embedded PostgreSQL for this command; it stops when the command ends"
                     );
-                    pg.owned = true;
                 }
                 port
             }
         };
-        if pg.owned && mode == Mode::Owner {
-            std::fs::write(&pg.owner_file, std::process::id().to_string())
-                .with_context(|| format!("writing {}", pg.owner_file.display()))?;
-        }
+        drop(start_lock);
         pg.url = format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/{DATABASE}");
         pg.ensure_database(&password, port).await?;
         Ok(pg)
@@ -107,6 +143,15 @@ impl EmbeddedPostgres {
         if !self.owned {
             return Ok(());
         }
+        let _start_lock = lock_file(self.data_dir.join("start.lock")).await?;
+        // A command that started the cluster leaves it running if a server has taken it over since.
+        let _serve_lock = match &self.serve_lock {
+            Some(_) => None,
+            None => match try_lock_file(&self.data_dir.join("serve.lock"))? {
+                Some(lock) => Some(lock),
+                None => return Ok(()),
+            },
+        };
         tracing::info!("stopping the embedded PostgreSQL");
         let status = self
             .command("pg_ctl")
@@ -118,9 +163,6 @@ impl EmbeddedPostgres {
             .status()
             .await
             .context("running pg_ctl stop")?;
-        if read_pid(&self.owner_file) == Some(std::process::id()) {
-            let _ = std::fs::remove_file(&self.owner_file);
-        }
         if !status.success() {
             bail!("pg_ctl stop failed with {status}");
         }
@@ -178,7 +220,7 @@ impl EmbeddedPostgres {
         }
         std::fs::create_dir_all(&self.cluster_dir)?;
         let pwfile = data_dir.join(".initdb-password");
-        std::fs::write(&pwfile, password)?;
+        write_private(&pwfile, password)?;
         if let Some(user) = &self.run_as {
             chown_to(user, &self.cluster_dir).await?;
             chown_to(user, &pwfile).await?;
@@ -210,7 +252,9 @@ impl EmbeddedPostgres {
         let pid = lines.next().and_then(|l| l.trim().parse::<u32>().ok());
         let port = lines.nth(2).and_then(|l| l.trim().parse::<u16>().ok());
         match (pid, port) {
-            (Some(pid), Some(port)) if process_alive(pid) && is_postgres(pid) => Ok(Some(port)),
+            (Some(pid), Some(port)) if process_alive(pid) && is_our_postmaster(pid, &self.cluster_dir) => {
+                Ok(Some(port))
+            }
             _ => {
                 tracing::warn!("removing a stale postmaster.pid left by a cluster that is no longer running");
                 std::fs::remove_file(&pid_file)
@@ -220,34 +264,42 @@ impl EmbeddedPostgres {
         }
     }
 
-    async fn pg_ctl_start(&self, port: u16) -> anyhow::Result<()> {
+    /// Starts the cluster on a free port and returns it. The port is free when chosen but another
+    /// process may take it before PostgreSQL binds it, so a failed start is tried again on a new one.
+    async fn pg_ctl_start(&self) -> anyhow::Result<u16> {
         let log = self.cluster_dir.join("server.log");
-        // No unix socket: its folder may not exist or be writable, and TCP on loopback suffices.
-        let options = format!("-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''");
-        tracing::info!(port, "starting the embedded PostgreSQL");
-        let output = self
-            .command("pg_ctl")
-            .arg("start")
-            .arg("-D")
-            .arg(&self.cluster_dir)
-            .arg("-l")
-            .arg(&log)
-            .args(["-w", "-t", "60", "-o", &options])
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .context("running pg_ctl start")?;
-        if !output.status.success() {
+        let mut last_error = None;
+        for _ in 0..3 {
+            let port = free_port()?;
+            // No unix socket: its folder may not exist or be writable, and TCP on loopback suffices.
+            let options =
+                format!("-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories=''");
+            tracing::info!(port, "starting the embedded PostgreSQL");
+            let output = self
+                .command("pg_ctl")
+                .arg("start")
+                .arg("-D")
+                .arg(&self.cluster_dir)
+                .arg("-l")
+                .arg(&log)
+                .args(["-w", "-t", "60", "-o", &options])
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .context("running pg_ctl start")?;
+            if output.status.success() {
+                return Ok(port);
+            }
             let tail = std::fs::read_to_string(&log).unwrap_or_default();
             let tail: Vec<&str> = tail.lines().rev().take(5).collect();
-            bail!(
+            last_error = Some(anyhow::anyhow!(
                 "PostgreSQL did not start ({}); last lines of {}:\n{}",
                 String::from_utf8_lossy(&output.stderr).trim(),
                 log.display(),
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
+            ));
         }
-        Ok(())
+        Err(last_error.unwrap_or_else(|| anyhow::anyhow!("PostgreSQL did not start")))
     }
 
     async fn ensure_database(&self, password: &str, port: u16) -> anyhow::Result<()> {
@@ -264,10 +316,14 @@ impl EmbeddedPostgres {
         }
         // Two commands starting together may race here; the loser sees a duplicate error.
         match sqlx::query("CREATE DATABASE tocsin").execute(&mut conn).await {
-            Err(e) if !crate::error::is_unique_violation(&e) => Err(e.into()),
+            Err(e) if !crate::error::is_unique_violation(&e) && !is_duplicate_database(&e) => Err(e.into()),
             _ => Ok(()),
         }
     }
+}
+
+fn is_duplicate_database(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("42P04"))
 }
 
 /// Looks for `initdb` and `pg_ctl`: on PATH, then `pg_config --bindir`, then the newest
@@ -323,17 +379,13 @@ fn process_alive(pid: u32) -> bool {
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
-fn is_postgres(pid: u32) -> bool {
-    // A pid can be reused by an unrelated process after a crash.
+fn is_our_postmaster(pid: u32, cluster_dir: &Path) -> bool {
+    // After a crash the pid may belong to another process, even another PostgreSQL.
     match std::fs::read(format!("/proc/{pid}/cmdline")) {
-        Ok(cmd) => String::from_utf8_lossy(&cmd).contains("postgres"),
+        Ok(cmd) => String::from_utf8_lossy(&cmd).contains(&*cluster_dir.to_string_lossy()),
         // Without /proc, trust the liveness check.
         Err(_) => true,
     }
-}
-
-fn read_pid(path: &Path) -> Option<u32> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
 fn free_port() -> anyhow::Result<u16> {

@@ -41,9 +41,8 @@ async fn the_embedded_cluster_survives_its_owner_and_stale_pid_files() {
     client.stop().await.unwrap();
     assert!(answers(&url).await, "a command must not stop the server's cluster");
 
-    // The owner dies without stopping its cluster (kill -9): its pid file names a dead process.
-    std::mem::forget(owner);
-    std::fs::write(dir.join("tocsin-server.pid"), "999999").unwrap();
+    // The owner dies without stopping its cluster (kill -9): the kernel drops its lock, nothing else.
+    drop(owner);
     let adopted = EmbeddedPostgres::start(&dir, Mode::Owner).await.unwrap();
     assert_eq!(adopted.url(), url, "the next server adopts the running cluster");
     adopted.stop().await.unwrap();
@@ -54,6 +53,15 @@ async fn the_embedded_cluster_survives_its_owner_and_stale_pid_files() {
     let restarted = EmbeddedPostgres::start(&dir, Mode::Owner).await.unwrap();
     assert!(answers(restarted.url()).await);
     restarted.stop().await.unwrap();
+
+    // A command starts the cluster, a server takes it over, the command ends: the server keeps it.
+    let command = EmbeddedPostgres::start(&dir, Mode::Client).await.unwrap();
+    let server = EmbeddedPostgres::start(&dir, Mode::Owner).await.unwrap();
+    let url = server.url().to_owned();
+    command.stop().await.unwrap();
+    assert!(answers(&url).await, "the server's database must survive the command");
+    server.stop().await.unwrap();
+    assert!(!answers(&url).await);
 
     let _ = std::fs::remove_dir_all(&dir);
 }

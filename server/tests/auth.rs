@@ -321,3 +321,24 @@ async fn guesses_sent_at_once_still_count_one_by_one() {
     assert_eq!(recorded, backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
     assert_eq!(limited, 10 - backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
 }
+
+#[tokio::test]
+async fn a_password_change_ends_every_earlier_session() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let earlier = app.keys.issue(ada.id, Utc::now() - Duration::seconds(5)).unwrap();
+    assert_eq!(app.me_with_session(&earlier).await.status(), StatusCode::OK);
+    let new_password = domain::Password::parse("a brand new password").unwrap();
+    backend::services::users::set_password(
+        &app.pool,
+        &backend::db::audit::Actor::cli(),
+        "ada@example.com",
+        &new_password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(app.me_with_session(&earlier).await.status(), StatusCode::UNAUTHORIZED);
+    let client = app.browser();
+    app.login(&client, "ada@example.com", "a brand new password").await;
+    assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+}

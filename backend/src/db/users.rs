@@ -15,6 +15,7 @@ pub struct UserRow {
     pub time_zone: String,
     pub password_hash: String,
     pub disabled: bool,
+    pub sessions_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -50,7 +51,7 @@ pub async fn insert(
         r#"INSERT INTO users (id, email, name, role, time_zone, password_hash)
            VALUES ($1, $2::text::citext, $3, $4, $5, $6)
            RETURNING id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
-                     disabled, created_at"#,
+                     disabled, sessions_valid_after, created_at"#,
         Uuid::now_v7(),
         user.email.as_str(),
         user.name.as_str(),
@@ -66,7 +67,7 @@ pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow
     sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
-                  disabled, created_at
+                  disabled, sessions_valid_after, created_at
            FROM users WHERE id = $1"#,
         id.0,
     )
@@ -78,7 +79,7 @@ pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<Use
     sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
-                  disabled, created_at
+                  disabled, sessions_valid_after, created_at
            FROM users WHERE email = $1::text::citext"#,
         email,
     )
@@ -91,7 +92,7 @@ pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Opt
     sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
-                  disabled, created_at
+                  disabled, sessions_valid_after, created_at
            FROM users WHERE id = $1 FOR UPDATE"#,
         id.0,
     )
@@ -103,7 +104,7 @@ pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> 
     sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
-                  disabled, created_at
+                  disabled, sessions_valid_after, created_at
            FROM users ORDER BY disabled, lower(name)"#,
     )
     .fetch_all(conn)
@@ -139,8 +140,13 @@ pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -
 }
 
 pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", id.0, hash)
-        .execute(conn)
-        .await?;
+    // Every session issued before the change ends with it.
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, sessions_valid_after = now(), updated_at = now() WHERE id = $1",
+        id.0,
+        hash
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

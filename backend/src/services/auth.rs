@@ -68,6 +68,8 @@ pub async fn principal_from_session(
     Ok(users::by_id(&mut conn, claims.sub)
         .await?
         .filter(|u| !u.disabled)
+        // Whole seconds: a JWT's iat has no fraction, and a login in the same second must stand.
+        .filter(|u| u.sessions_valid_after.is_none_or(|t| claims.iat >= t.timestamp()))
         .map(|u| (Principal::from_row(&u, Via::Session), claims.needs_renewal(now))))
 }
 
