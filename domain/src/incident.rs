@@ -308,24 +308,9 @@ impl IncidentTitle {
         }
         Ok(IncidentTitle(t.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for IncidentTitle {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        IncidentTitle::parse(&value)
-    }
-}
-
-impl From<IncidentTitle> for String {
-    fn from(value: IncidentTitle) -> Self {
-        value.0
-    }
-}
+text_newtype!(IncidentTitle);
 
 /// What a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -3,6 +3,37 @@
 //! This crate owns parsing (input becomes a domain type through one constructor used by both the
 //! form and the server) and pure rules. It must never do I/O: it is compiled to wasm as well.
 
+/// The plumbing every parsed text newtype shares: `as_str`, serde through `parse` (so JSON input
+/// meets the same rule as a form), and conversion back to `String`. The type keeps its own `parse`.
+macro_rules! text_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                $name::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 pub mod audit;
 pub mod error;
 pub mod incident;

@@ -112,30 +112,9 @@ impl Email {
         }
         Ok(Email(s))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for Email {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Email::parse(&value)
-    }
-}
-
-impl From<Email> for String {
-    fn from(value: Email) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_newtype!(Email);
 
 /// A person's display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,24 +135,9 @@ impl PersonName {
         }
         Ok(PersonName(s.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for PersonName {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        PersonName::parse(&value)
-    }
-}
-
-impl From<PersonName> for String {
-    fn from(value: PersonName) -> Self {
-        value.0
-    }
-}
+text_newtype!(PersonName);
 
 /// A new password as typed. Never serialised back out, never logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -233,24 +197,9 @@ impl TimeZoneName {
         // Constructed only through `parse`, so the name is known to the database.
         self.0.parse().unwrap_or(chrono_tz::UTC)
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for TimeZoneName {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        TimeZoneName::parse(&value)
-    }
-}
-
-impl From<TimeZoneName> for String {
-    fn from(value: TimeZoneName) -> Self {
-        value.0
-    }
-}
+text_newtype!(TimeZoneName);
 
 /// A user to be created: every field already parsed.
 #[derive(Debug, Clone)]
@@ -304,24 +253,9 @@ impl ApiTokenLabel {
         }
         Ok(ApiTokenLabel(s.to_owned()))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl TryFrom<String> for ApiTokenLabel {
-    type Error = FieldError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        ApiTokenLabel::parse(&value)
-    }
-}
-
-impl From<ApiTokenLabel> for String {
-    fn from(value: ApiTokenLabel) -> Self {
-        value.0
-    }
-}
+text_newtype!(ApiTokenLabel);
 
 /// A user as the API and the pages show them. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -250,10 +250,8 @@ async fn logout_wins_over_session_renewal() {
     let ada = app.user("ada@example.com", Role::Responder).await;
     // A session old enough to be renewed on its next request.
     let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(30)).unwrap();
-    let res = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let res = app
+        .browser()
         .post(app.url("/auth/logout"))
         .header(header::COOKIE, format!("tocsin_session={old}"))
         .send()
@@ -271,11 +269,9 @@ async fn a_login_form_posted_from_another_site_is_refused() {
     app.user("ada@example.com", Role::Responder).await;
     let post = |origin: String| {
         let url = app.url("/auth/login");
+        let client = app.browser();
         async move {
-            reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap()
+            client
                 .post(url)
                 .header(header::ORIGIN, origin)
                 .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/")])
@@ -296,11 +292,9 @@ async fn guesses_sent_at_once_still_count_one_by_one() {
     let attempts: Vec<_> = (0..10)
         .map(|_| {
             let url = app.url("/auth/login");
+            let client = app.browser();
             tokio::spawn(async move {
-                reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap()
+                client
                     .post(url)
                     .form(&[("email", "ada@example.com"), ("password", "wrong password!")])
                     .send()
