@@ -20,8 +20,8 @@ use leptos_router::{
 use crate::{
     components::layout::{AdminLayout, AppLayout},
     routes::{
-        admin_users::AdminUsersPage, audit::AuditPage, dashboard::DashboardPage, login::LoginPage,
-        not_found::NotFound, planned::Planned, services::ServicesPage, status::StatusPage,
+        admin_teams::AdminTeamsPage, admin_users::AdminUsersPage, audit::AuditPage, dashboard::DashboardPage,
+        login::LoginPage, not_found::NotFound, planned::Planned, services::ServicesPage, status::StatusPage,
         tokens::TokensPage,
     },
 };
@@ -100,7 +100,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
                         <Route path=path!("/users") view=AdminUsersPage/>
-                        <Route path=path!("/teams") view=|| view! { <Planned title="Teams" what="Teams, their members and leads."/> }/>
+                        <Route path=path!("/teams") view=AdminTeamsPage/>
                         <Route path=path!("/audit") view=AuditPage/>
                         <Route path=path!("/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
                     </ParentRoute>

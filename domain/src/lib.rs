@@ -37,6 +37,7 @@ macro_rules! text_newtype {
 pub mod audit;
 pub mod error;
 pub mod incident;
+pub mod team;
 pub mod user;
 
 pub use error::FieldError;

@@ -114,6 +114,28 @@ test('an admin adds a user, changes their role and disables them', async ({ page
   await expect(row).toContainText('disabled');
 });
 
+test('an admin makes a team, gives it a lead and a service', async ({ page }) => {
+  await logIn(page, '/admin/teams');
+  await waitForHydration(page);
+  const newTeam = page.getByRole('region', { name: 'Add a team' });
+  await newTeam.getByLabel('Name').fill('Mobile');
+  await newTeam.getByRole('button', { name: 'Add team' }).click();
+  const team = page.getByRole('region', { name: /^Mobile/ });
+  await expect(team).toContainText('Owns no service yet.');
+  await team.getByLabel('Add or change').selectOption({ label: 'Priya Shah' });
+  await team.getByLabel('Team role').selectOption('lead');
+  await team.getByRole('button', { name: 'Save' }).click();
+  await expect(team.getByRole('listitem')).toContainText(['Priya Shahlead']);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services' }).click();
+  const form = page.getByRole('region', { name: 'Add a service' });
+  await form.getByLabel('Name').fill('Mobile API');
+  await form.getByLabel('Owning team').selectOption({ label: 'Mobile' });
+  await form.getByRole('button', { name: 'Add service' }).click();
+  await expect(form.getByRole('status')).toHaveText('Added Mobile API (mobile-api).');
+  await expect(page.getByRole('row', { name: /Mobile API/ })).toContainText('Mobile');
+});
+
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 

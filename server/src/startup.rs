@@ -7,7 +7,7 @@ use axum::{
     Router,
     extract::FromRef,
     middleware,
-    routing::{delete, get, post},
+    routing::{delete, get, post, put},
 };
 use backend::AppContext;
 use http::{HeaderName, HeaderValue, StatusCode, header};
@@ -47,6 +47,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/me/tokens/{id}", delete(api::revoke_my_token))
         .route("/users", get(api::list_users).post(api::create_user))
         .route("/audit-log", get(api::audit_log))
+        .route("/teams", get(api::list_teams).post(api::create_team))
+        .route("/teams/{slug}/members/{user_id}", put(api::set_team_member).delete(api::remove_team_member))
+        .route("/services", get(api::list_services).post(api::create_service))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
 

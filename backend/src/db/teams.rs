@@ -52,9 +52,76 @@ pub async fn insert_service(
     .await
 }
 
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+}
+
+pub async fn list_teams(conn: &mut PgConnection) -> Result<Vec<TeamRow>, sqlx::Error> {
+    sqlx::query_as!(TeamRow, "SELECT id, name, slug FROM teams ORDER BY lower(name)").fetch_all(conn).await
+}
+
+pub async fn team_by_slug(conn: &mut PgConnection, slug: &str) -> Result<Option<TeamRow>, sqlx::Error> {
+    sqlx::query_as!(TeamRow, "SELECT id, name, slug FROM teams WHERE slug = $1", slug)
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberRow {
+    pub team_id: Uuid,
+    pub user_id: domain::UserId,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// The members of every team in one query, leads first.
+pub async fn all_members(conn: &mut PgConnection) -> Result<Vec<MemberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MemberRow,
+        r#"SELECT m.team_id, m.user_id AS "user_id: domain::UserId", u.name, u.email::text AS "email!", m.role
+           FROM team_members m JOIN users u ON u.id = m.user_id
+           ORDER BY m.role = 'member', lower(u.name)"#,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds a member or changes their role in the team.
+pub async fn upsert_member(
+    conn: &mut PgConnection,
+    team: Uuid,
+    user: Uuid,
+    role: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO team_members (team_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+        team,
+        user,
+        role,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a member; false when they were not in the team.
+pub async fn remove_member(conn: &mut PgConnection, team: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2", team, user)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// A service with the name of its owning team, for the catalogue.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ServiceWithOwner {
+    pub id: Uuid,
+    pub team_id: Uuid,
     pub name: String,
     pub slug: String,
     pub description: String,
@@ -65,7 +132,7 @@ pub struct ServiceWithOwner {
 pub async fn services_with_owners(conn: &mut PgConnection) -> Result<Vec<ServiceWithOwner>, sqlx::Error> {
     sqlx::query_as!(
         ServiceWithOwner,
-        "SELECT s.name, s.slug, s.description, t.name AS team_name, t.slug AS team_slug
+        "SELECT s.id, s.team_id, s.name, s.slug, s.description, t.name AS team_name, t.slug AS team_slug
          FROM services s JOIN teams t ON t.id = s.team_id ORDER BY lower(s.name)",
     )
     .fetch_all(conn)

@@ -5,7 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
-pub mod catalogue;
 pub mod demo;
+pub mod teams;
 pub mod tokens;
 pub mod users;

@@ -8,7 +8,9 @@ use axum::{
 };
 use backend::{auth::Principal, db::audit::Actor, services};
 use domain::{
-    ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView, audit::AuditPage,
+    ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
+    audit::AuditPage,
+    team::{NewServiceInput, NewTeamInput, ServiceView, Slug, TeamRole, TeamView},
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -147,4 +149,75 @@ pub async fn update_user(
     }
     let change = services::users::UserChange { role, disabled: patch.disabled };
     Ok(Json(services::users::update_user(&state.ctx.pool, &caller.actor(admin), UserId(id), change).await?))
+}
+
+pub async fn list_teams(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<TeamView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(services::teams::list_teams(&state.ctx.pool).await?))
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewTeamInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<TeamView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let (name, slug) = input.parse()?;
+    let team = services::teams::create_team(&state.ctx.pool, &caller.actor(admin), &name, &slug).await?;
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+#[derive(Deserialize)]
+pub struct MemberBody {
+    role: String,
+}
+
+/// `PUT /api/v1/teams/{slug}/members/{user_id} {"role": "lead"|"member"}`: adds or changes.
+pub async fn set_team_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((team, user)): Path<(String, Uuid)>,
+    body: Result<Json<MemberBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let team = Slug::parse(&team)?;
+    let role: TeamRole = body.role.parse()?;
+    services::teams::set_member(&state.ctx.pool, &caller.actor(admin), &team, UserId(user), role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove_team_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((team, user)): Path<(String, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let team = Slug::parse(&team)?;
+    services::teams::remove_member(&state.ctx.pool, &caller.actor(admin), &team, UserId(user)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn list_services(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ServiceView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(services::teams::list_services(&state.ctx.pool).await?))
+}
+
+pub async fn create_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewServiceInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<ServiceView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let service = input.parse()?;
+    let created = services::teams::create_service(&state.ctx.pool, &caller.actor(admin), &service).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }

@@ -1,0 +1,54 @@
+use domain::{
+    UserId,
+    team::{NewServiceInput, NewTeamInput, ServiceView, TeamView},
+};
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Every service with its owning team.
+#[server]
+pub async fn list_services() -> Result<Vec<ServiceView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
+    crate::ssr::edge(backend::services::teams::list_services(&ctx.pool).await)
+}
+
+#[server]
+pub async fn create_service(input: NewServiceInput) -> Result<ServiceView, AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let service = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::teams::create_service(&ctx.pool, &actor, &service).await)
+}
+
+#[server]
+pub async fn list_teams() -> Result<Vec<TeamView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
+    crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool).await)
+}
+
+#[server]
+pub async fn create_team(input: NewTeamInput) -> Result<TeamView, AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let (name, slug) = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::teams::create_team(&ctx.pool, &actor, &name, &slug).await)
+}
+
+#[server]
+pub async fn set_team_member(team: String, user: UserId, role: String) -> Result<(), AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let team = domain::team::Slug::parse(&team).map_err(|e| crate::ssr::fail(e.into()))?;
+    let role: domain::team::TeamRole =
+        role.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::teams::set_member(&ctx.pool, &actor, &team, user, role).await)
+}
+
+#[server]
+pub async fn remove_team_member(team: String, user: UserId) -> Result<(), AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let team = domain::team::Slug::parse(&team).map_err(|e| crate::ssr::fail(e.into()))?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::teams::remove_member(&ctx.pool, &actor, &team, user).await)
+}

@@ -1,0 +1,186 @@
+//! Teams, their members and the services they own.
+
+use std::collections::HashMap;
+
+use domain::{
+    UserId,
+    team::{DisplayName, NewService, ServiceView, Slug, TeamMemberView, TeamRole, TeamView},
+};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::{
+    Error, Result,
+    db::{
+        audit::{self, Actor, Entry},
+        teams, users,
+    },
+    error::is_unique_violation,
+};
+
+fn service_view(s: &teams::ServiceWithOwner) -> ServiceView {
+    ServiceView {
+        id: s.id,
+        name: s.name.clone(),
+        slug: s.slug.clone(),
+        description: s.description.clone(),
+        team_slug: s.team_slug.clone(),
+        team_name: s.team_name.clone(),
+    }
+}
+
+/// Every team with its members and services: three queries, whatever the number of teams.
+pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
+    let mut conn = pool.acquire().await?;
+    let all = teams::list_teams(&mut conn).await?;
+    let mut members: HashMap<uuid::Uuid, Vec<TeamMemberView>> = HashMap::new();
+    for m in teams::all_members(&mut conn).await? {
+        let role = m.role.parse().unwrap_or(TeamRole::Member);
+        members.entry(m.team_id).or_default().push(TeamMemberView {
+            user_id: m.user_id,
+            name: m.name,
+            email: m.email,
+            role,
+        });
+    }
+    let mut services: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
+    for s in teams::services_with_owners(&mut conn).await? {
+        services.entry(s.team_id).or_default().push(s.slug);
+    }
+    Ok(all
+        .into_iter()
+        .map(|t| TeamView {
+            members: members.remove(&t.id).unwrap_or_default(),
+            services: services.remove(&t.id).unwrap_or_default(),
+            id: t.id,
+            name: t.name,
+            slug: t.slug,
+        })
+        .collect())
+}
+
+pub async fn create_team(pool: &PgPool, actor: &Actor, name: &DisplayName, slug: &Slug) -> Result<TeamView> {
+    let mut tx = pool.begin().await?;
+    let id = match teams::insert_team(&mut tx, name.as_str(), slug.as_str()).await {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(format!("a team named {name} or with slug {slug} already exists")));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "team.create",
+            entity_type: "team",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({ "name": name.as_str(), "slug": slug.as_str() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(TeamView { id, name: name.to_string(), slug: slug.to_string(), members: vec![], services: vec![] })
+}
+
+/// Adds someone to a team, or changes their role in it.
+pub async fn set_member(
+    pool: &PgPool,
+    actor: &Actor,
+    team: &Slug,
+    user: UserId,
+    role: TeamRole,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let t = teams::team_by_slug(&mut tx, team.as_str()).await?.ok_or(Error::NotFound("team"))?;
+    let u = users::by_id(&mut tx, user).await?.ok_or(Error::NotFound("user"))?;
+    teams::upsert_member(&mut tx, t.id, u.id.0, role.as_str()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "team.set_member",
+            entity_type: "team",
+            entity_id: t.id.to_string(),
+            before: None,
+            after: Some(json!({ "user_id": u.id, "email": u.email, "role": role.as_str() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_member(pool: &PgPool, actor: &Actor, team: &Slug, user: UserId) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let t = teams::team_by_slug(&mut tx, team.as_str()).await?.ok_or(Error::NotFound("team"))?;
+    if !teams::remove_member(&mut tx, t.id, user.0).await? {
+        return Err(Error::NotFound("team member"));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "team.remove_member",
+            entity_type: "team",
+            entity_id: t.id.to_string(),
+            before: Some(json!({ "user_id": user })),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_services(pool: &PgPool) -> Result<Vec<ServiceView>> {
+    let mut conn = pool.acquire().await?;
+    Ok(teams::services_with_owners(&mut conn).await?.iter().map(service_view).collect())
+}
+
+pub async fn create_service(pool: &PgPool, actor: &Actor, service: &NewService) -> Result<ServiceView> {
+    let mut tx = pool.begin().await?;
+    let team = teams::team_by_slug(&mut tx, service.team.as_str()).await?.ok_or(Error::NotFound("team"))?;
+    let id = match teams::insert_service(
+        &mut tx,
+        service.name.as_str(),
+        service.slug.as_str(),
+        team.id,
+        &service.description,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::Conflict(format!(
+                "a service named {} or with slug {} already exists",
+                service.name, service.slug
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "service.create",
+            entity_type: "service",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(
+                json!({ "name": service.name.as_str(), "slug": service.slug.as_str(), "team": team.slug }),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ServiceView {
+        id,
+        name: service.name.to_string(),
+        slug: service.slug.to_string(),
+        description: service.description.clone(),
+        team_slug: team.slug,
+        team_name: team.name,
+    })
+}
