@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{ParentRoute, Redirect, Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -98,7 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
                     <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
-                        <Route path=path!("") view=|| view! { <Redirect path="/admin/users"/> }/>
+                        <Route path=path!("") view=AdminUsersPage/>
                         <Route path=path!("/users") view=AdminUsersPage/>
                         <Route path=path!("/teams") view=AdminTeamsPage/>
                         <Route path=path!("/audit") view=AuditPage/>

@@ -45,10 +45,14 @@ async fn pages_render_for_the_right_role_and_refuse_the_wrong_one() {
     assert!(html.contains("Dashboard") && html.contains("Not built yet"));
     let refused = viewer.get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(refused.text().await.unwrap().contains("you do not have permission"));
+    assert!(refused.text().await.unwrap().contains("do not have permission"));
 
     let admin = app.browser();
     app.login(&admin, "root@example.com", PASSWORD).await;
+    // The admin area's front page is its user list.
+    let index = admin.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    assert!(index.text().await.unwrap().contains("vera@example.com"));
     let users = admin.get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(users.status(), StatusCode::OK);
     let html = users.text().await.unwrap();
