@@ -2,7 +2,7 @@
 //! and the database pool's use. Counters are per instance, as Prometheus expects: it scrapes each
 //! instance and sums.
 
-use std::{sync::Arc, time::Instant};
+use std::time::Instant;
 
 use axum::{
     extract::{MatchedPath, Request, State},
@@ -115,5 +115,3 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body)
 }
-
-pub type SharedMetrics = Arc<Metrics>;
