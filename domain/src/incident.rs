@@ -339,6 +339,108 @@ pub enum Pin {
     FollowUp,
 }
 
+impl TimelineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineKind::Note => "note",
+            TimelineKind::StatusChange => "status_change",
+            TimelineKind::SeverityChange => "severity_change",
+            TimelineKind::RoleChange => "role_change",
+            TimelineKind::LinkAdded => "link_added",
+            TimelineKind::FieldEdit => "field_edit",
+            TimelineKind::PageSent => "page_sent",
+            TimelineKind::PageAcknowledged => "page_acknowledged",
+            TimelineKind::PageEscalated => "page_escalated",
+            TimelineKind::AlertAttached => "alert_attached",
+            TimelineKind::StatusPageUpdate => "status_page_update",
+        }
+    }
+}
+
+/// Input for declaring an incident, before parsing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIncidentInput {
+    pub title: String,
+    pub severity: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub customer_impact: bool,
+}
+
+/// A parsed incident declaration.
+#[derive(Debug, Clone)]
+pub struct NewIncident {
+    pub title: IncidentTitle,
+    pub severity: Severity,
+    pub services: Vec<crate::team::Slug>,
+    pub description: String,
+    pub customer_impact: bool,
+}
+
+impl NewIncidentInput {
+    pub const MAX_DESCRIPTION: usize = 20_000;
+
+    pub fn parse(&self) -> Result<NewIncident, FieldError> {
+        let title = IncidentTitle::parse(&self.title)?;
+        let severity = self.severity.parse()?;
+        let services = self
+            .services
+            .iter()
+            .map(|s| crate::team::Slug::parse(s).map_err(|e| FieldError::new("services", e.reason)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let description = self.description.trim().to_owned();
+        if description.chars().count() > Self::MAX_DESCRIPTION {
+            return Err(FieldError::new(
+                "description",
+                format!("must be at most {} characters", Self::MAX_DESCRIPTION),
+            ));
+        }
+        Ok(NewIncident { title, severity, services, description, customer_impact: self.customer_impact })
+    }
+}
+
+/// An incident as the API and pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub number: IncidentNumber,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    /// Slugs of the affected services.
+    pub services: Vec<String>,
+    pub customer_impact: bool,
+    pub declared_by: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub mitigated_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub impact_started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub impact_ended_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One timeline entry as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntryView {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub author: String,
+    pub kind: String,
+    pub body: String,
+    pub pin: Option<String>,
+}
+
+/// A request to move an incident to another status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionInput {
+    pub to: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,10 @@ pub fn build_router(state: AppState) -> Router {
         .route("/teams", get(api::list_teams).post(api::create_team))
         .route("/teams/{slug}/members/{user_id}", put(api::set_team_member).delete(api::remove_team_member))
         .route("/services", get(api::list_services).post(api::create_service))
+        .route("/incidents", get(api::list_incidents).post(api::declare_incident))
+        .route("/incidents/{number}", get(api::get_incident))
+        .route("/incidents/{number}/transitions", post(api::transition_incident))
+        .route("/incidents/{number}/timeline", get(api::incident_timeline))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod demo;
+pub mod incidents;
 pub mod teams;
 pub mod tokens;
 pub mod users;

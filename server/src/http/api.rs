@@ -10,6 +10,9 @@ use backend::{auth::Principal, db::audit::Actor, services};
 use domain::{
     ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
     audit::AuditPage,
+    incident::{
+        IncidentNumber, IncidentStatus, IncidentView, NewIncidentInput, TimelineEntryView, TransitionInput,
+    },
     team::{NewServiceInput, NewTeamInput, ServiceView, Slug, TeamRole, TeamView},
 };
 use serde::Deserialize;
@@ -220,4 +223,75 @@ pub async fn create_service(
     let service = input.parse()?;
     let created = services::teams::create_service(&state.ctx.pool, &caller.actor(admin), &service).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/incidents`: open incidents first (most severe, then oldest), then the rest.
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<IncidentView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(services::incidents::list_incidents(&state.ctx.pool, q.limit.unwrap_or(50)).await?))
+}
+
+pub async fn declare_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewIncidentInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<IncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let new = input.parse()?;
+    let created =
+        services::incidents::declare_incident(&state.ctx.pool, &caller.actor(responder), &new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn get_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+) -> Result<Json<IncidentView>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let number: IncidentNumber = number.parse()?;
+    Ok(Json(services::incidents::get_incident(&state.ctx.pool, number).await?))
+}
+
+/// `POST /api/v1/incidents/{number}/transitions {"to", "reason"?}`; 409 names the allowed moves.
+pub async fn transition_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<TransitionInput>, JsonRejection>,
+) -> Result<Json<IncidentView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let to: IncidentStatus = input.to.parse()?;
+    let actor = caller.actor(responder);
+    let updated = services::incidents::transition_incident(
+        &state.ctx.pool,
+        &actor,
+        number,
+        to,
+        input.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(updated))
+}
+
+pub async fn incident_timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+) -> Result<Json<Vec<TimelineEntryView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let number: IncidentNumber = number.parse()?;
+    Ok(Json(services::incidents::timeline(&state.ctx.pool, number).await?))
 }
