@@ -20,8 +20,16 @@ use leptos_router::{
 use crate::{
     components::layout::{AdminLayout, AppLayout},
     routes::{
-        admin_teams::AdminTeamsPage, admin_users::AdminUsersPage, audit::AuditPage, dashboard::DashboardPage,
-        login::LoginPage, not_found::NotFound, planned::Planned, services::ServicesPage, status::StatusPage,
+        admin_teams::AdminTeamsPage,
+        admin_users::AdminUsersPage,
+        audit::AuditPage,
+        dashboard::DashboardPage,
+        incidents::{IncidentPage, IncidentsPage, NewIncidentPage},
+        login::LoginPage,
+        not_found::NotFound,
+        planned::Planned,
+        services::ServicesPage,
+        status::StatusPage,
         tokens::TokensPage,
     },
 };
@@ -89,7 +97,9 @@ pub fn App() -> impl IntoView {
                 // status code.
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=DashboardPage/>
-                    <Route path=path!("/incidents") view=|| view! { <Planned title="Incidents" what="The live incident list with filters, declaring incidents and running them from start to finish."/> }/>
+                    <Route path=path!("/incidents") view=IncidentsPage/>
+                    <Route path=path!("/incidents/new") view=NewIncidentPage/>
+                    <Route path=path!("/incidents/:number") view=IncidentPage/>
                     <Route path=path!("/oncall") view=|| view! { <Planned title="On call" what="Who is on call now and next, for every schedule."/> }/>
                     <Route path=path!("/schedules") view=|| view! { <Planned title="Schedules" what="Rotations with layers, restrictions and overrides, checked across daylight-saving changes."/> }/>
                     <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>

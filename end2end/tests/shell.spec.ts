@@ -136,6 +136,32 @@ test('an admin makes a team, gives it a lead and a service', async ({ page }) =>
   await expect(page.getByRole('row', { name: /Mobile API/ })).toContainText('Mobile');
 });
 
+test('a responder declares an incident and runs it to resolved', async ({ page }) => {
+  await logIn(page, '/incidents/new');
+  await waitForHydration(page);
+  await page.getByLabel('What is wrong?').fill('Checkout returns 500s');
+  await page.getByLabel('Severity').selectOption('SEV2');
+  await page.getByLabel('Yes').check();
+  await page.getByLabel('Core API').check();
+  await page.getByLabel('What do we know so far?').fill('Errors since 14:02.');
+  await page.getByRole('button', { name: 'Declare incident' }).click();
+  await expect(page).toHaveURL(/\/incidents\/INC-\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Checkout returns 500s');
+  await expect(page.locator('#incident-status')).toHaveText('triggered');
+
+  for (const [button, status] of [['Acknowledge', 'acknowledged'], ['Mitigate', 'mitigated'], ['Resolve', 'resolved']]) {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await expect(page.locator('#incident-status')).toHaveText(status);
+  }
+  const timeline = page.getByRole('region', { name: 'Timeline' }).getByRole('listitem');
+  await expect(timeline).toHaveCount(4);
+  await expect(timeline.first()).toContainText('Declared as SEV2');
+  await expect(timeline.last()).toContainText('mitigated -> resolved');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await expect(page.getByRole('row', { name: /Checkout returns 500s/ })).toContainText('resolved');
+});
+
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 

@@ -2,6 +2,7 @@
 //! backend service, map its error. Each is a public endpoint and is written as one.
 
 pub mod audit;
+pub mod incidents;
 pub mod me;
 pub mod teams;
 pub mod tokens;

@@ -1,8 +1,10 @@
-//! `/`: the responder dashboard. The live incident list arrives with the incidents work; until then
-//! it says so plainly and points to what exists.
+//! `/`: the responder dashboard: incidents, open ones first. Live updates are not built yet, and
+//! the page says so.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+use crate::routes::incidents::IncidentList;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -10,10 +12,12 @@ pub fn DashboardPage() -> impl IntoView {
         <Title text="Dashboard"/>
         <h1>"Dashboard"</h1>
         <section class="panel" aria-labelledby="live-incidents">
-            <h2 id="live-incidents">"Live incidents"</h2>
-            <p class="planned-note">
-                "Not built yet: open incidents will appear here live, newest and most severe first, once incident management lands."
-            </p>
+            <div class="page-head">
+                <h2 id="live-incidents">"Incidents"</h2>
+                <a class="button primary" href="/incidents/new">"Declare an incident"</a>
+            </div>
+            <IncidentList/>
+            <p class="planned-note">"Not built yet: live updates. Reload the page to see changes made elsewhere."</p>
         </section>
         <section class="panel" aria-labelledby="get-started">
             <h2 id="get-started">"What you can do today"</h2>
