@@ -165,6 +165,16 @@ async fn demo_data_has_people_in_three_time_zones_teams_and_services() {
     let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams").fetch_one(&pool).await.unwrap();
     let services: i64 = sqlx::query_scalar("SELECT count(*) FROM services").fetch_one(&pool).await.unwrap();
     assert!(teams >= 2 && services >= 2);
+    let open: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM incidents WHERE status IN ('triggered', 'acknowledged')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let resolved: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents WHERE status = 'resolved'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(open >= 1 && resolved >= 1, "open {open}, resolved {resolved}");
     let res = app.login(&app.browser(), &creds.admin_email, &creds.password).await;
     assert_eq!(res.headers()[reqwest::header::LOCATION], "/");
 }

@@ -113,5 +113,71 @@ pub async fn load_demo(
     )
     .await?;
     tx.commit().await?;
+    demo_incidents(pool, &ids).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
+}
+
+struct DemoIncident {
+    declared_by: &'static str,
+    title: &'static str,
+    severity: &'static str,
+    services: &'static [&'static str],
+    customer_impact: bool,
+    /// The statuses it is moved through after being declared.
+    walk: &'static [&'static str],
+}
+
+const INCIDENTS: &[DemoIncident] = &[
+    DemoIncident {
+        declared_by: "jordan@example.com",
+        title: "Card payments declined for EU customers",
+        severity: "SEV2",
+        services: &["billing"],
+        customer_impact: true,
+        walk: &["acknowledged", "mitigated", "resolved"],
+    },
+    DemoIncident {
+        declared_by: "priya@example.com",
+        title: "Core API p99 latency above 2 s",
+        severity: "SEV3",
+        services: &["core-api"],
+        customer_impact: true,
+        walk: &["acknowledged"],
+    },
+    DemoIncident {
+        declared_by: "sam@example.com",
+        title: "Dashboard charts render blank in Safari",
+        severity: "SEV4",
+        services: &["web-dashboard"],
+        customer_impact: false,
+        walk: &[],
+    },
+];
+
+/// A few incidents in different states, declared and moved on by the demo responders through the
+/// same operations people use, so their timelines read as real ones do.
+async fn demo_incidents(
+    pool: &PgPool,
+    users: &std::collections::HashMap<&str, domain::UserId>,
+) -> Result<()> {
+    use domain::incident::NewIncidentInput;
+    for demo in INCIDENTS {
+        let actor = Actor {
+            user_id: users.get(demo.declared_by).copied(),
+            label: demo.declared_by.to_owned(),
+            request_id: None,
+        };
+        let input = NewIncidentInput {
+            title: demo.title.to_owned(),
+            severity: demo.severity.to_owned(),
+            services: demo.services.iter().map(|s| (*s).to_owned()).collect(),
+            description: String::new(),
+            customer_impact: demo.customer_impact,
+        };
+        let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?).await?;
+        for to in demo.walk {
+            super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None).await?;
+        }
+    }
+    Ok(())
 }
