@@ -151,3 +151,40 @@ async fn every_admin_page_refuses_a_non_admin() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+/// Every signed-in page renders to the end under concurrent load, for both an admin and a
+/// non-admin. (A resource awaited in two Suspense boundaries once left a few admin pages in a
+/// hundred hanging until the request timeout; see `CurrentUser`.)
+#[tokio::test]
+async fn signed_in_pages_always_finish_rendering_under_concurrency() {
+    let app = spawn_app().await;
+    app.user("root@example.com", Role::Admin).await;
+    app.user("rita@example.com", Role::Responder).await;
+    let admin = app.browser();
+    app.login(&admin, "root@example.com", PASSWORD).await;
+    let responder = app.browser();
+    app.login(&responder, "rita@example.com", PASSWORD).await;
+
+    let paths = ["/", "/incidents", "/incidents/new", "/services", "/admin/users", "/admin/teams", "/admin/audit"];
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..30 {
+        for path in paths {
+            let (client, url) = (if round % 2 == 0 { admin.clone() } else { responder.clone() }, app.url(path));
+            tasks.spawn(async move {
+                let res = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                    let res = client.get(&url).send().await.unwrap();
+                    let status = res.status();
+                    (status, res.text().await.unwrap())
+                })
+                .await;
+                (url, res)
+            });
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (url, res) = done.unwrap();
+        let (status, body) = res.unwrap_or_else(|_| panic!("{url} did not finish within 10 s"));
+        assert!(status == StatusCode::OK || status == StatusCode::FORBIDDEN, "{url}: {status}");
+        assert!(body.contains("</html>"), "{url}: the body is cut short");
+    }
+}

@@ -8,7 +8,6 @@ use leptos_router::components::{A, Outlet};
 use crate::{
     api::me::current_user,
     components::{errors::PageErrors, user_menu::UserMenu},
-    error::AppError,
 };
 
 const NAV: &[(&str, &str)] = &[
@@ -30,55 +29,75 @@ const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/audit", "Audit log"),
 ];
 
-/// The signed-in user, loaded once by the layout and shared with the pages inside it.
-#[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<Me>, AppError>>);
+/// The signed-in user, loaded and awaited once by the layout and handed to the pages inside it as
+/// a plain value. Pages must not await the layout's resource again: a resource read in two
+/// Suspense boundaries intermittently leaves an SSR response hanging (leptos-rs/leptos#4851).
+#[derive(Clone)]
+pub struct CurrentUser(pub Option<Me>);
+
+impl CurrentUser {
+    /// The current user from the layout; `None` outside it or when signed out.
+    pub fn get() -> Option<Me> {
+        use_context::<StoredValue<CurrentUser>>().and_then(|u| u.get_value().0)
+    }
+
+    pub fn has_role(role: Role) -> bool {
+        Self::get().is_some_and(|m| m.role.includes(role))
+    }
+}
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
-    provide_context(CurrentUser(me));
+    let current = StoredValue::new(CurrentUser(None));
+    provide_context(current);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <header class="topbar">
-            <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"◉"</span>
-                "Tocsin"
-            </a>
-            <nav aria-label="Main" class="mainnav">
-                <ul>
-                    {NAV
-                        .iter()
-                        .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
-                        .collect_view()}
-                    <li><a href="/status">"Status page"</a></li>
-                </ul>
-            </nav>
-            <Transition fallback=|| view! { <span class="user-menu-placeholder"></span> }>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(me)) => {
-                            let admin = me.role.includes(Role::Admin);
-                            view! {
-                                {admin.then(|| view! {
-                                    <nav aria-label="Admin" class="adminnav">
-                                        <A href="/admin">"Admin"</A>
-                                    </nav>
-                                })}
-                                <UserMenu me/>
+        // One boundary around the whole frame: the pages below read the user from `current`,
+        // which is set before they are created.
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = me.await.ok().flatten();
+                current.set_value(CurrentUser(user.clone()));
+                view! {
+                    <header class="topbar">
+                        <a class="brand" href="/">
+                            <span class="brand-mark" aria-hidden="true">"◉"</span>
+                            "Tocsin"
+                        </a>
+                        <nav aria-label="Main" class="mainnav">
+                            <ul>
+                                {NAV
+                                    .iter()
+                                    .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+                                    .collect_view()}
+                                <li><a href="/status">"Status page"</a></li>
+                            </ul>
+                        </nav>
+                        {match user {
+                            Some(me) => {
+                                let admin = me.role.includes(Role::Admin);
+                                view! {
+                                    {admin.then(|| view! {
+                                        <nav aria-label="Admin" class="adminnav">
+                                            <A href="/admin">"Admin"</A>
+                                        </nav>
+                                    })}
+                                    <UserMenu me/>
+                                }
+                                    .into_any()
                             }
-                                .into_any()
-                        }
-                        _ => view! { <a class="button" href="/login">"Log in"</a> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </header>
-        <main id="main" class="content">
-            <PageErrors>
-                <Outlet/>
-            </PageErrors>
-        </main>
+                            None => view! { <a class="button" href="/login">"Log in"</a> }.into_any(),
+                        }}
+                    </header>
+                    <main id="main" class="content">
+                        <PageErrors>
+                            <Outlet/>
+                        </PageErrors>
+                    </main>
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -86,35 +105,27 @@ pub fn AppLayout() -> impl IntoView {
 /// refusal (403 when rendered on the server); the server fns behind each page check again.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
-    let me = expect_context::<CurrentUser>().0;
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let admin = matches!(me.await, Ok(Some(m)) if m.role.includes(Role::Admin));
-                if admin {
-                    view! {
-                        <nav aria-label="Admin sections" class="tabs">
-                            <ul>
-                                {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
-                            </ul>
-                        </nav>
-                        <Outlet/>
-                    }
-                    .into_any()
-                } else {
-                    #[cfg(feature = "ssr")]
-                    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-                        opts.set_status(http::StatusCode::FORBIDDEN);
-                    }
-                    view! {
-                        <section class="panel error-panel" role="alert">
-                            <h1>"This page could not be shown"</h1>
-                            <p>"You do not have permission to do this: the admin area is for admins."</p>
-                        </section>
-                    }
-                    .into_any()
-                }
-            })}
-        </Suspense>
+    if CurrentUser::has_role(Role::Admin) {
+        view! {
+            <nav aria-label="Admin sections" class="tabs">
+                <ul>
+                    {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
+                </ul>
+            </nav>
+            <Outlet/>
+        }
+        .into_any()
+    } else {
+        #[cfg(feature = "ssr")]
+        if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(http::StatusCode::FORBIDDEN);
+        }
+        view! {
+            <section class="panel error-panel" role="alert">
+                <h1>"This page could not be shown"</h1>
+                <p>"You do not have permission to do this: the admin area is for admins."</p>
+            </section>
+        }
+        .into_any()
     }
 }

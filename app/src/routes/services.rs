@@ -4,16 +4,16 @@ use domain::Role;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{
-    me::current_user,
-    teams::{CreateService, list_services, list_teams},
+use crate::{
+    api::teams::{CreateService, list_services, list_teams},
+    components::layout::CurrentUser,
 };
 
 #[component]
 pub fn ServicesPage() -> impl IntoView {
     let create = ServerAction::<CreateService>::new();
     let services = Resource::new(move || create.version().get(), |_| list_services());
-    let me = Resource::new(|| (), |_| current_user());
+    let admin = CurrentUser::has_role(Role::Admin);
     let teams = Resource::new(|| (), |_| list_teams());
     view! {
         <Title text="Services"/>
@@ -39,7 +39,6 @@ pub fn ServicesPage() -> impl IntoView {
         </Transition>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let admin = matches!(me.await, Ok(Some(m)) if m.role.includes(Role::Admin));
                 let teams = teams.await.unwrap_or_default();
                 admin.then(|| view! {
                     <section class="panel" aria-labelledby="new-service">
