@@ -11,6 +11,8 @@ pub mod context;
 pub mod db;
 pub mod embedded_pg;
 pub mod error;
+pub mod live;
+pub mod markdown;
 pub mod services;
 pub mod telemetry;
 

@@ -220,7 +220,9 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         },
         leptos_options: leptos_options(&config),
         metrics: Default::default(),
+        live: backend::live::Live::start(db.pool.clone()),
     };
+    let live = state.live.clone();
     let router = build_router(state);
 
     // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while
@@ -247,6 +249,8 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         }
+        // Open event streams never end by themselves; graceful shutdown waits for them.
+        live.close();
     };
     let served = crate::startup::serve(listener, router, shutdown).await;
     tracing::info!("stopped accepting requests; shutting down");

@@ -34,6 +34,8 @@ pub struct AppState {
     pub ctx: AppContext,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
+    /// This instance's fan-out of incident changes heard from Postgres.
+    pub live: backend::live::Live,
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -51,9 +53,18 @@ pub fn build_router(state: AppState) -> Router {
         .route("/teams/{slug}/members/{user_id}", put(api::set_team_member).delete(api::remove_team_member))
         .route("/services", get(api::list_services).post(api::create_service))
         .route("/incidents", get(api::list_incidents).post(api::declare_incident))
-        .route("/incidents/{number}", get(api::get_incident))
+        .route("/incidents/{number}", get(api::get_incident).patch(api::update_incident))
         .route("/incidents/{number}/transitions", post(api::transition_incident))
-        .route("/incidents/{number}/timeline", get(api::incident_timeline))
+        .route("/incidents/{number}/roles", post(api::assign_role))
+        .route("/incidents/{number}/timeline", get(api::incident_timeline).post(api::add_note))
+        .route(
+            "/incidents/{number}/timeline/{id}/pin",
+            put(api::pin_entry).post(api::pin_entry).delete(api::unpin_entry),
+        )
+        .route("/incidents/{number}/links", post(api::add_link))
+        .route("/incidents/{number}/related", post(api::relate))
+        .route("/handovers", post(api::handover))
+        .route("/events", get(crate::http::live::events))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
 

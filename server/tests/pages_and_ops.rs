@@ -165,11 +165,13 @@ async fn signed_in_pages_always_finish_rendering_under_concurrency() {
     let responder = app.browser();
     app.login(&responder, "rita@example.com", PASSWORD).await;
 
-    let paths = ["/", "/incidents", "/incidents/new", "/services", "/admin/users", "/admin/teams", "/admin/audit"];
+    let paths =
+        ["/", "/incidents", "/incidents/new", "/services", "/admin/users", "/admin/teams", "/admin/audit"];
     let mut tasks = tokio::task::JoinSet::new();
     for round in 0..30 {
         for path in paths {
-            let (client, url) = (if round % 2 == 0 { admin.clone() } else { responder.clone() }, app.url(path));
+            let (client, url) =
+                (if round % 2 == 0 { admin.clone() } else { responder.clone() }, app.url(path));
             tasks.spawn(async move {
                 let res = tokio::time::timeout(std::time::Duration::from_secs(10), async {
                     let res = client.get(&url).send().await.unwrap();

@@ -1,32 +1,55 @@
-use domain::incident::{IncidentView, NewIncidentInput, TimelineEntryView};
+//! Server fns for the incident pages. Each authorises, parses with the same domain parser as the
+//! REST API, and calls the same backend operation: there is no second implementation.
+
+use domain::{
+    UserView,
+    incident::{IncidentFilterInput, IncidentPage, IncidentView, NewIncidentInput, TimelineEntryView},
+};
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
+#[cfg(feature = "ssr")]
+fn number(n: &str) -> Result<domain::incident::IncidentNumber, AppError> {
+    n.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(e: domain::FieldError) -> AppError {
+    crate::ssr::fail(e.into())
+}
+
 #[server]
-pub async fn list_incidents() -> Result<Vec<IncidentView>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::incidents::list_incidents(&ctx.pool, 100).await)
+pub async fn list_incidents(filter: IncidentFilterInput) -> Result<IncidentPage, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let filter = filter.parse().map_err(invalid)?;
+    crate::ssr::edge(backend::services::incidents::list_incidents(&ctx.pool, &filter, Some(me.user_id)).await)
 }
 
 #[server]
 pub async fn get_incident(number: String) -> Result<IncidentView, AppError> {
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    let number = number.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
-    crate::ssr::edge(backend::services::incidents::get_incident(&ctx.pool, number).await)
+    crate::ssr::edge(backend::services::incidents::get_incident(&ctx.pool, self::number(&number)?).await)
 }
 
 #[server]
 pub async fn incident_timeline(number: String) -> Result<Vec<TimelineEntryView>, AppError> {
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    let number = number.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
-    crate::ssr::edge(backend::services::incidents::timeline(&ctx.pool, number).await)
+    crate::ssr::edge(backend::services::timeline::timeline(&ctx.pool, self::number(&number)?).await)
+}
+
+/// People who can hold incident roles: active responders and admins.
+#[server]
+pub async fn list_responders() -> Result<Vec<UserView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let users = crate::ssr::edge(backend::services::users::list_users(&ctx.pool).await)?;
+    Ok(users.into_iter().filter(|u| !u.disabled && u.role.includes(domain::Role::Responder)).collect())
 }
 
 #[server]
 pub async fn declare_incident(input: NewIncidentInput) -> Result<IncidentView, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let new = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
+    let new = input.parse().map_err(invalid)?;
     let actor = crate::ssr::actor(&me);
     crate::ssr::edge(backend::services::incidents::declare_incident(&ctx.pool, &actor, &new).await)
 }
@@ -38,11 +61,133 @@ pub async fn transition_incident(
     reason: Option<String>,
 ) -> Result<IncidentView, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = number.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
-    let to = to.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))?;
+    let number = self::number(&number)?;
+    let to = to.parse().map_err(invalid)?;
     let actor = crate::ssr::actor(&me);
     crate::ssr::edge(
         backend::services::incidents::transition_incident(&ctx.pool, &actor, number, to, reason.as_deref())
             .await,
     )
+}
+
+#[server]
+pub async fn change_severity(
+    number: String,
+    severity: String,
+    reason: String,
+) -> Result<IncidentView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let patch = domain::incident::IncidentPatchInput {
+        severity: Some(severity),
+        reason: Some(reason),
+        ..Default::default()
+    }
+    .parse()
+    .map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::incidents::update_incident(&ctx.pool, &actor, number, &patch).await)
+}
+
+/// The details form: times are wall-clock in the editor's own time zone.
+#[server]
+pub async fn edit_incident(
+    number: String,
+    title: String,
+    description: String,
+    customer_impact: Option<String>,
+    impact_started_at: String,
+    impact_ended_at: String,
+    root_cause_tags: String,
+) -> Result<IncidentView, AppError> {
+    use domain::incident::local_input_to_utc;
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let zone = me.time_zone.clone();
+    let patch = domain::incident::IncidentPatchInput {
+        title: Some(title),
+        description: Some(description),
+        customer_impact: Some(customer_impact.is_some()),
+        impact_started_at: Some(
+            local_input_to_utc("impact_started_at", &impact_started_at, &zone).map_err(invalid)?,
+        ),
+        impact_ended_at: Some(
+            local_input_to_utc("impact_ended_at", &impact_ended_at, &zone).map_err(invalid)?,
+        ),
+        root_cause_tags: Some(root_cause_tags.split(',').map(str::to_owned).collect()),
+        ..Default::default()
+    }
+    .parse()
+    .map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::incidents::update_incident(&ctx.pool, &actor, number, &patch).await)
+}
+
+/// Assigns `role` to `user_id`; an empty `user_id` leaves the role unheld.
+#[server]
+pub async fn assign_role(number: String, role: String, user_id: String) -> Result<IncidentView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let user_id = match user_id.trim() {
+        "" => None,
+        id => Some(id.parse().map_err(|_| invalid(domain::FieldError::new("user_id", "is not a user id")))?),
+    };
+    let (role, user) = domain::incident::RoleInput { role, user_id }.parse().map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::incidents::assign_role(&ctx.pool, &actor, number, role, user).await)
+}
+
+/// Hands every role the caller holds on open incidents to `to`.
+#[server]
+pub async fn hand_over(to: String) -> Result<domain::incident::HandoverView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let to =
+        to.trim().parse().map_err(|_| invalid(domain::FieldError::new("to", "choose who takes over")))?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(
+        backend::services::incidents::handover(&ctx.pool, &actor, me.role, me.user_id, domain::UserId(to))
+            .await,
+    )
+}
+
+#[server]
+pub async fn add_note(number: String, body: String) -> Result<TimelineEntryView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let body = domain::incident::NoteInput { body }.parse().map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::timeline::add_note(&ctx.pool, &actor, number, &body).await)
+}
+
+/// Pins an entry (`pin` = papertrail or follow_up) or unpins it (empty `pin`).
+#[server]
+pub async fn pin_entry(number: String, id: i64, pin: String) -> Result<TimelineEntryView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let pin = domain::incident::PinInput { pin: Some(pin) }.parse().map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::timeline::set_pin(&ctx.pool, &actor, number, id, pin).await)
+}
+
+#[server]
+pub async fn add_link(number: String, url: String, label: String) -> Result<IncidentView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let link = domain::incident::LinkInput { url, label }.parse().map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::incidents::add_link(&ctx.pool, &actor, number, &link).await)
+}
+
+#[server]
+pub async fn relate_incident(
+    number: String,
+    other: String,
+    reason: String,
+) -> Result<IncidentView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(&number)?;
+    let (other, reason) =
+        domain::incident::RelatedInput { number: other, reason }.parse().map_err(invalid)?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(backend::services::incidents::relate(&ctx.pool, &actor, number, other, &reason).await)
 }

@@ -51,6 +51,7 @@ pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let current = StoredValue::new(CurrentUser(None));
     provide_context(current);
+    crate::components::live::provide_live_feed();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         // One boundary around the whole frame: the pages below read the user from `current`,

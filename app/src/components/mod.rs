@@ -2,4 +2,5 @@
 
 pub mod errors;
 pub mod layout;
+pub mod live;
 pub mod user_menu;

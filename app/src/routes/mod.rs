@@ -4,6 +4,7 @@ pub mod admin_teams;
 pub mod admin_users;
 pub mod audit;
 pub mod dashboard;
+pub mod incident;
 pub mod incidents;
 pub mod login;
 pub mod not_found;

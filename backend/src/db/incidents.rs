@@ -1,12 +1,14 @@
 //! All SQL about incidents, the services they affect, and their timeline.
 
 use chrono::{DateTime, Utc};
+use domain::incident::{IncidentFilter, LinkView, RelatedView, RoleHolder};
 use serde_json::Value;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, types::Json};
 use uuid::Uuid;
 
 use crate::db::audit::Actor;
 
+/// An incident as `incident_details` shows it.
 #[derive(Debug, Clone)]
 pub struct IncidentRow {
     pub id: Uuid,
@@ -24,6 +26,12 @@ pub struct IncidentRow {
     pub resolved_at: Option<DateTime<Utc>>,
     pub impact_started_at: Option<DateTime<Utc>>,
     pub impact_ended_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub root_cause_tags: Vec<String>,
+    pub roles: Json<Vec<RoleHolder>>,
+    pub links: Json<Vec<LinkView>>,
+    pub related: Json<Vec<RelatedView>>,
+    pub dashboard_key: i64,
 }
 
 pub struct NewIncidentRow<'a> {
@@ -82,35 +90,60 @@ pub async fn attach_services(
 pub async fn by_number(conn: &mut PgConnection, number: i64) -> Result<Option<IncidentRow>, sqlx::Error> {
     sqlx::query_as!(
         IncidentRow,
-        r#"SELECT i.id, i.number, i.title, i.description, i.severity, i.status, i.customer_impact,
-                  u.name AS "declared_by?",
-                  COALESCE((SELECT array_agg(s.slug ORDER BY s.slug) FROM incident_services x
-                            JOIN services s ON s.id = x.service_id WHERE x.incident_id = i.id), '{}') AS "services!",
-                  i.created_at, i.acknowledged_at, i.mitigated_at, i.resolved_at,
-                  i.impact_started_at, i.impact_ended_at
-           FROM incidents i LEFT JOIN users u ON u.id = i.declared_by
-           WHERE i.number = $1"#,
+        r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
+                  severity AS "severity!", status AS "status!", customer_impact AS "customer_impact!",
+                  declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
+                  mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
+                  root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
+                  links AS "links!: Json<Vec<LinkView>>", related AS "related!: Json<Vec<RelatedView>>",
+                  dashboard_key AS "dashboard_key!"
+           FROM incident_details WHERE number = $1"#,
         number,
     )
     .fetch_optional(conn)
     .await
 }
 
-/// The newest incidents, open ones first (by severity, then age), at most `limit`.
-pub async fn list_recent(conn: &mut PgConnection, limit: i64) -> Result<Vec<IncidentRow>, sqlx::Error> {
+/// Incidents in dashboard order (open first, most severe first, newest first), after the
+/// `after` cursor, at most `limit`. Empty filter lists and `None` mean "any".
+pub async fn list(
+    conn: &mut PgConnection,
+    filter: &IncidentFilter,
+    holder: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<IncidentRow>, sqlx::Error> {
+    let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().to_owned()).collect();
+    let severities: Vec<i16> = filter.severities.iter().map(|s| s.level()).collect();
     sqlx::query_as!(
         IncidentRow,
-        r#"SELECT i.id, i.number, i.title, i.description, i.severity, i.status, i.customer_impact,
-                  u.name AS "declared_by?",
-                  COALESCE((SELECT array_agg(s.slug ORDER BY s.slug) FROM incident_services x
-                            JOIN services s ON s.id = x.service_id WHERE x.incident_id = i.id), '{}') AS "services!",
-                  i.created_at, i.acknowledged_at, i.mitigated_at, i.resolved_at,
-                  i.impact_started_at, i.impact_ended_at
-           FROM incidents i LEFT JOIN users u ON u.id = i.declared_by
-           ORDER BY i.status NOT IN ('triggered', 'acknowledged', 'mitigated'),
-                    CASE WHEN i.status IN ('triggered', 'acknowledged', 'mitigated') THEN i.severity END,
-                    i.created_at DESC
-           LIMIT $1"#,
+        r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
+                  severity AS "severity!", status AS "status!", customer_impact AS "customer_impact!",
+                  declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
+                  mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
+                  root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
+                  links AS "links!: Json<Vec<LinkView>>", related AS "related!: Json<Vec<RelatedView>>",
+                  dashboard_key AS "dashboard_key!"
+           FROM incident_details d
+           WHERE ($1::bigint IS NULL OR d.dashboard_key > $1)
+             AND (cardinality($2::text[]) = 0 OR d.status = ANY($2))
+             AND (cardinality($3::int2[]) = 0 OR d.severity = ANY($3))
+             AND ($4::text IS NULL OR d.id IN (
+                    SELECT x.incident_id FROM incident_services x JOIN services s ON s.id = x.service_id
+                    WHERE s.slug = $4))
+             AND ($5::text IS NULL OR d.id IN (
+                    SELECT x.incident_id FROM incident_services x JOIN services s ON s.id = x.service_id
+                    JOIN teams t ON t.id = s.team_id WHERE t.slug = $5))
+             AND ($6::uuid IS NULL OR d.id IN (SELECT r.incident_id FROM incident_roles r WHERE r.user_id = $6))
+             AND ($7::text IS NULL OR d.search @@ to_tsquery('simple', $7))
+           ORDER BY d.dashboard_key
+           LIMIT $8"#,
+        filter.after,
+        &statuses,
+        &severities,
+        filter.service.as_ref().map(|s| s.as_str()),
+        filter.team.as_ref().map(|s| s.as_str()),
+        holder,
+        filter.text.as_deref(),
         limit,
     )
     .fetch_all(conn)
@@ -175,11 +208,171 @@ pub async fn append_timeline(
     .await
 }
 
+pub struct FieldsUpdate<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub severity: i16,
+    pub customer_impact: bool,
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub impact_ended_at: Option<DateTime<Utc>>,
+    pub root_cause_tags: &'a [String],
+}
+
+/// Writes an incident's editable fields (all of them: the service merges a patch into the
+/// current values first, so the CHECKs see the final state).
+pub async fn update_fields(
+    conn: &mut PgConnection,
+    id: Uuid,
+    f: &FieldsUpdate<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE incidents SET title = $2, description = $3, severity = $4, customer_impact = $5,
+                impact_started_at = $6, impact_ended_at = $7, root_cause_tags = $8, updated_at = now()
+         WHERE id = $1",
+        id,
+        f.title,
+        f.description,
+        f.severity,
+        f.customer_impact,
+        f.impact_started_at,
+        f.impact_ended_at,
+        f.root_cause_tags,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn touch(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE incidents SET updated_at = now() WHERE id = $1", id).execute(conn).await?;
+    Ok(())
+}
+
+/// Gives `role` to `user`, replacing its holder; `None` leaves the role unheld.
+pub async fn set_role(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    role: &str,
+    user: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    match user {
+        Some(user) => {
+            sqlx::query!(
+                "INSERT INTO incident_roles (incident_id, role, user_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (incident_id, role) DO UPDATE SET user_id = $3, assigned_at = now()",
+                incident,
+                role,
+                user,
+            )
+            .execute(conn)
+            .await?;
+        }
+        None => {
+            sqlx::query!("DELETE FROM incident_roles WHERE incident_id = $1 AND role = $2", incident, role)
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+pub struct HeldRole {
+    pub incident_id: Uuid,
+    pub number: i64,
+    pub role: String,
+}
+
+/// The roles `user` holds on open incidents, with those incidents locked.
+pub async fn roles_held_on_open(conn: &mut PgConnection, user: Uuid) -> Result<Vec<HeldRole>, sqlx::Error> {
+    sqlx::query_as!(
+        HeldRole,
+        "SELECT i.id AS incident_id, i.number, r.role
+         FROM incident_roles r JOIN incidents i ON i.id = r.incident_id
+         WHERE r.user_id = $1 AND i.status IN ('triggered', 'acknowledged', 'mitigated')
+         ORDER BY i.number, r.role
+         FOR UPDATE OF i",
+        user,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The name of an active user who may hold incident roles (responders and admins).
+pub async fn responder_name(conn: &mut PgConnection, user: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT name FROM users WHERE id = $1 AND NOT disabled AND role IN ('responder', 'admin')",
+        user,
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Pins or unpins a timeline event of `incident`; false when it has no such event.
+pub async fn set_pin(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    event: i64,
+    pin: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query!(
+        "UPDATE timeline_events SET pin = $3 WHERE id = $2 AND incident_id = $1",
+        incident,
+        event,
+        pin,
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn add_link(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    url: &str,
+    label: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO incident_links (incident_id, url, label) VALUES ($1, $2, $3)",
+        incident,
+        url,
+        label
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Relates two incidents (either direction is the same relation); a second call updates the
+/// reason.
+pub async fn relate(conn: &mut PgConnection, a: Uuid, b: Uuid, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO incident_relations (incident_id, related_id, reason) VALUES (least($1::uuid, $2::uuid), greatest($1::uuid, $2::uuid), $3)
+         ON CONFLICT (incident_id, related_id) DO UPDATE SET reason = $3",
+        a,
+        b,
+        reason,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The channel that carries incident changes to every server instance (see `live`).
+pub const CHANGES_CHANNEL: &str = "tocsin_incidents";
+
+/// Announces a change to listeners; Postgres delivers it when the transaction commits, and not
+/// at all if it rolls back.
+pub async fn notify_change(conn: &mut PgConnection, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, payload).execute(conn).await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct TimelineRow {
     pub id: i64,
     pub at: DateTime<Utc>,
-    pub author_label: String,
+    /// The author's current name, or the label recorded with the entry (cli, system).
+    pub author: String,
     pub kind: String,
     pub body: String,
     pub pin: Option<String>,
@@ -188,9 +381,28 @@ pub struct TimelineRow {
 pub async fn timeline(conn: &mut PgConnection, incident: Uuid) -> Result<Vec<TimelineRow>, sqlx::Error> {
     sqlx::query_as!(
         TimelineRow,
-        "SELECT id, at, author_label, kind, body, pin FROM timeline_events WHERE incident_id = $1 ORDER BY id",
+        r#"SELECT t.id, t.at, COALESCE(u.name, t.author_label) AS "author!", t.kind, t.body, t.pin
+           FROM timeline_events t LEFT JOIN users u ON u.id = t.author_id
+           WHERE t.incident_id = $1 ORDER BY t.id"#,
         incident,
     )
     .fetch_all(conn)
+    .await
+}
+
+pub async fn timeline_entry(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    event: i64,
+) -> Result<Option<TimelineRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TimelineRow,
+        r#"SELECT t.id, t.at, COALESCE(u.name, t.author_label) AS "author!", t.kind, t.body, t.pin
+           FROM timeline_events t LEFT JOIN users u ON u.id = t.author_id
+           WHERE t.incident_id = $1 AND t.id = $2"#,
+        incident,
+        event,
+    )
+    .fetch_optional(conn)
     .await
 }

@@ -8,5 +8,6 @@ pub mod bootstrap;
 pub mod demo;
 pub mod incidents;
 pub mod teams;
+pub mod timeline;
 pub mod tokens;
 pub mod users;

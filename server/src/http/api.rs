@@ -11,7 +11,9 @@ use domain::{
     ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
     audit::AuditPage,
     incident::{
-        IncidentNumber, IncidentStatus, IncidentView, NewIncidentInput, TimelineEntryView, TransitionInput,
+        HandoverInput, HandoverView, IncidentFilterInput, IncidentNumber, IncidentPage, IncidentPatchInput,
+        IncidentStatus, IncidentView, LinkInput, NewIncidentInput, NoteInput, PinInput, RelatedInput,
+        RoleInput, TimelineEntryView, TransitionInput,
     },
     team::{NewServiceInput, NewTeamInput, ServiceView, Slug, TeamRole, TeamView},
 };
@@ -225,19 +227,15 @@ pub async fn create_service(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    limit: Option<i64>,
-}
-
-/// `GET /api/v1/incidents`: open incidents first (most severe, then oldest), then the rest.
+/// `GET /api/v1/incidents`: the dashboard list with its filters, a page at a time (`next`).
 pub async fn list_incidents(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Vec<IncidentView>>, ApiError> {
-    caller.require(Role::Viewer)?;
-    Ok(Json(services::incidents::list_incidents(&state.ctx.pool, q.limit.unwrap_or(50)).await?))
+    Query(q): Query<IncidentFilterInput>,
+) -> Result<Json<IncidentPage>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let filter = q.parse()?;
+    Ok(Json(services::incidents::list_incidents(&state.ctx.pool, &filter, Some(me.user_id)).await?))
 }
 
 pub async fn declare_incident(
@@ -293,5 +291,130 @@ pub async fn incident_timeline(
 ) -> Result<Json<Vec<TimelineEntryView>>, ApiError> {
     caller.require(Role::Viewer)?;
     let number: IncidentNumber = number.parse()?;
-    Ok(Json(services::incidents::timeline(&state.ctx.pool, number).await?))
+    Ok(Json(services::timeline::timeline(&state.ctx.pool, number).await?))
+}
+
+/// `PATCH /api/v1/incidents/{number}`: only the fields present change; `severity` may come with
+/// a `reason`.
+pub async fn update_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<IncidentPatchInput>, JsonRejection>,
+) -> Result<Json<IncidentView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let patch = input.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::incidents::update_incident(&state.ctx.pool, &actor, number, &patch).await?))
+}
+
+/// `POST /api/v1/incidents/{number}/roles {"role", "user_id"}`: assign or reassign; a null
+/// `user_id` leaves the role unheld.
+pub async fn assign_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<RoleInput>, JsonRejection>,
+) -> Result<Json<IncidentView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let (role, user) = input.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::incidents::assign_role(&state.ctx.pool, &actor, number, role, user).await?))
+}
+
+/// `POST /api/v1/handovers {"to", "from"?}`: every role `from` (default: the caller) holds on
+/// open incidents moves to `to`.
+pub async fn handover(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<HandoverInput>, JsonRejection>,
+) -> Result<Json<HandoverView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let from = input.from.map_or(responder.user_id, UserId);
+    let actor = caller.actor(responder);
+    let done = services::incidents::handover(&state.ctx.pool, &actor, responder.role, from, UserId(input.to))
+        .await?;
+    Ok(Json(done))
+}
+
+/// `POST /api/v1/incidents/{number}/timeline {"body"}`: a note in Markdown.
+pub async fn add_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<NoteInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<TimelineEntryView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let note = input.parse()?;
+    let actor = caller.actor(responder);
+    let entry = services::timeline::add_note(&state.ctx.pool, &actor, number, &note).await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// `PUT /api/v1/incidents/{number}/timeline/{id}/pin {"pin": "papertrail" | "follow_up" | null}`.
+pub async fn pin_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, event)): Path<(String, i64)>,
+    body: Result<Json<PinInput>, JsonRejection>,
+) -> Result<Json<TimelineEntryView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let pin = input.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, pin).await?))
+}
+
+/// `DELETE /api/v1/incidents/{number}/timeline/{id}/pin`: unpin.
+pub async fn unpin_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, event)): Path<(String, i64)>,
+) -> Result<Json<TimelineEntryView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None).await?))
+}
+
+/// `POST /api/v1/incidents/{number}/links {"url", "label"?}`.
+pub async fn add_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<LinkInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<IncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let link = input.parse()?;
+    let actor = caller.actor(responder);
+    Ok((
+        StatusCode::CREATED,
+        Json(services::incidents::add_link(&state.ctx.pool, &actor, number, &link).await?),
+    ))
+}
+
+/// `POST /api/v1/incidents/{number}/related {"number", "reason"}`.
+pub async fn relate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<RelatedInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<IncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let (other, reason) = input.parse()?;
+    let actor = caller.actor(responder);
+    let updated = services::incidents::relate(&state.ctx.pool, &actor, number, other, &reason).await?;
+    Ok((StatusCode::CREATED, Json(updated)))
 }

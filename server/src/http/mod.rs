@@ -5,5 +5,6 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod live;
 pub mod metrics;
 pub mod session;

@@ -78,10 +78,13 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A user named after their address: ada@example.com is "Ada".
     pub async fn user(&self, email: &str, role: Role) -> UserView {
+        let local = email.split('@').next().unwrap_or(email);
+        let name = local[..1].to_uppercase() + &local[1..];
         let user = NewUser {
             email: Email::parse(email).expect("email"),
-            name: PersonName::parse("Test User").expect("name"),
+            name: PersonName::parse(&name).expect("name"),
             role,
             time_zone: TimeZoneName::parse("Europe/London").expect("tz"),
         };
@@ -108,6 +111,24 @@ impl TestApp {
     pub async fn token_for(&self, user: &UserView) -> String {
         let label = domain::ApiTokenLabel::parse("test").expect("label");
         services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label).await.expect("token").token
+    }
+
+    /// Calls the JSON API with a bearer token; answers the status and the body (`null` if none).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut req = reqwest::Client::new().request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
     }
 
     pub async fn audit_actions(&self, entity_id: &str) -> Vec<String> {
@@ -147,6 +168,13 @@ async fn fresh_database(migrate: bool) -> (PgPool, String) {
     (pool, url)
 }
 
+/// Another server instance in front of `app`'s database, with its own pool, as when several
+/// instances run against one Postgres.
+pub async fn spawn_instance(app: &TestApp) -> TestApp {
+    let pool = PgPool::connect(&app.database_url).await.expect("connect to the test database");
+    serve((pool, app.database_url.clone())).await
+}
+
 async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
     let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
     let keys = SessionKeys::new(SECRET);
@@ -154,6 +182,7 @@ async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
         ctx: AppContext { pool: pool.clone(), keys: keys.clone(), config: Arc::new(config) },
         leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
         metrics: Default::default(),
+        live: backend::live::Live::start(pool.clone()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));

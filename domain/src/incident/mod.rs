@@ -5,7 +5,13 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::FieldError;
+use crate::{FieldError, UserId};
+
+mod edit;
+mod query;
+
+pub use edit::*;
+pub use query::*;
 
 /// How bad it is. SEV1 is the worst; the derived order sorts SEV1 first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -339,6 +345,34 @@ pub enum Pin {
     FollowUp,
 }
 
+impl Pin {
+    pub const ALL: [Pin; 2] = [Pin::Papertrail, Pin::FollowUp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pin::Papertrail => "papertrail",
+            Pin::FollowUp => "follow_up",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Pin::Papertrail => "Papertrail",
+            Pin::FollowUp => "Follow-up",
+        }
+    }
+}
+
+impl FromStr for Pin {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Pin::ALL.into_iter().find(|p| p.as_str() == t).ok_or_else(|| {
+            FieldError::new("pin", format!("'{t}' is not a pin; expected papertrail or follow_up"))
+        })
+    }
+}
+
 impl TimelineKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -420,6 +454,39 @@ pub struct IncidentView {
     pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
     pub impact_started_at: Option<chrono::DateTime<chrono::Utc>>,
     pub impact_ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Who holds which role, in the order of `IncidentRole::ALL`.
+    pub roles: Vec<RoleHolder>,
+    pub root_cause_tags: Vec<String>,
+    pub links: Vec<LinkView>,
+    pub related: Vec<RelatedView>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl IncidentView {
+    pub fn holder(&self, role: IncidentRole) -> Option<&RoleHolder> {
+        self.roles.iter().find(|h| h.role == role)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleHolder {
+    pub role: IncidentRole,
+    pub user_id: UserId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub url: String,
+    pub label: String,
+}
+
+/// Another incident this one is related to, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedView {
+    pub number: IncidentNumber,
+    pub title: String,
+    pub reason: String,
 }
 
 /// One timeline entry as people read it.
@@ -429,8 +496,20 @@ pub struct TimelineEntryView {
     pub at: chrono::DateTime<chrono::Utc>,
     pub author: String,
     pub kind: String,
+    /// Plain text, except for notes, whose Markdown source this is.
     pub body: String,
-    pub pin: Option<String>,
+    /// A note's Markdown rendered to sanitised HTML on the server; `None` for other kinds.
+    pub body_html: Option<String>,
+    pub pin: Option<Pin>,
+}
+
+/// What live pages are told when an incident changes: which one, and how. Sent through Postgres
+/// NOTIFY to every server instance, then as a Server-Sent Event to every open page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentChange {
+    pub number: IncidentNumber,
+    /// `declared`, `status`, `severity`, `roles`, `fields`, `timeline`, ...
+    pub change: String,
 }
 
 /// A request to move an incident to another status.

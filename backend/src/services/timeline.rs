@@ -1,0 +1,81 @@
+//! An incident's timeline: reading it, adding notes, pinning entries for the postmortem.
+//! Entries are append-only; only their pin changes.
+
+use domain::incident::{IncidentNumber, NoteInput, Pin, TimelineEntryView, TimelineKind};
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::incidents::Change;
+use crate::{
+    Error, Result,
+    db::{audit::Actor, incidents},
+    markdown,
+};
+
+fn entry(t: incidents::TimelineRow) -> TimelineEntryView {
+    let body_html = (t.kind == TimelineKind::Note.as_str()).then(|| markdown::render(&t.body));
+    TimelineEntryView {
+        id: t.id,
+        at: t.at,
+        author: t.author,
+        kind: t.kind,
+        body: t.body,
+        body_html,
+        pin: t.pin.and_then(|p| p.parse::<Pin>().ok()),
+    }
+}
+
+pub async fn timeline(pool: &PgPool, number: IncidentNumber) -> Result<Vec<TimelineEntryView>> {
+    let mut conn = pool.acquire().await?;
+    let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
+    Ok(incidents::timeline(&mut conn, id).await?.into_iter().map(entry).collect())
+}
+
+/// Adds a note (Markdown, already checked by `NoteInput::parse`) to the timeline.
+pub async fn add_note(
+    pool: &PgPool,
+    actor: &Actor,
+    number: IncidentNumber,
+    body: &str,
+) -> Result<TimelineEntryView> {
+    debug_assert!(body.chars().count() <= NoteInput::MAX_CHARS);
+    let mut change = Change::begin(pool, number).await?;
+    let event = change.timeline(actor, TimelineKind::Note, body, json!(null)).await?;
+    change.audit(actor, "incident.note", json!(null), json!({ "event": event })).await?;
+    let id = change.id();
+    incidents::touch(&mut change.tx, id).await?;
+    let row = incidents::timeline_entry(&mut change.tx, id, event)
+        .await?
+        .ok_or(Error::NotFound("timeline entry"))?;
+    change.commit("timeline").await?;
+    Ok(entry(row))
+}
+
+/// Pins an entry as papertrail or follow-up, or unpins it (`None`).
+pub async fn set_pin(
+    pool: &PgPool,
+    actor: &Actor,
+    number: IncidentNumber,
+    event: i64,
+    pin: Option<Pin>,
+) -> Result<TimelineEntryView> {
+    let mut change = Change::begin(pool, number).await?;
+    let id = change.id();
+    let before = incidents::timeline_entry(&mut change.tx, id, event)
+        .await?
+        .ok_or(Error::NotFound("timeline entry"))?;
+    incidents::set_pin(&mut change.tx, id, event, pin.map(Pin::as_str)).await?;
+    change
+        .audit(
+            actor,
+            "incident.pin",
+            json!({ "event": event, "pin": before.pin }),
+            json!({ "event": event, "pin": pin }),
+        )
+        .await?;
+    let row = incidents::timeline_entry(&mut change.tx, id, event)
+        .await?
+        .ok_or(Error::NotFound("timeline entry"))?;
+    change.commit("timeline").await?;
+    Ok(entry(row))
+}
