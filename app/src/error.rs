@@ -50,6 +50,9 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server this is a request the server fn could not read (bad arguments).
+        #[cfg(feature = "ssr")]
+        tracing::warn!(error = %value, "a server function call could not be read");
         AppError::Transport(value.to_string())
     }
 }

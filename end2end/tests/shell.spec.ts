@@ -136,8 +136,17 @@ test('an admin makes a team, gives it a lead and a service', async ({ page }) =>
   await expect(page.getByRole('row', { name: /Mobile API/ })).toContainText('Mobile');
 });
 
-test('a responder declares an incident and runs it to resolved', async ({ page }) => {
-  await logIn(page, '/incidents/new');
+test('an incident runs from declared to resolved, live in a second page', async ({ page, context }) => {
+  await logIn(page, '/');
+  await waitForHydration(page);
+  // A second tab on the dashboard: it must see the new incident without a reload.
+  const dashboard = await context.newPage();
+  dashboard.on('console', (m) => { if (m.type() === 'error' && !refusal.test(m.text())) problems.push(m.text()); });
+  await dashboard.goto('/');
+  await waitForHydration(dashboard);
+  await expect(dashboard.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+
+  await page.goto('/incidents/new');
   await waitForHydration(page);
   await page.getByLabel('What is wrong?').fill('Checkout returns 500s');
   await page.getByLabel('Severity').selectOption('SEV2');
@@ -146,20 +155,73 @@ test('a responder declares an incident and runs it to resolved', async ({ page }
   await page.getByLabel('What do we know so far?').fill('Errors since 14:02.');
   await page.getByRole('button', { name: 'Declare incident' }).click();
   await expect(page).toHaveURL(/\/incidents\/INC-\d+$/);
+  const number = page.url().split('/').pop()!;
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Checkout returns 500s');
   await expect(page.locator('#incident-status')).toHaveText('triggered');
 
-  for (const [button, status] of [['Acknowledge', 'acknowledged'], ['Mitigate', 'mitigated'], ['Resolve', 'resolved']]) {
-    await page.getByRole('button', { name: button, exact: true }).click();
-    await expect(page.locator('#incident-status')).toHaveText(status);
-  }
-  const timeline = page.getByRole('region', { name: 'Timeline' }).getByRole('listitem');
-  await expect(timeline).toHaveCount(4);
-  await expect(timeline.first()).toContainText('Declared as SEV2');
-  await expect(timeline.last()).toContainText('mitigated -> resolved');
+  const row = dashboard.locator(`tr[data-number="${number}"]`);
+  await expect(row).toContainText('Checkout returns 500s', { timeout: 5_000 });
+  await expect(row).toHaveClass(/changed/);
+  await expect(row).toContainText('triggered');
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
-  await expect(page.getByRole('row', { name: /Checkout returns 500s/ })).toContainText('resolved');
+  await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+  await expect(page.locator('#incident-status')).toHaveText('acknowledged');
+  await expect(row).toContainText('acknowledged', { timeout: 5_000 });
+
+  await page.getByLabel('Assign commander').selectOption({ label: 'Alex Morgan (me)' });
+  await page.locator('tr', { has: page.getByLabel('Assign commander') }).getByRole('button', { name: 'Assign' }).click();
+  await expect(page.locator('#incident-roles')).toHaveText('commander: Alex Morgan');
+  await expect(row).toContainText('Alex Morgan', { timeout: 5_000 });
+
+  await page.getByLabel('Add a note').fill('Rolled back **deploy 412**; errors falling.');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  const timeline = page.locator('#timeline-list > li');
+  const note = timeline.filter({ hasText: 'Rolled back' });
+  await expect(note.locator('strong', { hasText: 'deploy 412' })).toBeVisible();
+  await note.getByRole('button', { name: 'Pin as papertrail' }).click();
+  await expect(page.locator('#pinned-list')).toContainText('Rolled back deploy 412');
+  await expect(note.getByRole('button', { name: 'Unpin' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(page.locator('#incident-status')).toHaveText('resolved');
+  await expect(row).toContainText('resolved', { timeout: 5_000 });
+
+  // Newest first: every step, each with its author and time.
+  await expect(timeline).toHaveCount(5);
+  await expect(timeline.nth(0)).toContainText('acknowledged -> resolved');
+  await expect(timeline.nth(1)).toContainText('Rolled back');
+  await expect(timeline.nth(2)).toContainText('Alex Morgan is commander');
+  await expect(timeline.nth(3)).toContainText('triggered -> acknowledged');
+  await expect(timeline.nth(4)).toContainText('Declared as SEV2');
+  for (let i = 0; i < 5; i++) {
+    await expect(timeline.nth(i).locator('.author')).toHaveText('Alex Morgan');
+    await expect(timeline.nth(i).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  }
+  await dashboard.close();
+});
+
+test('the dashboard filters incidents and severity changes with a reason', async ({ page }) => {
+  await logIn(page, '/incidents?status=open');
+  await waitForHydration(page);
+  const rows = page.locator('#incidents-table tbody tr');
+  await expect(rows.first()).toBeVisible();
+  for (const status of await rows.locator('td:nth-child(3)').allTextContents()) {
+    expect(['triggered', 'acknowledged', 'mitigated']).toContain(status);
+  }
+  await page.getByRole('searchbox', { name: 'Search' }).fill('zzzz-nothing-matches');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/q=zzzz-nothing-matches/);
+  await expect(page.locator('#no-incidents')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Clear' }).click();
+  await expect(rows.first()).toBeVisible();
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/incidents\/INC-\d+$/);
+  await page.getByLabel('Severity', { exact: true }).selectOption('SEV1');
+  await page.getByLabel('Reason').fill('every region affected');
+  await page.getByRole('button', { name: 'Change severity' }).click();
+  await expect(page.locator('#incident-severity')).toHaveText('SEV1');
+  await expect(page.locator('#timeline-list > li').first()).toContainText(': every region affected');
 });
 
 test.describe('with JavaScript disabled', () => {

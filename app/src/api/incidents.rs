@@ -19,7 +19,9 @@ fn invalid(e: domain::FieldError) -> AppError {
     crate::ssr::fail(e.into())
 }
 
-#[server]
+// JSON rather than the default form encoding: optional fields of a struct argument do not
+// survive the query-string round trip.
+#[server(input = leptos::server_fn::codec::Json)]
 pub async fn list_incidents(filter: IncidentFilterInput) -> Result<IncidentPage, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
     let filter = filter.parse().map_err(invalid)?;
