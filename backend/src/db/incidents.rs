@@ -61,6 +61,78 @@ pub async fn insert(conn: &mut PgConnection, new: &NewIncidentRow<'_>) -> Result
     Ok((row.id, row.number))
 }
 
+/// An incident that already happened, with its own timestamps: demo history and imports.
+pub struct PastIncidentRow<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub severity: i16,
+    pub status: &'a str,
+    pub customer_impact: bool,
+    pub declared_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub impact_started_at: Option<DateTime<Utc>>,
+    pub impact_ended_at: Option<DateTime<Utc>>,
+    pub root_cause_tags: &'a [String],
+}
+
+pub async fn insert_past(
+    conn: &mut PgConnection,
+    p: &PastIncidentRow<'_>,
+) -> Result<(Uuid, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        "INSERT INTO incidents (id, title, description, severity, status, customer_impact, declared_by,
+                                created_at, acknowledged_at, mitigated_at, resolved_at,
+                                impact_started_at, impact_ended_at, root_cause_tags, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                 COALESCE($11::timestamptz, $10::timestamptz, $9::timestamptz, $8::timestamptz))
+         RETURNING id, number",
+        Uuid::now_v7(),
+        p.title,
+        p.description,
+        p.severity,
+        p.status,
+        p.customer_impact,
+        p.declared_by,
+        p.created_at,
+        p.acknowledged_at,
+        p.mitigated_at,
+        p.resolved_at,
+        p.impact_started_at,
+        p.impact_ended_at,
+        p.root_cause_tags,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.id, row.number))
+}
+
+/// A timeline entry with its own time, for incidents that already happened.
+pub async fn append_timeline_at(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    kind: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO timeline_events (incident_id, at, author_id, author_label, kind, body)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        incident,
+        at,
+        actor.user_id.map(|u| u.0),
+        actor.label,
+        kind,
+        body,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Of the given service slugs, those that do not exist.
 pub async fn unknown_services(conn: &mut PgConnection, slugs: &[String]) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar!(

@@ -113,8 +113,177 @@ pub async fn load_demo(
     )
     .await?;
     tx.commit().await?;
+    demo_history(pool, &ids, chrono::Utc::now()).await?;
     demo_incidents(pool, &ids).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
+}
+
+/// A kind of incident that recurs in the demo history: (title, service, root-cause tags, the
+/// fixer's note).
+const PAST: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "Card payments declined by the acquirer",
+        "billing",
+        &["dependency"],
+        "Acquirer confirmed an outage on their side; retries with backoff cleared the queue.",
+    ),
+    (
+        "Core API 5xx after deploy",
+        "core-api",
+        &["deploy", "config-change"],
+        "Rolled back the deploy; a missing env var on the new pods.",
+    ),
+    (
+        "Web dashboard login loop",
+        "web-dashboard",
+        &["deploy"],
+        "Cookie domain changed in the release; reverted.",
+    ),
+    (
+        "Core API p99 latency above 2 s",
+        "core-api",
+        &["capacity"],
+        "Connection pool exhausted at peak; raised the limit and added an alert.",
+    ),
+    (
+        "Invoice emails not sent",
+        "billing",
+        &["dependency"],
+        "SMTP provider rate-limited us; moved to the batch endpoint.",
+    ),
+    (
+        "TLS certificate expired on api.example.com",
+        "core-api",
+        &["certificate", "process"],
+        "Renewed by hand; the renewal job had been failing silently.",
+    ),
+    ("Database disk 95% full", "core-api", &["capacity"], "Vacuumed a bloated table and grew the volume."),
+    (
+        "Dashboard charts blank in Safari",
+        "web-dashboard",
+        &["browser"],
+        "A date parser relied on a Chrome-only format.",
+    ),
+    (
+        "Subscription renewals double-charged",
+        "billing",
+        &["bug", "data"],
+        "An idempotency key was dropped on retry; refunds issued.",
+    ),
+    (
+        "DNS resolution failures in eu-west",
+        "core-api",
+        &["dependency", "network"],
+        "Resolver fleet restarted; added a second provider.",
+    ),
+];
+
+/// Xorshift: varied but reproducible demo history, without a dependency for it.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Ninety days of resolved incidents across teams and hours (some at night, some on weekends),
+/// with roles, notes, root-cause tags and recurrences related to each other: something for the
+/// dashboard's closed list, postmortems and analytics to show.
+async fn demo_history(
+    pool: &PgPool,
+    users: &std::collections::HashMap<&str, domain::UserId>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use chrono::Duration;
+    use domain::incident::{IncidentRole, Severity, TimelineKind};
+
+    use crate::db::incidents::{self, PastIncidentRow};
+
+    let responders = ["priya@example.com", "sam@example.com", "jordan@example.com", "mia@example.com"];
+    let actor_of =
+        |email: &str| Actor { user_id: users.get(email).copied(), label: email.to_owned(), request_id: None };
+    let mut dice = Dice(0x7f4a_7c15_9e37_79b9);
+    let mut tx = pool.begin().await?;
+    let mut last_of_kind: std::collections::HashMap<usize, Uuid> = Default::default();
+    let count = 60;
+    for k in 0..count {
+        let kind = dice.roll(PAST.len() as u64) as usize;
+        let (title, service, tags, fix) = PAST[kind];
+        let severity = match dice.roll(20) {
+            0 => Severity::Sev1,
+            1..=3 => Severity::Sev2,
+            4..=11 => Severity::Sev3,
+            12..=17 => Severity::Sev4,
+            _ => Severity::Sev5,
+        };
+        let days_ago = 90 - (k * 88 / count) as i64;
+        let created = now - Duration::days(days_ago) + Duration::minutes(dice.roll(24 * 60) as i64);
+        let declarer = responders[dice.roll(4) as usize];
+        let commander = responders[dice.roll(4) as usize];
+        let acked = created + Duration::minutes(1 + dice.roll(25) as i64);
+        let mitigated = acked + Duration::minutes(10 + dice.roll(110) as i64);
+        let resolved = mitigated + Duration::minutes(5 + dice.roll(240) as i64);
+        let customer_impact = severity <= Severity::Sev3;
+        let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+        let row = PastIncidentRow {
+            title,
+            description: "",
+            severity: severity.level(),
+            status: "resolved",
+            customer_impact,
+            declared_by: users.get(declarer).map(|u| u.0),
+            created_at: created,
+            acknowledged_at: Some(acked),
+            mitigated_at: Some(mitigated),
+            resolved_at: Some(resolved),
+            impact_started_at: customer_impact.then(|| created - Duration::minutes(dice.roll(15) as i64)),
+            impact_ended_at: customer_impact.then_some(mitigated),
+            root_cause_tags: &tags,
+        };
+        let (id, _) = incidents::insert_past(&mut tx, &row).await?;
+        incidents::attach_services(&mut tx, id, &[service.to_owned()]).await?;
+        if let Some(user) = users.get(commander) {
+            incidents::set_role(&mut tx, id, IncidentRole::Commander.as_str(), Some(user.0)).await?;
+        }
+        let commander_name = PEOPLE.iter().find(|p| p.1 == commander).map_or(commander, |p| p.0);
+        let steps = [
+            (
+                created,
+                declarer,
+                TimelineKind::StatusChange,
+                format!("Declared as {severity} ({})", severity.definition()),
+            ),
+            (acked, commander, TimelineKind::RoleChange, format!("{commander_name} is commander")),
+            (acked, commander, TimelineKind::StatusChange, "triggered -> acknowledged".to_owned()),
+            (mitigated - Duration::minutes(2), commander, TimelineKind::Note, fix.to_owned()),
+            (mitigated, commander, TimelineKind::StatusChange, "acknowledged -> mitigated".to_owned()),
+            (resolved, commander, TimelineKind::StatusChange, "mitigated -> resolved".to_owned()),
+        ];
+        for (at, who, kind, body) in &steps {
+            incidents::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body).await?;
+        }
+        if let Some(previous) = last_of_kind.insert(kind, id) {
+            incidents::relate(&mut tx, previous, id, "same root cause").await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        &Actor::system(),
+        Entry {
+            action: "demo.history",
+            entity_type: "database",
+            entity_id: "demo".into(),
+            before: None,
+            after: Some(json!({ "incidents": count })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 struct DemoIncident {
@@ -125,6 +294,8 @@ struct DemoIncident {
     customer_impact: bool,
     /// The statuses it is moved through after being declared.
     walk: &'static [&'static str],
+    /// What the commander notes once they have acknowledged it.
+    note: Option<&'static str>,
 }
 
 const INCIDENTS: &[DemoIncident] = &[
@@ -135,6 +306,7 @@ const INCIDENTS: &[DemoIncident] = &[
         services: &["billing"],
         customer_impact: true,
         walk: &["acknowledged", "mitigated", "resolved"],
+        note: Some("Acquirer status page confirms **EU card processing degraded**. Retrying with backoff."),
     },
     DemoIncident {
         declared_by: "priya@example.com",
@@ -143,6 +315,7 @@ const INCIDENTS: &[DemoIncident] = &[
         services: &["core-api"],
         customer_impact: true,
         walk: &["acknowledged"],
+        note: Some("Pool at 100% since 08:10. Suspect the new report export: `SELECT` without a limit."),
     },
     DemoIncident {
         declared_by: "sam@example.com",
@@ -151,6 +324,7 @@ const INCIDENTS: &[DemoIncident] = &[
         services: &["web-dashboard"],
         customer_impact: false,
         walk: &[],
+        note: None,
     },
 ];
 
@@ -177,6 +351,14 @@ async fn demo_incidents(
         let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?).await?;
         for to in demo.walk {
             super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None).await?;
+            if *to == "acknowledged" {
+                let commander = Some(users[demo.declared_by]);
+                let role = domain::incident::IncidentRole::Commander;
+                super::incidents::assign_role(pool, &actor, incident.number, role, commander).await?;
+                if let Some(note) = demo.note {
+                    super::timeline::add_note(pool, &actor, incident.number, note).await?;
+                }
+            }
         }
     }
     Ok(())
