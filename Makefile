@@ -11,12 +11,13 @@ export PATH := $(TOCSIN_TOOLS_DIR)/bin:$(CURDIR)/end2end/node_modules/.bin:$(HOM
 # Where cargo-leptos writes the wasm, JS and CSS, and where the server reads them.
 export LEPTOS_SITE_ROOT ?= $(CURDIR)/target/site
 
-.PHONY: help setup setup-run run build build-release test lint fmt
+.PHONY: help setup setup-run run build build-release test lint fmt bench
 
 help:
 	@echo "make run    set up everything, build, and run Tocsin with demo data at http://127.0.0.1:3000"
 	@echo "make test   set up everything and run all tests (unit, integration, browser)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
+	@echo "make bench  time the dashboard and the incident API on 1,000,000 incidents"
 
 setup:
 	@scripts/install-tools.sh
@@ -42,3 +43,7 @@ lint: setup
 
 fmt:
 	cargo fmt --all
+
+# Generates a million incidents in a throwaway cluster and prints page and API timings.
+bench: setup-run
+	scripts/bench.sh

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTFLAGS="--cfg erase_components"
 cargo fmt --all -- --check
-cargo clippy --locked -p domain -p backend -p server --all-targets -- -D warnings
+cargo clippy --locked -p domain -p backend -p server -p bench --all-targets -- -D warnings
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -19,6 +19,31 @@ fn invalid(e: domain::FieldError) -> AppError {
     crate::ssr::fail(e.into())
 }
 
+/// A responder acting on one incident: what every changing server fn here starts with.
+#[cfg(feature = "ssr")]
+struct Act {
+    ctx: backend::AppContext,
+    me: backend::auth::Principal,
+    actor: backend::db::audit::Actor,
+    number: domain::incident::IncidentNumber,
+}
+
+#[cfg(feature = "ssr")]
+fn act(number: &str) -> Result<Act, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let number = self::number(number)?;
+    let actor = crate::ssr::actor(&me);
+    Ok(Act { ctx, me, actor, number })
+}
+
+#[cfg(feature = "ssr")]
+async fn patch(a: Act, input: domain::incident::IncidentPatchInput) -> Result<IncidentView, AppError> {
+    let patch = input.parse().map_err(invalid)?;
+    crate::ssr::edge(
+        backend::services::incidents::update_incident(&a.ctx.pool, &a.actor, a.number, &patch).await,
+    )
+}
+
 // JSON rather than the default form encoding: optional fields of a struct argument do not
 // survive the query-string round trip.
 #[server(input = leptos::server_fn::codec::Json)]
@@ -62,13 +87,17 @@ pub async fn transition_incident(
     to: String,
     reason: Option<String>,
 ) -> Result<IncidentView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let to = to.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
     crate::ssr::edge(
-        backend::services::incidents::transition_incident(&ctx.pool, &actor, number, to, reason.as_deref())
-            .await,
+        backend::services::incidents::transition_incident(
+            &a.ctx.pool,
+            &a.actor,
+            a.number,
+            to,
+            reason.as_deref(),
+        )
+        .await,
     )
 }
 
@@ -78,17 +107,13 @@ pub async fn change_severity(
     severity: String,
     reason: String,
 ) -> Result<IncidentView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
-    let patch = domain::incident::IncidentPatchInput {
+    let a = act(&number)?;
+    let input = domain::incident::IncidentPatchInput {
         severity: Some(severity),
         reason: Some(reason),
         ..Default::default()
-    }
-    .parse()
-    .map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::update_incident(&ctx.pool, &actor, number, &patch).await)
+    };
+    patch(a, input).await
 }
 
 /// The details form: times are wall-clock in the editor's own time zone.
@@ -103,10 +128,9 @@ pub async fn edit_incident(
     root_cause_tags: String,
 ) -> Result<IncidentView, AppError> {
     use domain::incident::local_input_to_utc;
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
-    let zone = me.time_zone.clone();
-    let patch = domain::incident::IncidentPatchInput {
+    let a = act(&number)?;
+    let zone = a.me.time_zone.clone();
+    let input = domain::incident::IncidentPatchInput {
         title: Some(title),
         description: Some(description),
         customer_impact: Some(customer_impact.is_some()),
@@ -118,25 +142,22 @@ pub async fn edit_incident(
         ),
         root_cause_tags: Some(root_cause_tags.split(',').map(str::to_owned).collect()),
         ..Default::default()
-    }
-    .parse()
-    .map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::update_incident(&ctx.pool, &actor, number, &patch).await)
+    };
+    patch(a, input).await
 }
 
 /// Assigns `role` to `user_id`; an empty `user_id` leaves the role unheld.
 #[server]
 pub async fn assign_role(number: String, role: String, user_id: String) -> Result<IncidentView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let user_id = match user_id.trim() {
         "" => None,
         id => Some(id.parse().map_err(|_| invalid(domain::FieldError::new("user_id", "is not a user id")))?),
     };
     let (role, user) = domain::incident::RoleInput { role, user_id }.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::assign_role(&ctx.pool, &actor, number, role, user).await)
+    crate::ssr::edge(
+        backend::services::incidents::assign_role(&a.ctx.pool, &a.actor, a.number, role, user).await,
+    )
 }
 
 /// Hands every role the caller holds on open incidents to `to`.
@@ -154,30 +175,24 @@ pub async fn hand_over(to: String) -> Result<domain::incident::HandoverView, App
 
 #[server]
 pub async fn add_note(number: String, body: String) -> Result<TimelineEntryView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let body = domain::incident::NoteInput { body }.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::timeline::add_note(&ctx.pool, &actor, number, &body).await)
+    crate::ssr::edge(backend::services::timeline::add_note(&a.ctx.pool, &a.actor, a.number, &body).await)
 }
 
 /// Pins an entry (`pin` = papertrail or follow_up) or unpins it (empty `pin`).
 #[server]
 pub async fn pin_entry(number: String, id: i64, pin: String) -> Result<TimelineEntryView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let pin = domain::incident::PinInput { pin: Some(pin) }.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::timeline::set_pin(&ctx.pool, &actor, number, id, pin).await)
+    crate::ssr::edge(backend::services::timeline::set_pin(&a.ctx.pool, &a.actor, a.number, id, pin).await)
 }
 
 #[server]
 pub async fn add_link(number: String, url: String, label: String) -> Result<IncidentView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let link = domain::incident::LinkInput { url, label }.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::add_link(&ctx.pool, &actor, number, &link).await)
+    crate::ssr::edge(backend::services::incidents::add_link(&a.ctx.pool, &a.actor, a.number, &link).await)
 }
 
 #[server]
@@ -186,10 +201,10 @@ pub async fn relate_incident(
     other: String,
     reason: String,
 ) -> Result<IncidentView, AppError> {
-    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let number = self::number(&number)?;
+    let a = act(&number)?;
     let (other, reason) =
         domain::incident::RelatedInput { number: other, reason }.parse().map_err(invalid)?;
-    let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::relate(&ctx.pool, &actor, number, other, &reason).await)
+    crate::ssr::edge(
+        backend::services::incidents::relate(&a.ctx.pool, &a.actor, a.number, other, &reason).await,
+    )
 }

@@ -1,0 +1,224 @@
+//! `tocsin-bench incidents`: loads a database with a million incidents (or `--count`) and
+//! measures what a responder waits for: the dashboard page and the incident list API, first
+//! page, a deep page reached by cursor, and filtered lists. It drives the real router over real
+//! HTTP, like the integration tests, and prints median and 95th-percentile times.
+//!
+//! Figures, not pass/fail: these machines are shared and noisy, so no test asserts a duration.
+
+use std::{collections::HashMap, sync::Arc, time::Instant};
+
+use anyhow::{Context, Result};
+use backend::{AppContext, auth::jwt::SessionKeys, config::Config, db::audit::Actor, services};
+use clap::{Parser, Subcommand};
+use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName};
+use leptos::prelude::LeptosOptions;
+use server::{AppState, build_router};
+use sqlx::PgPool;
+
+#[derive(Parser)]
+#[command(about = "Tocsin benchmarks")]
+struct Cli {
+    /// An empty database to fill (`make bench` starts a throwaway cluster).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate incidents, then time the dashboard and the list API.
+    Incidents {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: i64,
+        /// Requests per measurement.
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+    },
+}
+
+const PASSWORD: &str = "bench password 1";
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let pool = PgPool::connect(&cli.database_url).await.context("connecting to DATABASE_URL")?;
+    backend::db::migrate(&pool).await?;
+    match cli.command {
+        Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
+    }
+}
+
+async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
+    let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(pool).await?;
+    if existing == 0 {
+        generate(pool, count).await?;
+    } else {
+        println!("using the {existing} incidents already in the database");
+    }
+    let email = "bench@example.com";
+    let user = match sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await?
+    {
+        Some(_) => None,
+        None => Some(
+            services::users::create_user(
+                pool,
+                &Actor::cli(),
+                &NewUser {
+                    email: Email::parse(email)?,
+                    name: PersonName::parse("Bench Responder")?,
+                    role: Role::Admin,
+                    time_zone: TimeZoneName::parse("Europe/London")?,
+                },
+                &Password::parse(PASSWORD)?,
+            )
+            .await?,
+        ),
+    };
+    if let Some(user) = &user {
+        // Give the bench user roles on some incidents so "my roles" has something to find.
+        sqlx::query(
+            "INSERT INTO incident_roles (incident_id, role, user_id)
+             SELECT id, 'commander', $1 FROM incidents WHERE number % 5000 = 0 ON CONFLICT DO NOTHING",
+        )
+        .bind(user.id.0)
+        .execute(pool)
+        .await?;
+    }
+    sqlx::query("ANALYZE").execute(pool).await?;
+
+    let base = serve(pool.clone()).await?;
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let login = client
+        .post(format!("{base}/auth/login"))
+        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await?;
+    anyhow::ensure!(login.status().is_success(), "bench login failed: {}", login.status());
+
+    // A cursor 20 pages deep, reached the way a person paging would reach it.
+    let mut after = String::new();
+    for _ in 0..20 {
+        let page: serde_json::Value =
+            client.get(format!("{base}/api/v1/incidents?after={after}")).send().await?.json().await?;
+        after = page["next"].as_str().context("fewer than 21 pages of incidents")?.to_owned();
+    }
+
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(pool).await?;
+    println!("\n{total} incidents; {runs} requests each; times in milliseconds\n");
+    println!("{:<58} {:>8} {:>8}", "request", "median", "p95");
+    let cases = [
+        ("dashboard page / (HTML, server-rendered)", "/".to_owned()),
+        ("incidents page /incidents (HTML)", "/incidents".to_owned()),
+        ("API first page", "/api/v1/incidents".to_owned()),
+        ("API page 21 (keyset cursor)", format!("/api/v1/incidents?after={after}")),
+        ("API status=open", "/api/v1/incidents?status=open".to_owned()),
+        ("API severity=SEV1", "/api/v1/incidents?severity=SEV1".to_owned()),
+        ("API service=svc-7", "/api/v1/incidents?service=svc-7".to_owned()),
+        ("API team=team-3", "/api/v1/incidents?team=team-3".to_owned()),
+        ("API mine=true", "/api/v1/incidents?mine=true".to_owned()),
+        ("API q=timeout", "/api/v1/incidents?q=timeout".to_owned()),
+        ("API q=disk%20db", "/api/v1/incidents?q=disk%20db".to_owned()),
+    ];
+    for (label, path) in cases {
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = Instant::now();
+            let res = client.get(format!("{base}{path}")).send().await?;
+            let status = res.status();
+            res.bytes().await?;
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+            anyhow::ensure!(status.is_success(), "{path}: {status}");
+        }
+        times.sort_by(f64::total_cmp);
+        let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+        println!("{label:<58} {:>8.1} {:>8.1}", times[times.len() / 2], p95);
+    }
+    Ok(())
+}
+
+/// Fills the database in batches with generate_series: 10 teams, 40 services, `count`
+/// incidents over five years (0.05% still open), each with a service and a timeline entry.
+async fn generate(pool: &PgPool, count: i64) -> Result<()> {
+    println!("generating {count} incidents…");
+    let started = Instant::now();
+    sqlx::query(
+        "INSERT INTO teams (id, name, slug)
+         SELECT gen_random_uuid(), 'Team ' || t, 'team-' || t FROM generate_series(1, 10) t",
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "INSERT INTO services (id, name, slug, team_id, description)
+         SELECT gen_random_uuid(), 'Service ' || s, 'svc-' || s,
+                (SELECT id FROM teams WHERE slug = 'team-' || (s % 10 + 1)), ''
+         FROM generate_series(1, 40) s",
+    )
+    .execute(pool)
+    .await?;
+    let batch = 100_000;
+    let mut done = 0;
+    while done < count {
+        let n = batch.min(count - done);
+        // Oldest first, so numbers grow with time as they do in real use.
+        sqlx::query(
+            "WITH new AS (
+                 INSERT INTO incidents (id, title, description, severity, status, customer_impact,
+                                        created_at, acknowledged_at, resolved_at)
+                 SELECT gen_random_uuid(),
+                        (ARRAY['Checkout timeout', 'Disk full on db', 'Login errors', 'Queue backlog',
+                               'Certificate expiry', 'Latency spike', 'DNS failures', 'Payment declines'])[1 + g % 8]
+                            || ' #' || g,
+                        'Generated incident ' || g || ' for the benchmark.',
+                        1 + (g * 7919) % 5,
+                        CASE WHEN g > $2 - $2 / 2000 THEN
+                                 (ARRAY['triggered', 'acknowledged', 'mitigated'])[1 + g % 3]
+                             ELSE 'resolved' END,
+                        g % 3 = 0,
+                        now() - interval '5 years' * (1 - g::float8 / $2),
+                        now() - interval '5 years' * (1 - g::float8 / $2) + interval '4 minutes',
+                        CASE WHEN g > $2 - $2 / 2000 THEN NULL
+                             ELSE now() - interval '5 years' * (1 - g::float8 / $2) + interval '90 minutes' END
+                 FROM generate_series($1 + 1, $1 + $3) g
+                 ORDER BY g
+                 RETURNING id, number
+             ), svc AS (
+                 INSERT INTO incident_services (incident_id, service_id)
+                 SELECT new.id, s.id FROM new JOIN services s ON s.slug = 'svc-' || (new.number % 40 + 1)
+             )
+             INSERT INTO timeline_events (incident_id, at, author_label, kind, body)
+             SELECT id, now(), 'bench', 'status_change', 'Declared' FROM new",
+        )
+        .bind(done)
+        .bind(count)
+        .bind(n)
+        .execute(pool)
+        .await?;
+        done += n;
+        println!("  {done} / {count}");
+    }
+    println!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The real router on a random port, as `tocsin serve` builds it.
+async fn serve(pool: PgPool) -> Result<String> {
+    let config = Config::from_sources(|_| None, &HashMap::new())?;
+    let state = AppState {
+        ctx: AppContext {
+            pool: pool.clone(),
+            keys: SessionKeys::new(b"bench secret key with at least 32 bytes!"),
+            config: Arc::new(config),
+        },
+        leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
+        metrics: Default::default(),
+        live: backend::live::Live::start(pool),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
+    Ok(base)
+}
