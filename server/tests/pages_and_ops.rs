@@ -42,7 +42,8 @@ async fn pages_render_for_the_right_role_and_refuse_the_wrong_one() {
     let dashboard = viewer.get(app.url("/")).send().await.unwrap();
     assert_eq!(dashboard.status(), StatusCode::OK);
     let html = dashboard.text().await.unwrap();
-    assert!(html.contains("Dashboard") && html.contains("Not built yet"));
+    assert!(html.contains("Dashboard") && html.contains("No incidents match"), "{html}");
+    assert!(!html.contains("Hand over my incident roles"), "viewers hold no roles");
     let refused = viewer.get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(refused.text().await.unwrap().contains("do not have permission"));

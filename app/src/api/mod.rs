@@ -3,7 +3,6 @@
 
 pub mod audit;
 pub mod incidents;
-pub mod me;
 pub mod teams;
 pub mod tokens;
 pub mod users;

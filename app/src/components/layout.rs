@@ -5,10 +5,7 @@ use domain::{Me, Role};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 
-use crate::{
-    api::me::current_user,
-    components::{errors::PageErrors, user_menu::UserMenu},
-};
+use crate::components::{errors::PageErrors, user_menu::UserMenu};
 
 const NAV: &[(&str, &str)] = &[
     ("/", "Dashboard"),
@@ -29,9 +26,11 @@ const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/audit", "Audit log"),
 ];
 
-/// The signed-in user, loaded and awaited once by the layout and handed to the pages inside it as
-/// a plain value. Pages must not await the layout's resource again: a resource read in two
-/// Suspense boundaries intermittently leaves an SSR response hanging (leptos-rs/leptos#4851).
+/// The signed-in user, known synchronously to every page inside the layout. The server reads it
+/// from the request's session and the value travels to the browser inside the page, so nothing
+/// waits on it and no Suspense wraps the pages (a boundary around the `<Outlet/>`, or one
+/// resource awaited by two boundaries, intermittently leaves SSR responses unfinished:
+/// leptos-rs/leptos#4851, #4866).
 #[derive(Clone)]
 pub struct CurrentUser(pub Option<Me>);
 
@@ -48,57 +47,58 @@ impl CurrentUser {
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
-    let current = StoredValue::new(CurrentUser(None));
-    provide_context(current);
+    let user: Option<Me> = leptos::server::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            crate::ssr::principal().map(|p| p.me())
+        }
+        // Only reached when the layout is built in the browser without hydrating, which the
+        // app never does; the server's answer is what counts.
+        #[cfg(not(feature = "ssr"))]
+        {
+            None
+        }
+    })
+    .into_inner();
+    provide_context(StoredValue::new(CurrentUser(user.clone())));
     crate::components::live::provide_live_feed();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        // One boundary around the whole frame: the pages below read the user from `current`,
-        // which is set before they are created.
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let user = me.await.ok().flatten();
-                current.set_value(CurrentUser(user.clone()));
-                view! {
-                    <header class="topbar">
-                        <a class="brand" href="/">
-                            <span class="brand-mark" aria-hidden="true">"◉"</span>
-                            "Tocsin"
-                        </a>
-                        <nav aria-label="Main" class="mainnav">
-                            <ul>
-                                {NAV
-                                    .iter()
-                                    .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
-                                    .collect_view()}
-                                <li><a href="/status">"Status page"</a></li>
-                            </ul>
-                        </nav>
-                        {match user {
-                            Some(me) => {
-                                let admin = me.role.includes(Role::Admin);
-                                view! {
-                                    {admin.then(|| view! {
-                                        <nav aria-label="Admin" class="adminnav">
-                                            <A href="/admin">"Admin"</A>
-                                        </nav>
-                                    })}
-                                    <UserMenu me/>
-                                }
-                                    .into_any()
-                            }
-                            None => view! { <a class="button" href="/login">"Log in"</a> }.into_any(),
-                        }}
-                    </header>
-                    <main id="main" class="content">
-                        <PageErrors>
-                            <Outlet/>
-                        </PageErrors>
-                    </main>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"◉"</span>
+                "Tocsin"
+            </a>
+            <nav aria-label="Main" class="mainnav">
+                <ul>
+                    {NAV
+                        .iter()
+                        .map(|(href, label)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+                        .collect_view()}
+                    <li><a href="/status">"Status page"</a></li>
+                </ul>
+            </nav>
+            {match user {
+                Some(me) => {
+                    let admin = me.role.includes(Role::Admin);
+                    view! {
+                        {admin.then(|| view! {
+                            <nav aria-label="Admin" class="adminnav">
+                                <A href="/admin">"Admin"</A>
+                            </nav>
+                        })}
+                        <UserMenu me/>
+                    }
+                        .into_any()
                 }
-            })}
-        </Suspense>
+                None => view! { <a class="button" href="/login">"Log in"</a> }.into_any(),
+            }}
+        </header>
+        <main id="main" class="content">
+            <PageErrors>
+                <Outlet/>
+            </PageErrors>
+        </main>
     }
 }
 

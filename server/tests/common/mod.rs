@@ -20,6 +20,8 @@ pub struct TestApp {
     pub keys: SessionKeys,
     /// The test's own database, for running the `tocsin` binary against it.
     pub database_url: String,
+    /// Dropped with the test: the server shuts down and closes its connections.
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestApp {
@@ -175,17 +177,43 @@ pub async fn spawn_instance(app: &TestApp) -> TestApp {
     serve((pool, app.database_url.clone())).await
 }
 
+/// Every test's server runs on this one multi-threaded runtime, as `tocsin serve` runs on one.
+/// Servers spread over the tests' own runtimes (one per test, in parallel) made a few page
+/// renders in a hundred never finish; one runtime, as in production, never did.
+static SERVERS: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("server runtime")
+});
+
 async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
-    let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
     let keys = SessionKeys::new(SECRET);
-    let state = AppState {
-        ctx: AppContext { pool: pool.clone(), keys: keys.clone(), config: Arc::new(config) },
-        leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
-        metrics: Default::default(),
-        live: backend::live::Live::start(pool.clone()),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
-    TestApp { base, pool, keys, database_url }
+    let (ready, base) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (url, server_keys) = (database_url.clone(), keys.clone());
+    SERVERS.spawn(async move {
+        // The server's own pool, made on the server's runtime (a pool's connections belong to
+        // the runtime that opened them).
+        let pool = PgPool::connect(&url).await.expect("connect to the test database");
+        let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
+        let live = backend::live::Live::start(pool.clone());
+        let state = AppState {
+            ctx: AppContext { pool: pool.clone(), keys: server_keys, config: Arc::new(config) },
+            leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
+            metrics: Default::default(),
+            live: live.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let _ = ready.send(format!("http://{}", listener.local_addr().expect("addr")));
+        let shutdown = async move {
+            let _ = stopped.await;
+            live.close();
+        };
+        let _ = server::startup::serve(listener, build_router(state), shutdown).await;
+        pool.close().await;
+    });
+    let base = base.await.expect("the test server started");
+    TestApp { base, pool, keys, database_url, _stop: stop }
 }
