@@ -27,6 +27,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub admin_email: Option<Email>,
     pub admin_password: Option<Password>,
+    /// Events per second one integration key may send to this instance (bursts of twice that).
+    pub ingest_rate_per_key: u32,
 }
 
 /// Shows everything but the secrets, so a configuration can be logged safely.
@@ -41,6 +43,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("admin_email", &self.admin_email)
             .field("admin_password", &self.admin_password)
+            .field("ingest_rate_per_key", &self.ingest_rate_per_key)
             .finish()
     }
 }
@@ -62,6 +65,7 @@ const KEYS: &[(&str, &str)] = &[
     ("TOCSIN_LOG_FORMAT", "log_format"),
     ("TOCSIN_ADMIN_EMAIL", "admin_email"),
     ("TOCSIN_ADMIN_PASSWORD", "admin_password"),
+    ("TOCSIN_INGEST_RATE", "ingest_rate"),
 ];
 
 impl Config {
@@ -158,7 +162,21 @@ impl Config {
                 got: "(hidden)".into(),
             })?),
         };
+        let ingest_rate_per_key = match get("TOCSIN_INGEST_RATE") {
+            None => 1000,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(ConfigError {
+                        variable: "TOCSIN_INGEST_RATE",
+                        expected: "a whole number of events per second per integration key, at least 1",
+                        got: v,
+                    });
+                }
+            },
+        };
         Ok(Config {
+            ingest_rate_per_key,
             listen,
             data_dir,
             database_url,

@@ -215,7 +215,8 @@ async fn serve(pool: PgPool) -> Result<String> {
         },
         leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
         metrics: Default::default(),
-        live: backend::live::Live::start(pool),
+        live: backend::live::Live::start(pool.clone()),
+        intake: backend::ingest::Intake::start(pool, 1000),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

@@ -34,6 +34,7 @@ macro_rules! text_newtype {
     };
 }
 
+pub mod alert;
 pub mod audit;
 pub mod error;
 pub mod incident;

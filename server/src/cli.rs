@@ -221,8 +221,18 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         leptos_options: leptos_options(&config),
         metrics: Default::default(),
         live: backend::live::Live::start(db.pool.clone()),
+        intake: backend::ingest::Intake::start(db.pool.clone(), config.ingest_rate_per_key),
     };
     let live = state.live.clone();
+    // Applies stored alert events; stops with the server (pending events wait in the database).
+    let (stop_processor, processor_stopped) = tokio::sync::oneshot::channel::<()>();
+    let processor = tokio::spawn(backend::ingest::run_processor(
+        db.pool.clone(),
+        state.intake.ingestor.processed.clone(),
+        async move {
+            let _ = processor_stopped.await;
+        },
+    ));
     let router = build_router(state);
 
     // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while
@@ -254,6 +264,8 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     let served = crate::startup::serve(listener, router, shutdown).await;
     tracing::info!("stopped accepting requests; shutting down");
+    let _ = stop_processor.send(());
+    let _ = processor.await;
     db.close().await;
     served?;
     let fatal = fatal.lock().ok().and_then(|mut slot| slot.take());

@@ -23,7 +23,7 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::http::{api, auth, health, metrics::Metrics, session};
+use crate::http::{alerts_api, api, auth, health, ingest, metrics::Metrics, session};
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -36,6 +36,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// This instance's fan-out of incident changes heard from Postgres.
     pub live: backend::live::Live,
+    /// Accepting alert events: the group-commit writer, key cache and per-key rate limit.
+    pub intake: backend::ingest::Intake,
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -52,6 +54,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/teams", get(api::list_teams).post(api::create_team))
         .route("/teams/{slug}/members/{user_id}", put(api::set_team_member).delete(api::remove_team_member))
         .route("/services", get(api::list_services).post(api::create_service))
+        .route("/services/{slug}", get(alerts_api::get_service).patch(alerts_api::update_service))
+        .route("/services/{slug}/integration-keys", get(alerts_api::list_keys).post(alerts_api::create_key))
+        .route("/services/{slug}/integration-keys/{id}", delete(alerts_api::revoke_key))
+        .route("/alerts", get(alerts_api::list_alerts))
+        .route("/alerts/{id}", get(alerts_api::get_alert))
         .route("/incidents", get(api::list_incidents).post(api::declare_incident))
         .route("/incidents/{number}", get(api::get_incident).patch(api::update_incident))
         .route("/incidents/{number}/transitions", post(api::transition_incident))
@@ -75,6 +82,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/metrics", get(crate::http::metrics::metrics))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/v2/enqueue", post(ingest::enqueue))
+        .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
+        .route("/integrations/generic/{key}", post(ingest::generic))
         .nest("/api/v1", api_v1)
         .leptos_routes_with_context(
             &state,

@@ -2,6 +2,7 @@
 //! Functions take an executor (`&mut PgConnection`, usually a transaction) so that callers compose
 //! several writes and commit once.
 
+pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
 pub mod incidents;

@@ -201,6 +201,10 @@ pub async fn transition_incident(
     from.transition(to).map_err(|e| Error::Conflict(e.to_string()))?;
     let id = change.id();
     incidents::set_status(&mut change.tx, id, to.as_str()).await?;
+    if to == IncidentStatus::Resolved {
+        // Its alerts resolve with it: a later trigger of the same key is a new problem.
+        crate::db::alerts::resolve_alerts_of(&mut change.tx, id).await?;
+    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let body = match reason {
         Some(r) => format!("{from} -> {to}: {r}"),

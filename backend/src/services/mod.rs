@@ -2,6 +2,7 @@
 //! audit row, and commits once. Callers (server fns, HTTP handlers, the command line) authorise
 //! before calling; the operations take the acting `Actor` for the audit log.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

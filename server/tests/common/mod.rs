@@ -204,7 +204,16 @@ async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
             leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
             metrics: Default::default(),
             live: live.clone(),
+            intake: backend::ingest::Intake::start(pool.clone(), 1000),
         };
+        let (stop_processor, processor_stopped) = tokio::sync::oneshot::channel::<()>();
+        let processor = tokio::spawn(backend::ingest::run_processor(
+            pool.clone(),
+            state.intake.ingestor.processed.clone(),
+            async move {
+                let _ = processor_stopped.await;
+            },
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let _ = ready.send(format!("http://{}", listener.local_addr().expect("addr")));
         let shutdown = async move {
@@ -212,6 +221,8 @@ async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
             live.close();
         };
         let _ = server::startup::serve(listener, build_router(state), shutdown).await;
+        let _ = stop_processor.send(());
+        let _ = processor.await;
         pool.close().await;
     });
     let base = base.await.expect("the test server started");

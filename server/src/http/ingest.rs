@@ -1,0 +1,221 @@
+//! The endpoints monitoring tools send to: PagerDuty Events v2 (`/v2/enqueue`), the
+//! Alertmanager/Grafana webhook and Tocsin's generic JSON (`/integrations/{kind}/{key}`).
+//!
+//! Every refusal (bad key, wrong content type, malformed or invalid event, too large, too fast)
+//! happens before anything is written. A 2xx is sent only after the event is committed; a 503
+//! means it was not stored and the sender should retry (Alertmanager retries on 5xx only).
+
+use axum::{
+    Json,
+    body::{Body, Bytes},
+    extract::{Path, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use backend::{
+    db::alerts::{EventBatch, KeyGrant},
+    ingest::Intake,
+};
+use domain::alert::{
+    IntegrationKind, NormalizedEvent,
+    event::{self, MAX_BODY_BYTES},
+};
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+/// Why an event was refused, before anything was stored.
+enum Refusal {
+    UnsupportedType,
+    TooLarge,
+    Malformed(String),
+    Invalid(Vec<String>),
+    UnknownKey,
+    TooFast(u64),
+    NotStored,
+}
+
+/// Answers in the shape each protocol's clients expect: PagerDuty's for `/v2/enqueue`, Tocsin's
+/// API error shape for the others.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    PagerDuty,
+    Tocsin,
+}
+
+fn refuse(dialect: Dialect, r: Refusal) -> Response {
+    let (status, errors, retry_after): (StatusCode, Vec<String>, Option<u64>) = match r {
+        Refusal::UnsupportedType => {
+            (StatusCode::BAD_REQUEST, vec!["Content-Type must be application/json".into()], None)
+        }
+        Refusal::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            vec![format!("Request body must not exceed {} KB", MAX_BODY_BYTES / 1024)],
+            None,
+        ),
+        Refusal::Malformed(why) => (StatusCode::BAD_REQUEST, vec![format!("Malformed JSON: {why}")], None),
+        Refusal::Invalid(errors) => (StatusCode::BAD_REQUEST, errors, None),
+        // The same answer for a key that never existed, was revoked, or is of another kind.
+        Refusal::UnknownKey => (StatusCode::NOT_FOUND, vec!["Invalid routing key".into()], None),
+        Refusal::TooFast(secs) => (StatusCode::TOO_MANY_REQUESTS, vec![], Some(secs)),
+        Refusal::NotStored => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(1)),
+    };
+    let body = match (dialect, status) {
+        (Dialect::PagerDuty, StatusCode::TOO_MANY_REQUESTS) => json!({
+            "status": "throttle event",
+            "message": "Requests for this integration key are arriving too quickly. Please retry later."
+        }),
+        (Dialect::PagerDuty, StatusCode::SERVICE_UNAVAILABLE) => json!({
+            "status": "error",
+            "message": "The event could not be stored. Please retry."
+        }),
+        (Dialect::PagerDuty, StatusCode::PAYLOAD_TOO_LARGE) => json!({
+            "status": "invalid event", "message": "Request too large", "errors": errors
+        }),
+        (Dialect::PagerDuty, _) => json!({
+            "status": "invalid event", "message": "Event object is invalid", "errors": errors
+        }),
+        (Dialect::Tocsin, s) => {
+            let (code, message) = match s {
+                StatusCode::TOO_MANY_REQUESTS => {
+                    ("rate_limited", "too many events for this integration key; retry later")
+                }
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    ("not_stored", "the events could not be stored; send them again")
+                }
+                StatusCode::NOT_FOUND => ("not_found", "integration key not found"),
+                StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "request body too large"),
+                _ => ("invalid", "the event is invalid"),
+            };
+            json!({ "error": { "code": code, "message": message, "errors": errors } })
+        }
+    };
+    let mut response = (status, Json(body)).into_response();
+    if let Some(secs) = retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Reads the body as JSON within PagerDuty's size limit.
+async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
+    if !is_json(headers) {
+        return Err(Refusal::UnsupportedType);
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| Refusal::TooLarge)?;
+    serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))
+}
+
+async fn grant(
+    intake: &Intake,
+    state: &AppState,
+    key: &str,
+    kind: IntegrationKind,
+) -> Result<KeyGrant, Refusal> {
+    // Keys are 32 letters and digits; anything else cannot exist, so it costs no lookup.
+    if key.len() != 32 || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Refusal::UnknownKey);
+    }
+    let grant = intake.keys.lookup(&state.ctx.pool, key).await.map_err(|e| {
+        tracing::error!(error = %e, "integration key lookup failed");
+        Refusal::NotStored
+    })?;
+    match grant {
+        Some(g) if g.kind == kind.as_str() => Ok(g),
+        _ => Err(Refusal::UnknownKey),
+    }
+}
+
+async fn store(intake: &Intake, grant: &KeyGrant, events: &[NormalizedEvent]) -> Result<(), Refusal> {
+    intake.limiter.take(grant.id, events.len().max(1)).map_err(Refusal::TooFast)?;
+    let mut batch = EventBatch::default();
+    for e in events {
+        batch.service_ids.push(grant.service_id);
+        batch.key_ids.push(grant.id);
+        batch.actions.push(e.action.as_str().to_owned());
+        batch.dedup_keys.push(e.dedup_key.clone());
+        batch.events.push(json!(e).to_string());
+    }
+    intake.ingestor.submit(batch).await.map_err(|_| Refusal::NotStored)
+}
+
+/// A dedup key for a trigger that came without one, as PagerDuty makes them: 32 hex digits.
+fn generated_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// `POST /v2/enqueue`: the PagerDuty Events API v2.
+pub async fn enqueue(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let intake = &state.intake;
+    let result = async {
+        let value = json_body(&headers, body).await?;
+        let (routing_key, event) = event::parse_events_v2(&value, generated_key).map_err(Refusal::Invalid)?;
+        let grant = grant(intake, &state, routing_key.trim(), IntegrationKind::EventsV2).await?;
+        store(intake, &grant, std::slice::from_ref(&event)).await?;
+        Ok::<_, Refusal>(event.dedup_key)
+    }
+    .await;
+    match result {
+        Ok(dedup_key) => (
+            StatusCode::ACCEPTED,
+            Json(json!({ "status": "success", "message": "Event processed", "dedup_key": dedup_key })),
+        )
+            .into_response(),
+        Err(r) => refuse(Dialect::PagerDuty, r),
+    }
+}
+
+/// `POST /integrations/alertmanager/{key}`: an Alertmanager (v4) or Grafana (v1) webhook batch.
+pub async fn alertmanager(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let intake = &state.intake;
+    let result = async {
+        let grant = grant(intake, &state, &key, IntegrationKind::Alertmanager).await?;
+        let value = json_body(&headers, body).await?;
+        let events = event::parse_alertmanager(&value).map_err(Refusal::Invalid)?;
+        store(intake, &grant, &events).await?;
+        Ok::<_, Refusal>(events.len())
+    }
+    .await;
+    match result {
+        Ok(n) => (StatusCode::OK, Json(json!({ "status": "success", "alerts": n }))).into_response(),
+        Err(r) => refuse(Dialect::Tocsin, r),
+    }
+}
+
+/// `POST /integrations/generic/{key}`: Tocsin's own JSON event.
+pub async fn generic(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let intake = &state.intake;
+    let result = async {
+        let grant = grant(intake, &state, &key, IntegrationKind::Generic).await?;
+        let value = json_body(&headers, body).await?;
+        let event = event::parse_generic(&value, generated_key).map_err(Refusal::Invalid)?;
+        store(intake, &grant, std::slice::from_ref(&event)).await?;
+        Ok::<_, Refusal>(event.dedup_key)
+    }
+    .await;
+    match result {
+        Ok(dedup_key) => (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
+            .into_response(),
+        Err(r) => refuse(Dialect::Tocsin, r),
+    }
+}
