@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
-# Benchmarks against a throwaway PostgreSQL cluster: `scripts/bench.sh [--count N]` generates N
-# incidents (default 1,000,000) and prints how long the dashboard and the list API take.
+# Benchmarks against throwaway PostgreSQL clusters: `scripts/bench.sh [incidents|ingest] [options]`.
+# - incidents [--count N]: generates N incidents (default 1,000,000) and prints how long the
+#   dashboard and the list API take.
+# - ingest [--events N]: sends PagerDuty events to /v2/enqueue and prints events/s and latency, on
+#   a cluster with durability ON (every 202 is a real commit), then checks every 202 is stored.
+# With no argument, both run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CARGO_TARGET_DIR:=$HOME/.cache/tocsin/target}"
 export CARGO_TARGET_DIR
+cargo build --locked --release -p bench
 pg_dir=$(mktemp -d /tmp/tocsin-bench-pg.XXXXXX)
 trap 'scripts/pg-test-cluster.sh stop "$pg_dir"' EXIT
-url=$(scripts/pg-test-cluster.sh start "$pg_dir")
-cargo build --locked --release -p bench
-DATABASE_URL="$url" "$CARGO_TARGET_DIR/release/tocsin-bench" incidents "$@"
+
+run() {
+  local durable=$1; shift
+  url=$(PG_DURABLE=$durable scripts/pg-test-cluster.sh start "$pg_dir")
+  DATABASE_URL="$url" "$CARGO_TARGET_DIR/release/tocsin-bench" "$@"
+  scripts/pg-test-cluster.sh stop "$pg_dir"
+}
+
+case "${1:-all}" in
+  incidents) shift; run 0 incidents "$@" ;;
+  ingest) shift; run 1 ingest "$@" ;;
+  all) run 1 ingest; run 0 incidents ;;
+  *) run 0 incidents "$@" ;;  # the old form: scripts/bench.sh --count N
+esac

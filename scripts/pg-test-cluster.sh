@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the test suite: `start DIR` initialises and starts one on a
 # free loopback port and prints its superuser URL; `stop DIR` stops it and deletes it. Durability
-# is off (fsync, synchronous_commit): the data is thrown away anyway. As root, the cluster runs as
+# is off (fsync, synchronous_commit): the data is thrown away anyway; PG_DURABLE=1 keeps it on
+# (the ingestion benchmark measures real commits). As root, the cluster runs as
 # the `postgres` system user because PostgreSQL refuses to run as root.
 set -euo pipefail
 
@@ -25,11 +26,13 @@ case "$cmd" in
     chmod 755 "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     # A free loopback port, asked of the kernel (node is installed by install-tools.sh).
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_DURABLE:-0}" = 1 ] && durability=""
     port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
     (cd / && as_pg "$bindir/initdb" -D "$dir/data" -U tocsin -E UTF8 --no-locale --auth=trust >"$dir/initdb.log" 2>&1) \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     (cd / && as_pg "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/data/server.log" -w -t 60 -o \
-      "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' $durability -c max_connections=300" \
       >/dev/null) || { tail -20 "$dir/data/server.log" >&2; exit 1; }
     echo "postgres://tocsin@127.0.0.1:$port/postgres"
     ;;

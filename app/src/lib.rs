@@ -29,6 +29,7 @@ use crate::{
         login::LoginPage,
         not_found::NotFound,
         planned::Planned,
+        service::ServicePage,
         services::ServicesPage,
         status::StatusPage,
         tokens::TokensPage,
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedules") view=|| view! { <Planned title="Schedules" what="Rotations with layers, restrictions and overrides, checked across daylight-saving changes."/> }/>
                     <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>
                     <Route path=path!("/services") view=ServicesPage/>
+                    <Route path=path!("/services/:slug") view=ServicePage/>
                     <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
                     <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
@@ -113,7 +115,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/users") view=AdminUsersPage/>
                         <Route path=path!("/teams") view=AdminTeamsPage/>
                         <Route path=path!("/audit") view=AuditPage/>
-                        <Route path=path!("/integrations") view=|| view! { <Planned title="Integrations" what="Integration keys for monitoring tools, per service."/> }/>
+                        <Route path=path!("/integrations") view=ServicesPage/>
                     </ParentRoute>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
                     <Route path=path!("/settings/notifications") view=|| view! { <Planned title="Notifications" what="Your contact methods and notification rules."/> }/>

@@ -1,5 +1,6 @@
 //! Components shared by several pages.
 
+pub mod alerts;
 pub mod errors;
 pub mod layout;
 pub mod live;

@@ -65,6 +65,16 @@ pub fn IncidentPage() -> impl IntoView {
     let incident = Resource::new(move || (number(), version()), |(n, _)| get_incident(n));
     let timeline = Resource::new(move || (number(), version()), |(n, _)| incident_timeline(n));
     let people = Resource::new(|| (), |_| list_responders());
+    let alerts = Resource::new(
+        move || (number(), version()),
+        |(n, _)| {
+            crate::api::alerts::list_alerts(domain::alert::AlertFilterInput {
+                incident: Some(n),
+                limit: Some(200),
+                ..Default::default()
+            })
+        },
+    );
     let can_act = CurrentUser::has_role(domain::Role::Responder);
     let zone = CurrentUser::get().map(|m| m.time_zone).unwrap_or_else(|| "UTC".into());
 
@@ -76,6 +86,7 @@ pub fn IncidentPage() -> impl IntoView {
                 let i = incident.await?;
                 let events = timeline.await?;
                 let people = people.await.unwrap_or_default();
+                let alerts = alerts.await?.alerts;
                 let n = i.number;
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} {}", i.number, i.title)/>
@@ -115,6 +126,12 @@ pub fn IncidentPage() -> impl IntoView {
                     <div class="incident-grid">
                         <div>
                             <Roles i=i.clone() people=people can_act assign/>
+                            {(!alerts.is_empty()).then(|| view! {
+                                <section class="panel" aria-labelledby="incident-alerts">
+                                    <h2 id="incident-alerts">{format!("Alerts ({})", alerts.len())}</h2>
+                                    <crate::components::alerts::AlertTable alerts column=crate::components::alerts::AlertColumn::Service/>
+                                </section>
+                            })}
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>
                         </div>

@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod login;
 pub mod not_found;
 pub mod planned;
+pub mod service;
 pub mod services;
 pub mod status;
 pub mod tokens;

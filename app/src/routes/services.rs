@@ -18,6 +18,7 @@ pub fn ServicesPage() -> impl IntoView {
     view! {
         <Title text="Services"/>
         <h1>"Services"</h1>
+        <p class="muted">"Each service's page lists its alerts and how they become incidents; admins create integration keys there."</p>
         <Transition fallback=|| view! { <p class="muted">"Loading services…"</p> }>
             {move || Suspend::new(async move {
                 services.await.map(|list| view! {
@@ -27,7 +28,7 @@ pub fn ServicesPage() -> impl IntoView {
                         <tbody>
                             {list.into_iter().map(|s| view! {
                                 <tr>
-                                    <td><strong>{s.name}</strong><br/><code class="muted">{s.slug}</code></td>
+                                    <td><a href=format!("/services/{}", s.slug)><strong>{s.name}</strong></a><br/><code class="muted">{s.slug}</code></td>
                                     <td>{s.team_name}</td>
                                     <td>{s.description}</td>
                                 </tr>

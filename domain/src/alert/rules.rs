@@ -156,6 +156,80 @@ impl IngestionSettings {
     }
 }
 
+/// The settings as a form sends them: every field text, parsed by [`IngestionForm::parse`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngestionForm {
+    pub grouping: String,
+    /// Blank: join while the incident is open.
+    pub group_window_minutes: String,
+    pub critical: String,
+    pub error: String,
+    pub warning: String,
+    pub info: String,
+    pub urgency: String,
+    pub storm_limit: String,
+    pub storm_window_minutes: String,
+    pub flap_limit: String,
+    pub flap_window_minutes: String,
+}
+
+impl IngestionForm {
+    pub fn from_settings(s: &IngestionSettings) -> Self {
+        IngestionForm {
+            grouping: if s.grouping == Grouping::Service { "service" } else { "alert" }.into(),
+            group_window_minutes: s.group_window_minutes.map(|m| m.to_string()).unwrap_or_default(),
+            critical: s.severity_map.critical.as_str().into(),
+            error: s.severity_map.error.as_str().into(),
+            warning: s.severity_map.warning.as_str().into(),
+            info: s.severity_map.info.as_str().into(),
+            urgency: if s.urgency == Urgency::High { "high" } else { "low" }.into(),
+            storm_limit: s.storm_limit.to_string(),
+            storm_window_minutes: s.storm_window_minutes.to_string(),
+            flap_limit: s.flap_limit.to_string(),
+            flap_window_minutes: s.flap_window_minutes.to_string(),
+        }
+    }
+
+    pub fn parse(&self) -> Result<IngestionSettings, FieldError> {
+        fn number(field: &str, v: &str) -> Result<u32, FieldError> {
+            v.trim().parse().map_err(|_| FieldError::new(field, "must be a whole number"))
+        }
+        fn severity(field: &str, v: &str) -> Result<Severity, FieldError> {
+            v.parse().map_err(|_: FieldError| {
+                FieldError::new(format!("severity_map.{field}"), "must be SEV2 to SEV5")
+            })
+        }
+        let settings = IngestionSettings {
+            grouping: match self.grouping.trim() {
+                "service" => Grouping::Service,
+                "alert" => Grouping::Alert,
+                _ => return Err(FieldError::new("grouping", "must be service or alert")),
+            },
+            group_window_minutes: match self.group_window_minutes.trim() {
+                "" => None,
+                v => Some(number("group_window_minutes", v)?),
+            },
+            severity_map: SeverityMap {
+                critical: severity("critical", &self.critical)?,
+                error: severity("error", &self.error)?,
+                warning: severity("warning", &self.warning)?,
+                info: severity("info", &self.info)?,
+            },
+            urgency: match self.urgency.trim() {
+                "high" => Urgency::High,
+                "low" => Urgency::Low,
+                _ => return Err(FieldError::new("urgency", "must be high or low")),
+            },
+            storm_limit: number("storm_limit", &self.storm_limit)?,
+            storm_window_minutes: number("storm_window_minutes", &self.storm_window_minutes)?,
+            flap_limit: number("flap_limit", &self.flap_limit)?,
+            flap_window_minutes: number("flap_window_minutes", &self.flap_window_minutes)?,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
 /// An open alert as the processor holds it while applying events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertState {
@@ -372,6 +446,21 @@ mod tests {
         );
         assert_eq!(IngestionSettings::parse(&json!({"grouping": "team"})).unwrap_err().field, "ingestion");
         assert_eq!(IngestionSettings::parse(&json!({"colour": 1})).unwrap_err().field, "ingestion");
+    }
+
+    #[test]
+    fn the_form_round_trips_and_names_bad_fields() {
+        let s =
+            IngestionSettings { group_window_minutes: None, grouping: Grouping::Alert, ..Default::default() };
+        let form = IngestionForm::from_settings(&s);
+        assert_eq!(form.group_window_minutes, "");
+        assert_eq!(form.parse(), Ok(s));
+        let bad = IngestionForm { storm_limit: "many".into(), ..form.clone() };
+        assert_eq!(bad.parse().unwrap_err().field, "storm_limit");
+        let bad = IngestionForm { critical: "SEV1".into(), ..form.clone() };
+        assert_eq!(bad.parse().unwrap_err().field, "severity_map.critical");
+        let bad = IngestionForm { critical: "loud".into(), ..form };
+        assert_eq!(bad.parse().unwrap_err().field, "severity_map.critical");
     }
 
     #[test]

@@ -1,0 +1,73 @@
+import { test, expect, Page } from '@playwright/test';
+import { admin } from './fixtures';
+
+const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
+let problems: string[] = [];
+test.beforeEach(async ({ page }) => {
+  problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !refusal.test(m.text())) problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+});
+test.afterEach(() => {
+  expect(problems).toEqual([]);
+});
+
+async function logIn(page: Page, next: string) {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('an admin creates an integration key; an alert opens an incident live and resolves it', async ({ page, request }) => {
+  await logIn(page, '/services/core-api');
+  await expect(page.getByRole('heading', { name: 'Core API' })).toBeVisible();
+
+  // Core API has open incidents from the demo; one incident per alert keeps this one apart.
+  await page.getByText('Change', { exact: true }).click();
+  await page.locator('#grouping').selectOption('alert');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('#ingestion-settings')).toContainText('Every new alert opens its own incident');
+
+  // The key is shown once, with the URL and a config snippet that contains it.
+  await page.locator('#key-kind').selectOption('events_v2');
+  await page.locator('#key-label').fill('E2E Prometheus');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secretEl = page.locator('#new-key-secret');
+  await expect(secretEl).toHaveText(/^[A-Za-z0-9]{32}$/);
+  const secret = (await secretEl.textContent())!.trim();
+  await expect(page.locator('#new-key')).toContainText(`routing_key: ${secret}`);
+  await expect(page.locator('#new-key-url')).toHaveText(/\/v2\/enqueue$/);
+  await expect(page.locator('#keys-table')).toContainText('E2E Prometheus');
+  await expect(page.locator('#keys-table')).not.toContainText(secret);
+
+  // A monitoring tool sends a PagerDuty trigger: the alert appears on the open page.
+  const trigger = {
+    routing_key: secret, event_action: 'trigger', dedup_key: 'e2e-disk',
+    payload: { summary: 'E2E disk full on db-9', source: 'db-9', severity: 'critical' },
+  };
+  const res = await request.post('/v2/enqueue', { data: trigger });
+  expect(res.status()).toBe(202);
+  expect(await res.json()).toEqual({ status: 'success', message: 'Event processed', dedup_key: 'e2e-disk' });
+  const row = page.locator('#alerts-table tr[data-dedup-key="e2e-disk"]');
+  await expect(row).toContainText('E2E disk full on db-9');
+  await expect(row).toContainText('triggered');
+
+  // The payload is one click away; the incident one more.
+  await row.getByText('Payload').click();
+  await expect(row.locator('pre')).toContainText('"source": "db-9"');
+  await row.getByRole('link', { name: /^INC-/ }).click();
+  await expect(page.getByRole('heading', { name: /E2E disk full on db-9/ })).toBeVisible();
+  await expect(page.locator('#incident-severity')).toHaveText('SEV2');
+  await expect(page.locator('#incident-alerts')).toHaveText('Alerts (1)');
+  await expect(page.locator('#timeline-list')).toContainText('Alert attached: E2E disk full on db-9');
+
+  // The source resolves it; nobody had acted, so the incident resolves itself, live.
+  const resolved = await request.post('/v2/enqueue', {
+    data: { routing_key: secret, event_action: 'resolve', dedup_key: 'e2e-disk' },
+  });
+  expect(resolved.status()).toBe(202);
+  await expect(page.locator('#incident-status')).toHaveText('resolved');
+  await expect(page.locator('#timeline-list')).toContainText('resolved automatically');
+});
