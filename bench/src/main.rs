@@ -35,7 +35,19 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         runs: usize,
     },
+    /// Send PagerDuty events to /v2/enqueue: events/s, latency, and every 202 stored.
+    Ingest {
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Services, each with its own integration key.
+        #[arg(long, default_value_t = 20)]
+        services: usize,
+    },
 }
+
+mod ingest;
 
 const PASSWORD: &str = "bench password 1";
 
@@ -46,6 +58,10 @@ async fn main() -> Result<()> {
     backend::db::migrate(&pool).await?;
     match cli.command {
         Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
+        Command::Ingest { events, concurrency, services } => {
+            let base = serve(pool.clone()).await?;
+            ingest::run(&pool, &base, events, concurrency, services).await
+        }
     }
 }
 
@@ -216,8 +232,14 @@ async fn serve(pool: PgPool) -> Result<String> {
         leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
         metrics: Default::default(),
         live: backend::live::Live::start(pool.clone()),
-        intake: backend::ingest::Intake::start(pool, 1000),
+        // No per-key limit here: the benchmark measures throughput, not the limiter.
+        intake: backend::ingest::Intake::start(pool.clone(), u32::MAX),
     };
+    tokio::spawn(backend::ingest::run_processor(
+        pool,
+        state.intake.ingestor.processed.clone(),
+        std::future::pending(),
+    ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));

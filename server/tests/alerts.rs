@@ -709,3 +709,21 @@ async fn alerts_are_read_only_for_viewers_and_filterable() {
     let (st, _) = s.app.api(Method::GET, &viewer, "/api/v1/alerts?service=nope", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_demo_sends_an_alertmanager_batch_through_the_processor() {
+    let app = spawn_app().await;
+    backend::services::demo::load_demo(&app.pool, None, None).await.unwrap();
+    let s = Setup { admin: String::new(), responder: String::new(), app };
+    s.settled().await;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT dedup_key, status FROM alerts ORDER BY dedup_key")
+            .fetch_all(&s.app.pool)
+            .await
+            .unwrap();
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(k, st)| (k.as_str(), st.as_str())).collect();
+    assert_eq!(
+        rows,
+        vec![("demo-web-1", "triggered"), ("demo-web-2", "triggered"), ("demo-web-3", "resolved")]
+    );
+}

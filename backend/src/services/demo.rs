@@ -115,6 +115,7 @@ pub async fn load_demo(
     tx.commit().await?;
     demo_history(pool, &ids, chrono::Utc::now()).await?;
     demo_incidents(pool, &ids).await?;
+    demo_alerts(pool).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
 
@@ -361,5 +362,54 @@ async fn demo_incidents(
             }
         }
     }
+    Ok(())
+}
+
+/// An Alertmanager key on the web dashboard and a webhook batch through it: two alerts firing, one
+/// fired and resolved. Stored as the endpoint stores them; the server's processor applies them.
+async fn demo_alerts(pool: &PgPool) -> Result<()> {
+    use domain::alert::{IntegrationKind, NewIntegrationKey, event::parse_alertmanager};
+    let actor = Actor::cli();
+    let key = NewIntegrationKey { kind: IntegrationKind::Alertmanager, label: "Prometheus (demo)".into() };
+    let created =
+        super::alerts::create_key(pool, &actor, "web-dashboard", &key, "http://127.0.0.1:3000").await?;
+    let now = chrono::Utc::now();
+    let at = |mins: i64| (now - chrono::Duration::minutes(mins)).to_rfc3339();
+    let alert = |instance: &str, status: &str, starts: String, ends: &str| {
+        serde_json::json!({
+            "status": status,
+            "labels": {"alertname": "HighErrorRate", "instance": instance, "job": "web", "severity": "critical"},
+            "annotations": {"summary": format!("5xx above 2% on {instance}")},
+            "startsAt": starts, "endsAt": ends,
+            "generatorURL": "http://prometheus:9090/graph?g0.expr=rate(http_5xx[5m])",
+            "fingerprint": format!("demo-{instance}")
+        })
+    };
+    let zero = "0001-01-01T00:00:00Z";
+    let batches = [
+        vec![
+            alert("web-1", "firing", at(12), zero),
+            alert("web-2", "firing", at(9), zero),
+            alert("web-3", "firing", at(30), zero),
+        ],
+        vec![alert("web-3", "resolved", at(30), &at(20))],
+    ];
+    let mut conn = pool.acquire().await?;
+    let service = crate::db::alerts::service_by_slug(&mut conn, "web-dashboard")
+        .await?
+        .ok_or(Error::NotFound("service"))?;
+    let mut batch = crate::db::alerts::EventBatch::default();
+    for alerts in batches {
+        let body = serde_json::json!({"version": "4", "status": "firing", "alerts": alerts});
+        let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?;
+        for e in events {
+            batch.service_ids.push(service.id);
+            batch.key_ids.push(created.view.id);
+            batch.actions.push(e.action.as_str().to_owned());
+            batch.dedup_keys.push(e.dedup_key.clone());
+            batch.events.push(serde_json::json!(e).to_string());
+        }
+    }
+    crate::db::alerts::insert_events(&mut conn, &batch).await?;
     Ok(())
 }
