@@ -1,16 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
-import { admin } from './fixtures';
+import { admin, failOnConsoleErrors } from './fixtures';
 
-const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error' && !refusal.test(m.text())) problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
-});
-test.afterEach(() => {
-  expect(problems).toEqual([]);
-});
+failOnConsoleErrors(test);
 
 async function logIn(page: Page, next: string) {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);

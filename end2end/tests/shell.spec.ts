@@ -1,18 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
-import { admin } from './fixtures';
+import { admin, failOnConsoleErrors } from './fixtures';
 
-// Any console error or uncaught exception (a hydration mismatch panics in the wasm) fails the test.
-// A refused request (4xx) is logged by the browser too; refusals are what some tests check for.
-const refusal = /^Failed to load resource: the server responded with a status of 4\d\d/;
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error' && !refusal.test(m.text())) problems.push(m.text()); });
-  page.on('pageerror', (e) => problems.push(e.message));
-});
-test.afterEach(() => {
-  expect(problems).toEqual([]);
-});
+const consoleCheck = failOnConsoleErrors(test);
 
 async function waitForHydration(page: Page) {
   // A click before the wasm has taken over would be lost: wait for the app's own marker.
@@ -141,7 +130,7 @@ test('an incident runs from declared to resolved, live in a second page', async 
   await waitForHydration(page);
   // A second tab on the dashboard: it must see the new incident without a reload.
   const dashboard = await context.newPage();
-  dashboard.on('console', (m) => { if (m.type() === 'error' && !refusal.test(m.text())) problems.push(m.text()); });
+  consoleCheck.watch(dashboard);
   await dashboard.goto('/');
   await waitForHydration(dashboard);
   await expect(dashboard.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();

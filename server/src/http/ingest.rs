@@ -175,6 +175,23 @@ pub async fn enqueue(State(state): State<AppState>, headers: HeaderMap, body: Bo
     }
 }
 
+/// The endpoints with the key in the path: the key first (a bad one costs no parsing), then the
+/// body, then the format's parser, then storage.
+async fn keyed(
+    state: &AppState,
+    key: &str,
+    kind: IntegrationKind,
+    headers: &HeaderMap,
+    body: Body,
+    parse: impl FnOnce(&Value) -> Result<Vec<NormalizedEvent>, Vec<String>>,
+) -> Result<Vec<NormalizedEvent>, Refusal> {
+    let grant = grant(&state.intake, state, key, kind).await?;
+    let value = json_body(headers, body).await?;
+    let events = parse(&value).map_err(Refusal::Invalid)?;
+    store(&state.intake, &grant, &events).await?;
+    Ok(events)
+}
+
 /// `POST /integrations/alertmanager/{key}`: an Alertmanager (v4) or Grafana (v1) webhook batch.
 pub async fn alertmanager(
     State(state): State<AppState>,
@@ -182,17 +199,11 @@ pub async fn alertmanager(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let intake = &state.intake;
-    let result = async {
-        let grant = grant(intake, &state, &key, IntegrationKind::Alertmanager).await?;
-        let value = json_body(&headers, body).await?;
-        let events = event::parse_alertmanager(&value).map_err(Refusal::Invalid)?;
-        store(intake, &grant, &events).await?;
-        Ok::<_, Refusal>(events.len())
-    }
-    .await;
-    match result {
-        Ok(n) => (StatusCode::OK, Json(json!({ "status": "success", "alerts": n }))).into_response(),
+    match keyed(&state, &key, IntegrationKind::Alertmanager, &headers, body, event::parse_alertmanager).await
+    {
+        Ok(events) => {
+            (StatusCode::OK, Json(json!({ "status": "success", "alerts": events.len() }))).into_response()
+        }
         Err(r) => refuse(Dialect::Tocsin, r),
     }
 }
@@ -204,18 +215,13 @@ pub async fn generic(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let intake = &state.intake;
-    let result = async {
-        let grant = grant(intake, &state, &key, IntegrationKind::Generic).await?;
-        let value = json_body(&headers, body).await?;
-        let event = event::parse_generic(&value, generated_key).map_err(Refusal::Invalid)?;
-        store(intake, &grant, std::slice::from_ref(&event)).await?;
-        Ok::<_, Refusal>(event.dedup_key)
-    }
-    .await;
-    match result {
-        Ok(dedup_key) => (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
-            .into_response(),
+    let parse = |v: &Value| event::parse_generic(v, generated_key).map(|e| vec![e]);
+    match keyed(&state, &key, IntegrationKind::Generic, &headers, body, parse).await {
+        Ok(events) => {
+            let dedup_key = events.first().map(|e| e.dedup_key.clone()).unwrap_or_default();
+            (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
+                .into_response()
+        }
         Err(r) => refuse(Dialect::Tocsin, r),
     }
 }
