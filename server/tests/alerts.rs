@@ -727,3 +727,46 @@ async fn the_demo_sends_an_alertmanager_batch_through_the_processor() {
         vec![("demo-web-1", "triggered"), ("demo-web-2", "triggered"), ("demo-web-3", "resolved")]
     );
 }
+
+#[tokio::test]
+async fn a_person_resolving_while_alerts_stream_in_gets_no_error() {
+    let s = setup().await;
+    let key = s.key("events_v2").await;
+    s.pd(&key, "trigger", "busy", json!({})).await;
+    let number = s.alerts("").await[0]["incident"].as_str().unwrap().to_owned();
+    // Repeats keep the processor writing this alert while the responder resolves its incident:
+    // both lock the incident before the alert, so neither waits on the other in a cycle.
+    let senders: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, key) = (s.app.url("/v2/enqueue"), key.clone());
+            tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                for _ in 0..50 {
+                    let body = json!({"routing_key": key, "event_action": "trigger", "dedup_key": "busy",
+                        "payload": {"summary": "busy", "source": "h", "severity": "error"}});
+                    let res = client.post(&url).json(&body).send().await.unwrap();
+                    assert_eq!(res.status(), StatusCode::ACCEPTED);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let (st, b) = s
+        .app
+        .api(
+            Method::POST,
+            &s.responder,
+            &format!("/api/v1/incidents/{number}/transitions"),
+            Some(json!({"to": "resolved"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    for t in senders {
+        t.await.unwrap();
+    }
+    s.settled().await;
+    assert_eq!(s.incident(&number).await["status"], "resolved");
+    // Repeats after the resolve opened at most one new alert and one new incident.
+    assert!(s.alerts("status=open").await.len() <= 1);
+    assert!(s.incident_count().await <= 2);
+}

@@ -594,6 +594,16 @@ pub async fn incidents_from_alerts_since(
     .await
 }
 
+/// Locks incidents in id order. The processor locks an alert's incident before the alert, the
+/// same order as a person resolving an incident (incident, then its alerts), so the two never
+/// deadlock.
+pub async fn lock_incidents(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM incidents WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_origin(conn: &mut PgConnection, incident: Uuid, origin: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE incidents SET origin = $2 WHERE id = $1", incident, origin).execute(conn).await?;
     Ok(())

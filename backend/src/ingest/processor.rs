@@ -149,8 +149,12 @@ impl Batch {
             .collect();
         let (svc, keys): (Vec<Uuid>, Vec<String>) =
             events.iter().map(|e| (e.service_id, e.dedup_key.clone())).unzip();
-        let open = alerts::open_alerts(conn, &svc, &keys)
-            .await?
+        let rows = alerts::open_alerts(conn, &svc, &keys).await?;
+        let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
+        incidents.sort();
+        incidents.dedup();
+        alerts::lock_incidents(conn, &incidents).await?;
+        let open = rows
             .into_iter()
             .map(|row| {
                 let tracked = Tracked {
@@ -383,6 +387,10 @@ impl Batch {
                 );
             }
         }
+        let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
+        incidents.sort();
+        incidents.dedup();
+        alerts::lock_incidents(conn, &incidents).await?;
         for row in rows {
             let key = (row.service_id, row.dedup_key.clone());
             let mut t = match self.open.remove(&key) {
