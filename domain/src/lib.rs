@@ -38,6 +38,7 @@ pub mod alert;
 pub mod audit;
 pub mod error;
 pub mod incident;
+pub mod schedule;
 pub mod team;
 pub mod user;
 

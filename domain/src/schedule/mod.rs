@@ -1,0 +1,21 @@
+//! On-call schedules: layers of rotations in the schedule's IANA time zone.
+//!
+//! # Time rules
+//!
+//! Handoffs are wall-clock times in the schedule's zone, never fixed durations: a weekly handoff
+//! on Monday at 09:00 Europe/London happens at 09:00 local before and after the clocks change, so
+//! the shift spanning the change lasts 167 or 169 hours. Rotations of N hours where N divides 24
+//! are wall-clock too (a 12-hour rotation stays at 08:00 and 20:00); other hour counts advance by
+//! elapsed time.
+//!
+//! A handoff at a wall-clock time that does not exist that day (the hour skipped when clocks go
+//! forward) happens at the first valid instant after it, which is the moment the clocks change. A
+//! handoff at a time that happens twice (the hour repeated when clocks go back) happens at the
+//! first occurrence.
+//!
+//! Instants are `DateTime<Utc>`; local dates and times are only ever turned into instants by
+//! [`resolve_local`].
+
+pub mod rotation;
+
+pub use rotation::{Layer, RotationUnit, Shift, resolve_local};
