@@ -18,4 +18,4 @@
 
 pub mod rotation;
 
-pub use rotation::{Layer, RotationUnit, Shift, resolve_local};
+pub use rotation::{Layer, Restriction, RotationUnit, Shift, resolve_local};

@@ -38,6 +38,27 @@ pub enum RotationUnit {
     Weeks,
 }
 
+/// A time-of-day window on one local weekday (e.g. Monday 09:00-15:30). An end at or before the
+/// start runs into the next day (Friday 22:00-06:00 ends Saturday morning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restriction {
+    pub weekday: Weekday,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+impl Restriction {
+    fn window_on(&self, tz: Tz, date: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if date.weekday() != self.weekday {
+            return None;
+        }
+        let start = resolve_local(tz, date.and_time(self.start));
+        let end_date = if self.end <= self.start { date.succ_opt()? } else { date };
+        let end = resolve_local(tz, end_date.and_time(self.end));
+        (start < end).then_some((start, end))
+    }
+}
+
 /// A rotation layer: participants take turns, each for `length` units, handing off at a wall-clock
 /// time (and weekday, for weekly rotations) in the schedule's zone, from `start_date` on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +71,10 @@ pub struct Layer {
     pub handoff_weekday: Option<Weekday>,
     pub start_date: NaiveDate,
     pub end: Option<DateTime<Utc>>,
+    /// When set, the layer covers only these windows. The rotation runs on regardless (as in
+    /// PagerDuty): a restriction hides part of a shift, it never changes whose turn it is.
+    #[serde(default)]
+    pub restrictions: Vec<Restriction>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,10 +140,45 @@ impl Layer {
         k
     }
 
-    /// Who holds this layer at `t`, if anyone (before the start, after the end, no participants).
+    /// The restriction windows overlapping `[from, to)`, in order, merged where they touch.
+    fn windows(&self, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        let first = from.with_timezone(&tz).date_naive() - Duration::days(1);
+        let last = to.with_timezone(&tz).date_naive();
+        let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        let mut day = first;
+        while day <= last {
+            for r in &self.restrictions {
+                if let Some((s, e)) = r.window_on(tz, day)
+                    && e > from
+                    && s < to
+                {
+                    out.push((s.max(from), e.min(to)));
+                }
+            }
+            day += Duration::days(1);
+        }
+        out.sort();
+        let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for (s, e) in out {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        merged
+    }
+
+    /// Who holds this layer at `t`, if anyone (before the start, after the end, outside its
+    /// restrictions, no participants).
     pub fn on_call_at(&self, tz: Tz, t: DateTime<Utc>) -> Option<UserId> {
         if self.participants.is_empty() || t < self.handoff(tz, 0) || self.end.is_some_and(|e| t >= e) {
             return None;
+        }
+        if !self.restrictions.is_empty() {
+            let probe = self.windows(tz, t, t + Duration::seconds(1));
+            if probe.is_empty() {
+                return None;
+            }
         }
         let k = self.index_at(tz, t);
         Some(self.participants[k.rem_euclid(self.participants.len() as i64) as usize])
@@ -145,7 +205,20 @@ impl Layer {
             out.push(Shift { user, start: s.max(from), end: e.min(to) });
             k += 1;
         }
-        out
+        if self.restrictions.is_empty() {
+            return out;
+        }
+        let windows = self.windows(tz, from, to);
+        let mut cut = Vec::new();
+        for shift in out {
+            for &(ws, we) in &windows {
+                let (s, e) = (shift.start.max(ws), shift.end.min(we));
+                if s < e {
+                    cut.push(Shift { user: shift.user, start: s, end: e });
+                }
+            }
+        }
+        cut
     }
 }
 
@@ -180,6 +253,7 @@ mod tests {
             handoff_weekday: Some(Weekday::Mon),
             start_date: date(2026, 3, 1), // a Sunday: the first handoff is Monday 2 March
             end: None,
+            restrictions: vec![],
         }
     }
 
@@ -268,5 +342,49 @@ mod tests {
             assert_eq!(layer.on_call_at(sydney, s.end - Duration::seconds(1)), Some(s.user));
         }
         assert_eq!(layer.on_call_at(sydney, utc(2026, 2, 1, 0, 0)), None, "before the first handoff");
+    }
+
+    #[test]
+    fn business_hours_restrictions_hide_the_rest_and_the_rotation_runs_on() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let weekdays = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+        let layer = Layer {
+            unit: RotationUnit::Days,
+            handoff_time: time(0, 0),
+            handoff_weekday: None,
+            start_date: date(2026, 3, 2),
+            restrictions: weekdays
+                .iter()
+                .map(|&d| Restriction { weekday: d, start: time(9, 0), end: time(15, 30) })
+                .collect(),
+            ..weekly_monday_0900()
+        };
+        // Two weeks spanning the change to EDT on Sunday 8 March.
+        let shifts = layer.shifts(ny, utc(2026, 3, 2, 0, 0), utc(2026, 3, 16, 0, 0));
+        assert_eq!(shifts.len(), 10, "one window per weekday");
+        for s in &shifts {
+            let (a, b) = (s.start.with_timezone(&ny), s.end.with_timezone(&ny));
+            assert_eq!((a.time(), b.time()), (time(9, 0), time(15, 30)), "{a} - {b}");
+            assert!(weekdays.contains(&a.weekday()));
+        }
+        // Day k of the rotation belongs to participant k mod 3, weekend days included.
+        assert_eq!(shifts[0].user, user(1)); // Monday 2 March: day 0
+        assert_eq!(shifts[5].user, user(2)); // Monday 9 March: day 7
+        assert_eq!(layer.on_call_at(ny, utc(2026, 3, 9, 14, 0)), Some(user(2))); // 10:00 EDT
+        assert_eq!(layer.on_call_at(ny, utc(2026, 3, 9, 20, 0)), None); // 16:00 EDT
+        assert_eq!(layer.on_call_at(ny, utc(2026, 3, 7, 15, 0)), None); // Saturday
+    }
+
+    #[test]
+    fn an_overnight_window_runs_into_the_next_day() {
+        let kolkata: Tz = "Asia/Kolkata".parse().unwrap();
+        let layer = Layer {
+            restrictions: vec![Restriction { weekday: Weekday::Fri, start: time(22, 0), end: time(6, 0) }],
+            ..weekly_monday_0900()
+        };
+        let shifts = layer.shifts(kolkata, utc(2026, 3, 2, 0, 0), utc(2026, 3, 9, 0, 0));
+        assert_eq!(shifts.len(), 1);
+        assert_eq!((shifts[0].end - shifts[0].start).num_hours(), 8);
+        assert_eq!(shifts[0].start.with_timezone(&kolkata).weekday(), Weekday::Fri);
     }
 }
