@@ -16,6 +16,19 @@
 //! Instants are `DateTime<Utc>`; local dates and times are only ever turned into instants by
 //! [`resolve_local`].
 
+pub mod fairness;
+pub mod input;
 pub mod rotation;
+pub mod stack;
+pub mod view;
 
+#[cfg(test)]
+mod properties;
+
+pub use fairness::{FairnessRule, FairnessRules, Limit, Violation};
+pub use input::{LayerInput, OverrideInput, ParsedOverride, ParsedSchedule, RestrictionInput, ScheduleInput};
 pub use rotation::{Layer, Restriction, RotationUnit, Shift, resolve_local};
+pub use stack::{
+    FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier, Timeline,
+};
+pub use view::{Load, NowNext, PersonRef, ScheduleView};

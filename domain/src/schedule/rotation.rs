@@ -202,7 +202,10 @@ impl Layer {
                 break;
             }
             let user = self.participants[k.rem_euclid(self.participants.len() as i64) as usize];
-            out.push(Shift { user, start: s.max(from), end: e.min(to) });
+            // Two handoffs inside one skipped hour land on the same instant: that turn is empty.
+            if s.max(from) < e.min(to) {
+                out.push(Shift { user, start: s.max(from), end: e.min(to) });
+            }
             k += 1;
         }
         if self.restrictions.is_empty() {

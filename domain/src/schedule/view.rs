@@ -1,0 +1,207 @@
+//! What pages and the API show of schedules: the saved schedule with the people it names, who is
+//! on call now and next, and how much on-call each person carries.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::fairness::FairnessRules;
+use super::input::{LayerInput, ScheduleInput};
+use super::rotation::resolve_local;
+use super::stack::{FinalShift, LayerId, Override, Schedule, ScheduleLayer, Scope, Tier};
+use crate::UserId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleView {
+    pub id: Uuid,
+    pub name: String,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
+    pub time_zone: String,
+    /// Bottom to top: a later layer wins where it covers.
+    pub layers: Vec<ScheduleLayer>,
+    pub overrides: Vec<Override>,
+    pub fairness: FairnessRules,
+    /// Everyone the layers and overrides name.
+    pub people: Vec<PersonRef>,
+    /// The caller's own calendar feed of this schedule (secret: it carries their feed token).
+    pub feed_url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ScheduleView {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            time_zone: self.time_zone.parse().unwrap_or(chrono_tz::UTC),
+            layers: self.layers.clone(),
+            overrides: self.overrides.clone(),
+        }
+    }
+
+    pub fn person(&self, id: UserId) -> Option<&PersonRef> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    pub fn layer_name(&self, id: LayerId) -> Option<&str> {
+        self.layers.iter().find(|l| l.id == id).map(|l| l.name.as_str())
+    }
+
+    /// The editor's starting point.
+    pub fn to_input(&self) -> ScheduleInput {
+        ScheduleInput {
+            name: self.name.clone(),
+            team_id: self.team_id,
+            time_zone: self.time_zone.clone(),
+            layers: self.layers.iter().map(LayerInput::from_layer).collect(),
+            fairness: Some(self.fairness),
+        }
+    }
+}
+
+/// Who holds a stack or layer now, until when, and who comes next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NowNext {
+    pub current: Option<FinalShift>,
+    pub next: Option<FinalShift>,
+}
+
+/// How far ahead "next" and "until" look.
+pub const LOOKAHEAD_DAYS: i64 = 120;
+
+impl Schedule {
+    pub fn now_and_next(&self, scope: Scope, now: DateTime<Utc>) -> NowNext {
+        let t = self.timeline(scope, now, now + Duration::days(LOOKAHEAD_DAYS));
+        let mut shifts = t.shifts.into_iter().peekable();
+        let current = shifts.next_if(|s| s.start <= now);
+        let next = match &current {
+            Some(c) => shifts.find(|s| s.user != c.user || s.start > c.end),
+            None => shifts.next(),
+        };
+        NowNext { current, next }
+    }
+}
+
+/// On-call load for one person over a range.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Load {
+    pub hours: f64,
+    /// Nights with at least an hour on call between 00:00 and 06:00 (the schedule's zone).
+    pub nights: u32,
+    /// Hours on Saturdays and Sundays (the schedule's zone).
+    pub weekend_hours: f64,
+}
+
+impl Load {
+    pub fn add(&mut self, other: Load) {
+        self.hours += other.hours;
+        self.nights += other.nights;
+        self.weekend_hours += other.weekend_hours;
+    }
+}
+
+/// Each person's load in both stacks of `schedule` over `[from, to)`.
+pub fn load(schedule: &Schedule, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeMap<UserId, Load> {
+    let tz = schedule.time_zone;
+    let mut out: BTreeMap<UserId, Load> = BTreeMap::new();
+    let mut shifts = Vec::new();
+    for tier in Tier::ALL {
+        shifts.extend(schedule.timeline(Scope::Tier(tier), from, to).shifts);
+    }
+    let hours = |d: Duration| d.num_minutes() as f64 / 60.0;
+    let overlap = |s: &FinalShift, a: DateTime<Utc>, b: DateTime<Utc>| {
+        (s.end.min(b) - s.start.max(a)).max(Duration::zero())
+    };
+    let mut day = from.with_timezone(&tz).date_naive();
+    let last = to.with_timezone(&tz).date_naive();
+    // Per local day: weekend hours, and whether each person worked that night.
+    while day <= last {
+        let start = resolve_local(tz, day.and_time(NaiveTime::MIN));
+        let six = resolve_local(tz, day.and_hms_opt(6, 0, 0).unwrap_or_default());
+        let end = day.succ_opt().map_or(to, |d| resolve_local(tz, d.and_time(NaiveTime::MIN)));
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let mut night: BTreeMap<UserId, Duration> = BTreeMap::new();
+        for s in &shifts {
+            if weekend {
+                out.entry(s.user).or_default().weekend_hours +=
+                    hours(overlap(s, start.max(from), end.min(to)));
+            }
+            *night.entry(s.user).or_insert_with(Duration::zero) += overlap(s, start.max(from), six.min(to));
+        }
+        for (user, d) in night {
+            if d >= Duration::hours(1) {
+                out.entry(user).or_default().nights += 1;
+            }
+        }
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    for s in &shifts {
+        out.entry(s.user).or_default().hours += hours(s.end - s.start);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+    use crate::schedule::{Layer, RotationUnit};
+
+    fn weekly(people: u128) -> Schedule {
+        Schedule {
+            time_zone: chrono_tz::America::New_York,
+            layers: vec![ScheduleLayer {
+                id: LayerId(Uuid::from_u128(1)),
+                name: "Primary".into(),
+                tier: Tier::Primary,
+                rotation: Layer {
+                    participants: (1..=people).map(|n| UserId(Uuid::from_u128(n))).collect(),
+                    unit: RotationUnit::Weeks,
+                    length: 1,
+                    handoff_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                    handoff_weekday: Some(Weekday::Mon),
+                    start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+                    end: None,
+                    restrictions: vec![],
+                },
+            }],
+            overrides: vec![],
+        }
+    }
+
+    #[test]
+    fn now_and_next_name_the_holder_until_the_handoff_and_the_next_person() {
+        let s = weekly(2);
+        let now = Utc.with_ymd_and_hms(2026, 1, 7, 12, 0, 0).unwrap();
+        let nn = s.now_and_next(Scope::Tier(Tier::Primary), now);
+        let current = nn.current.unwrap();
+        assert_eq!(current.user, UserId(Uuid::from_u128(1)));
+        // Monday 12 January 09:00 EST.
+        assert_eq!(current.end, Utc.with_ymd_and_hms(2026, 1, 12, 14, 0, 0).unwrap());
+        assert_eq!(nn.next.unwrap().user, UserId(Uuid::from_u128(2)));
+    }
+
+    #[test]
+    fn a_week_of_cover_is_168_hours_seven_nights_and_a_weekend() {
+        let s = weekly(1);
+        let from = Utc.with_ymd_and_hms(2026, 1, 12, 14, 0, 0).unwrap();
+        let l = load(&s, from, from + Duration::weeks(1));
+        let me = l[&UserId(Uuid::from_u128(1))];
+        assert_eq!(me.hours, 168.0);
+        assert_eq!(me.nights, 7);
+        assert_eq!(me.weekend_hours, 48.0);
+    }
+}
