@@ -16,6 +16,8 @@ pub enum AppError {
     Invalid { field: String, reason: String },
     #[error("{0}")]
     Conflict(String),
+    #[error("{}", if *.hard { "a hard fairness rule is broken" } else { "fairness rules are broken: confirm to save anyway" })]
+    Unfair { violations: Vec<domain::schedule::Violation>, hard: bool },
     #[error("too many attempts; try again in {0} seconds")]
     RateLimited(u64),
     #[error("something went wrong on the server; it has been logged")]
@@ -32,6 +34,8 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
+            AppError::Unfair { hard: true, .. } => 422,
+            AppError::Unfair { hard: false, .. } => 409,
             AppError::RateLimited(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
@@ -74,6 +78,7 @@ impl From<backend::Error> for AppError {
             E::Invalid(f) => f.into(),
             E::Conflict(m) => AppError::Conflict(m),
             E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
+            E::Unfair { violations, hard } => AppError::Unfair { violations, hard },
             E::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error in a server function");
                 AppError::Internal

@@ -17,10 +17,22 @@ pub enum Error {
     Invalid(#[from] FieldError),
     #[error("{0}")]
     Conflict(String),
+    /// The change breaks fairness rules: refused when one of them is hard, otherwise it waits
+    /// for the caller to confirm.
+    #[error("{}", unfair_message(*.hard))]
+    Unfair { violations: Vec<domain::schedule::Violation>, hard: bool },
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+fn unfair_message(hard: bool) -> &'static str {
+    if hard {
+        "the schedule breaks a hard fairness rule; change it before saving"
+    } else {
+        "the schedule breaks fairness rules; confirm to save it anyway"
+    }
 }
 
 impl From<sqlx::Error> for Error {

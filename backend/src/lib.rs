@@ -11,6 +11,7 @@ pub mod context;
 pub mod db;
 pub mod embedded_pg;
 pub mod error;
+pub mod ical;
 pub mod ingest;
 pub mod live;
 pub mod markdown;

@@ -23,7 +23,7 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::http::{alerts_api, api, auth, health, ingest, metrics::Metrics, session};
+use crate::http::{alerts_api, api, auth, health, ingest, metrics::Metrics, schedules_api, session};
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -71,6 +71,17 @@ pub fn build_router(state: AppState) -> Router {
         .route("/incidents/{number}/links", post(api::add_link))
         .route("/incidents/{number}/related", post(api::relate))
         .route("/handovers", post(api::handover))
+        .route("/schedules", get(schedules_api::list).post(schedules_api::create))
+        .route(
+            "/schedules/{id}",
+            get(schedules_api::get).put(schedules_api::update).delete(schedules_api::delete),
+        )
+        .route("/schedules/{id}/oncall", get(schedules_api::oncall_at))
+        .route("/schedules/{id}/shifts", get(schedules_api::shifts))
+        .route("/schedules/{id}/overrides", post(schedules_api::add_override))
+        .route("/schedules/{id}/overrides/{override_id}", delete(schedules_api::delete_override))
+        .route("/oncall", get(schedules_api::everyone))
+        .route("/me/calendar-feed/rotate", post(schedules_api::rotate_feed))
         .route("/events", get(crate::http::live::events))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
@@ -85,6 +96,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/v2/enqueue", post(ingest::enqueue))
         .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .route("/integrations/generic/{key}", post(ingest::generic))
+        .route("/schedules/{id}/oncall.ics", get(schedules_api::calendar))
         .nest("/api/v1", api_v1)
         .leptos_routes_with_context(
             &state,

@@ -30,10 +30,20 @@ impl Claims {
     }
 }
 
+fn mac(key: &[u8], message: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    m.update(message);
+    m.finalize().into_bytes().to_vec()
+}
+
 #[derive(Clone)]
 pub struct SessionKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Signs calendar feed tokens: derived from the secret so a feed token is never a session.
+    feed: std::sync::Arc<[u8]>,
 }
 
 impl std::fmt::Debug for SessionKeys {
@@ -44,7 +54,32 @@ impl std::fmt::Debug for SessionKeys {
 
 impl SessionKeys {
     pub fn new(secret: &[u8]) -> Self {
-        SessionKeys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        let feed = mac(secret, b"tocsin calendar feed key").into();
+        SessionKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            feed,
+        }
+    }
+
+    /// The calendar feed token of `user` at `generation`: `<user id>.<mac>`, so the feed can
+    /// name its owner and rotating the generation voids every earlier token.
+    pub fn feed_token(&self, user: UserId, generation: i32) -> String {
+        let m = mac(&self.feed, format!("{user}:{generation}").as_bytes());
+        format!("{user}.{}", hex::encode(&m[..20]))
+    }
+
+    /// The user a feed token names, if it is well formed; the caller checks it with
+    /// [`SessionKeys::feed_token_matches`] against the user's current generation.
+    pub fn feed_token_user(token: &str) -> Option<UserId> {
+        let (user, _) = token.split_once('.')?;
+        user.parse().ok().map(UserId)
+    }
+
+    pub fn feed_token_matches(&self, token: &str, user: UserId, generation: i32) -> bool {
+        use subtle::ConstantTimeEq;
+        let expected = self.feed_token(user, generation);
+        expected.len() == token.len() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
     }
 
     pub fn issue(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<String> {

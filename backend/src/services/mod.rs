@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod demo;
 pub mod incidents;
+pub mod schedules;
 pub mod teams;
 pub mod timeline;
 pub mod tokens;

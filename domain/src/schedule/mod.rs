@@ -31,4 +31,7 @@ pub use rotation::{Layer, Restriction, RotationUnit, Shift, resolve_local};
 pub use stack::{
     FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier, Timeline,
 };
-pub use view::{Load, NowNext, PersonRef, ScheduleView};
+pub use view::{
+    Load, LoadRow, MyShift, NowNext, OnCallEntry, OnCallOverview, OnCallRow, PersonRef, ScheduleSummary,
+    ScheduleView,
+};

@@ -68,6 +68,68 @@ impl ScheduleView {
     }
 }
 
+/// One line of the schedules list: a stack or a layer, who holds it now and who is next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCallRow {
+    /// "Primary", "Secondary", or the layer's name.
+    pub label: String,
+    pub tier: Tier,
+    pub layer: Option<LayerId>,
+    pub now: Option<PersonRef>,
+    pub until: Option<DateTime<Utc>>,
+    pub next: Option<PersonRef>,
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub team_name: Option<String>,
+    pub time_zone: String,
+    /// The final answer of each stack first, then each layer on its own.
+    pub rows: Vec<OnCallRow>,
+}
+
+/// Someone on call right now, for `/oncall` and `GET /api/v1/oncall`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCallEntry {
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+    pub team_name: Option<String>,
+    pub tier: Tier,
+    pub user: PersonRef,
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// One of my coming shifts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyShift {
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+    pub tier: Tier,
+    pub layer_name: Option<String>,
+    pub overridden: bool,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadRow {
+    pub person: PersonRef,
+    pub last_90: Load,
+    pub next_90: Load,
+}
+
+/// The personal view: my next shifts and everyone's load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCallOverview {
+    pub now: Vec<OnCallEntry>,
+    pub mine: Vec<MyShift>,
+    pub load: Vec<LoadRow>,
+}
+
 /// Who holds a stack or layer now, until when, and who comes next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NowNext {

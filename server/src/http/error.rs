@@ -27,6 +27,8 @@ impl IntoResponse for ApiError {
             E::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             E::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             E::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            E::Unfair { hard: true, .. } => (StatusCode::UNPROCESSABLE_ENTITY, "unfair"),
+            E::Unfair { hard: false, .. } => (StatusCode::CONFLICT, "unfair_needs_confirmation"),
             E::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error in an API handler");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
@@ -36,6 +38,9 @@ impl IntoResponse for ApiError {
         if let E::Invalid(f) = &self.0 {
             body["field"] = json!(f.field);
             body["message"] = json!(f.reason);
+        }
+        if let E::Unfair { violations, .. } = &self.0 {
+            body["violations"] = json!(violations);
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();
         match &self.0 {

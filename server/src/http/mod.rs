@@ -9,4 +9,5 @@ pub mod health;
 pub mod ingest;
 pub mod live;
 pub mod metrics;
+pub mod schedules_api;
 pub mod session;
