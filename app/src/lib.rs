@@ -29,6 +29,8 @@ use crate::{
         login::LoginPage,
         not_found::NotFound,
         planned::Planned,
+        schedule_editor::ScheduleEditorPage,
+        schedules::{OnCallPage, SchedulePage, SchedulesPage},
         service::ServicePage,
         services::ServicesPage,
         status::StatusPage,
@@ -102,8 +104,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents") view=IncidentsPage/>
                     <Route path=path!("/incidents/new") view=NewIncidentPage/>
                     <Route path=path!("/incidents/:number") view=IncidentPage/>
-                    <Route path=path!("/oncall") view=|| view! { <Planned title="On call" what="Who is on call now and next, for every schedule."/> }/>
-                    <Route path=path!("/schedules") view=|| view! { <Planned title="Schedules" what="Rotations with layers, restrictions and overrides, checked across daylight-saving changes."/> }/>
+                    <Route path=path!("/oncall") view=OnCallPage/>
+                    <Route path=path!("/schedules") view=SchedulesPage/>
+                    <Route path=path!("/schedules/new") view=ScheduleEditorPage/>
+                    <Route path=path!("/schedules/:id") view=SchedulePage/>
+                    <Route path=path!("/schedules/:id/edit") view=ScheduleEditorPage/>
                     <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>
                     <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/services/:slug") view=ServicePage/>

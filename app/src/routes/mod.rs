@@ -9,6 +9,8 @@ pub mod incidents;
 pub mod login;
 pub mod not_found;
 pub mod planned;
+pub mod schedule_editor;
+pub mod schedules;
 pub mod service;
 pub mod services;
 pub mod status;

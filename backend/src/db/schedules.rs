@@ -285,7 +285,7 @@ pub async fn all_active_people(conn: &mut PgConnection) -> Result<Vec<PersonRow>
 }
 
 pub async fn team_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1) AS "e!""#, id)
+    sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1) AS "e!""#, id)
         .fetch_one(conn)
-        .await?)
+        .await
 }

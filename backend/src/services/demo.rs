@@ -116,6 +116,7 @@ pub async fn load_demo(
     demo_history(pool, &ids, chrono::Utc::now()).await?;
     demo_incidents(pool, &ids).await?;
     demo_alerts(pool).await?;
+    demo_schedules(pool, &ids, &team_ids, chrono::Utc::now()).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
 
@@ -411,5 +412,100 @@ async fn demo_alerts(pool: &PgPool) -> Result<()> {
         }
     }
     crate::db::alerts::insert_events(&mut conn, &batch).await?;
+    Ok(())
+}
+
+/// A schedule per team through the same path an admin's save takes. Platform's weekly rotation
+/// of three breaks the "one week per month" rule on purpose (saved with the warning confirmed),
+/// so the editor has something to show; Payments is fair. One override on each.
+async fn demo_schedules(
+    pool: &PgPool,
+    ids: &std::collections::HashMap<&str, domain::UserId>,
+    team_ids: &std::collections::HashMap<&str, Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use chrono::{Datelike, Duration};
+    use domain::schedule::{LayerInput, OverrideInput, ScheduleInput};
+
+    let who = |emails: &[&str]| emails.iter().filter_map(|e| ids.get(e).map(|u| u.0)).collect::<Vec<Uuid>>();
+    // Four Mondays ago, so the rotations have history for the load table.
+    let today = now.date_naive();
+    let monday =
+        today - Duration::days(i64::from(today.weekday().num_days_from_monday())) - Duration::weeks(4);
+    let start = monday.format("%Y-%m-%d").to_string();
+    let weekly = |name: &str, tier: &str, people: Vec<Uuid>, time: &str| LayerInput {
+        name: name.into(),
+        tier: tier.into(),
+        participants: people,
+        handoff_time: time.into(),
+        start_date: start.clone(),
+        ..LayerInput::default()
+    };
+    let actor = Actor::system();
+    let schedules = [
+        (
+            "Platform on-call",
+            "platform",
+            "Europe/London",
+            vec![
+                weekly(
+                    "Primary",
+                    "primary",
+                    who(&["priya@example.com", "sam@example.com", "mia@example.com"]),
+                    "09:00",
+                ),
+                weekly(
+                    "Secondary",
+                    "secondary",
+                    who(&["sam@example.com", "mia@example.com", "priya@example.com"]),
+                    "09:00",
+                ),
+            ],
+            "alex@example.com",
+        ),
+        (
+            "Payments on-call",
+            "payments",
+            "America/New_York",
+            vec![
+                weekly(
+                    "Primary",
+                    "primary",
+                    who(&["jordan@example.com", "mia@example.com", "sam@example.com", "alex@example.com"]),
+                    "10:00",
+                ),
+                weekly(
+                    "Secondary",
+                    "secondary",
+                    who(&["sam@example.com", "alex@example.com", "jordan@example.com", "mia@example.com"]),
+                    "10:00",
+                ),
+            ],
+            "jordan@example.com",
+        ),
+    ];
+    for (name, team, zone, layers, cover) in schedules {
+        let input = ScheduleInput {
+            name: name.into(),
+            team_id: team_ids.get(team).copied(),
+            time_zone: zone.into(),
+            layers,
+            fairness: None,
+        };
+        let id = super::schedules::create(pool, &actor, &input, true, now).await?;
+        // Tomorrow afternoon someone covers four hours of the primary.
+        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+        let afternoon = domain::schedule::resolve_local(
+            tz,
+            (today + Duration::days(1)).and_hms_opt(14, 0, 0).unwrap_or_default(),
+        );
+        let o = OverrideInput {
+            user_id: who(&[cover]).first().copied().unwrap_or_default(),
+            start: afternoon.to_rfc3339(),
+            end: (afternoon + Duration::hours(4)).to_rfc3339(),
+            layer_id: None,
+        };
+        super::schedules::add_override(pool, &actor, id, &o, true, now).await?;
+    }
     Ok(())
 }

@@ -63,6 +63,9 @@ pub struct Violation {
     pub message: String,
 }
 
+/// A stretch of time, start inclusive, end exclusive.
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// The days of the window `check` looks at: what the editor previews.
 pub const CHECK_WEEKS: i64 = 8;
 
@@ -74,7 +77,7 @@ pub fn check(
     to: DateTime<Utc>,
 ) -> Vec<Violation> {
     let tz = schedule.time_zone;
-    let mut per_person: BTreeMap<UserId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = BTreeMap::new();
+    let mut per_person: BTreeMap<UserId, Vec<Span>> = BTreeMap::new();
     let mut covered_by_override = Vec::new();
     for tier in Tier::ALL {
         for s in schedule.timeline(Scope::Tier(tier), from, to).shifts {
@@ -197,9 +200,9 @@ pub fn check(
 }
 
 /// Sorts and joins touching or overlapping spans.
-fn merge(spans: &mut [(DateTime<Utc>, DateTime<Utc>)]) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+fn merge(spans: &mut [Span]) -> Vec<Span> {
     spans.sort();
-    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    let mut out: Vec<Span> = Vec::new();
     for &(s, e) in spans.iter() {
         match out.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
@@ -210,7 +213,7 @@ fn merge(spans: &mut [(DateTime<Utc>, DateTime<Utc>)]) -> Vec<(DateTime<Utc>, Da
 }
 
 /// How much of `[a, b)` the sorted, disjoint spans cover.
-fn covered(spans: &[(DateTime<Utc>, DateTime<Utc>)], a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
+fn covered(spans: &[Span], a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
     spans
         .iter()
         .map(|&(s, e)| (e.min(b) - s.max(a)).max(Duration::zero()))

@@ -335,9 +335,11 @@ mod tests {
         assert_eq!(back, LayerInput { id: Some(Uuid::from_u128(42)), ..input().layers[0].clone() });
     }
 
+    type Change = Box<dyn Fn(&mut ScheduleInput)>;
+
     #[test]
     fn each_bad_field_is_named_with_its_path() {
-        let cases: Vec<(Box<dyn Fn(&mut ScheduleInput)>, &str)> = vec![
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|i| i.name = " ".into()), "name"),
             (Box::new(|i| i.time_zone = "Mars/Olympus".into()), "time_zone"),
             (Box::new(|i| i.layers.clear()), "layers"),
