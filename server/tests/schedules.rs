@@ -454,3 +454,51 @@ async fn the_calendar_feed_parses_matches_the_shifts_and_dies_when_rotated() {
     assert_eq!(reqwest::get(app.url(&forged)).await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(app.audit_actions(&t.people[0].id.to_string()).await.last().unwrap(), "calendar_feed.rotate");
 }
+
+#[tokio::test]
+async fn the_person_on_call_after_me_is_the_suggested_handover() {
+    let app = spawn_app().await;
+    let t = team(&app).await;
+    let start = (Utc::now() - Duration::days(10)).format("%Y-%m-%d").to_string();
+    let mut body = london(&t, 4, &start);
+    body["confirm"] = json!(true);
+    let (_, view) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(body)).await;
+    let id = view["id"].as_str().unwrap();
+    let (_, at) = app.api(Method::GET, &t.admin, &format!("/api/v1/schedules/{id}/oncall"), None).await;
+    let on_now = at["primary"]["user"]["name"].as_str().unwrap().to_owned();
+    let i = t.people.iter().position(|p| p.name.as_str() == on_now).unwrap();
+    let (next, schedule) = backend::services::schedules::successor(&app.pool, t.people[i].id, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.id, t.people[(i + 1) % 4].id);
+    assert_eq!(schedule, "Payments");
+    // Someone not on call (nor just off) has no suggestion from the primary; the secondary
+    // names theirs.
+    let off = t
+        .people
+        .iter()
+        .find(|p| p.name.as_str() != on_now && !["Cy", "Di"].contains(&p.name.as_str()))
+        .unwrap();
+    let (_, before) = app
+        .api(
+            Method::GET,
+            &t.admin,
+            &format!(
+                "/api/v1/schedules/{id}/shifts?from={}",
+                (Utc::now() - Duration::hours(12)).to_rfc3339().replace('+', "%2B")
+            ),
+            None,
+        )
+        .await;
+    let held_recently = before["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["user"]["id"] == json!(off.id) && utc(s["start"].as_str().unwrap()) <= Utc::now());
+    if !held_recently {
+        assert!(
+            backend::services::schedules::successor(&app.pool, off.id, Utc::now()).await.unwrap().is_none()
+        );
+    }
+}

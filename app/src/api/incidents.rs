@@ -73,6 +73,16 @@ pub async fn list_responders() -> Result<Vec<UserView>, AppError> {
     Ok(users.into_iter().filter(|u| !u.disabled && u.role.includes(domain::Role::Responder)).collect())
 }
 
+/// Whom to hand over to by default: the next on-call after the caller, from the schedules.
+#[server]
+pub async fn handover_suggestion() -> Result<Option<(domain::UserId, String)>, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
+    let next = crate::ssr::edge(
+        backend::services::schedules::successor(&ctx.pool, me.user_id, chrono::Utc::now()).await,
+    )?;
+    Ok(next.map(|(p, schedule)| (p.id, format!("{} is on call after you in {schedule}", p.name))))
+}
+
 #[server]
 pub async fn declare_incident(input: NewIncidentInput) -> Result<IncidentView, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;

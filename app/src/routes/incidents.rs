@@ -11,7 +11,7 @@ use leptos_router::{
 
 use crate::{
     api::{
-        incidents::{DeclareIncident, HandOver, list_incidents, list_responders},
+        incidents::{DeclareIncident, HandOver, handover_suggestion, list_incidents, list_responders},
         teams::{list_services, list_teams},
     },
     components::{
@@ -237,26 +237,40 @@ pub fn IncidentsPage() -> impl IntoView {
 #[component]
 pub fn HandoverPanel() -> impl IntoView {
     let hand_over = ServerAction::<HandOver>::new();
-    let people = Resource::new(|| (), |_| list_responders());
+    let people = Resource::new(
+        || (),
+        |_| async move {
+            let people = list_responders().await?;
+            let next = handover_suggestion().await.ok().flatten();
+            Ok::<_, crate::error::AppError>((people, next))
+        },
+    );
     let me = CurrentUser::get().map(|m| m.id);
     view! {
         <section class="panel" aria-labelledby="handover">
             <h2 id="handover">"Hand over my incident roles"</h2>
             <p class="hint">"At the end of your shift, give every role you hold on open incidents to whoever takes over."</p>
-            <ActionForm action=hand_over attr:class="inline-form">
-                <label for="handover-to">"To"</label>
-                <select id="handover-to" name="to" required>
-                    <option value="">"Choose a person"</option>
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            people.await.unwrap_or_default().into_iter().filter(|p| Some(p.id) != me).map(|p| view! {
-                                <option value=p.id.to_string()>{p.name}</option>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
-                <button type="submit" class="button">"Hand over"</button>
-            </ActionForm>
+            <Suspense fallback=|| view! { <p class="muted">"Loading people…"</p> }>
+                {move || Suspend::new(async move {
+                    let (people, next) = people.await.unwrap_or_default();
+                    let suggested_id = next.as_ref().map(|(id, _)| *id);
+                    let why = next.map(|(_, why)| why);
+                    view! {
+                        <ActionForm action=hand_over attr:class="inline-form">
+                            <label for="handover-to">"To"</label>
+                            <select id="handover-to" name="to" required>
+                                <option value="">"Choose a person"</option>
+                                {people.into_iter().filter(|p| Some(p.id) != me).map(|p| {
+                                    let suggested = suggested_id == Some(p.id);
+                                    view! { <option value=p.id.to_string() selected=suggested>{p.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="submit" class="button">"Hand over"</button>
+                        </ActionForm>
+                        {why.map(|why| view! { <p class="hint" id="handover-suggestion">{why}</p> })}
+                    }
+                })}
+            </Suspense>
             {move || match hand_over.value().get() {
                 Some(Ok(done)) if done.moved.is_empty() => Some(view! { <p class="form-ok" role="status">"You hold no roles on open incidents."</p> }.into_any()),
                 Some(Ok(done)) => Some(view! {

@@ -125,7 +125,7 @@ fn Editor(
                      set: fn(&mut ScheduleInput, String)| {
         view! {
             <label for=id>{label}</label>
-            <input id=id prop:value=input.with_untracked(get) on:input=move |ev| input.update(|i| set(i, event_target_value(&ev)))/>
+            <input id=id value=input.with_untracked(get) on:input=move |ev| input.update(|i| set(i, event_target_value(&ev)))/>
         }
     };
 
@@ -201,7 +201,7 @@ fn Editor(
         view! {
             <div class="limit">
                 <label for=id>{label}</label>
-                <input id=id inputmode="numeric" placeholder="off" prop:value=current.map(|l| l.value.to_string()).unwrap_or_default()
+                <input id=id inputmode="numeric" placeholder="off" value=current.map(|l| l.value.to_string()).unwrap_or_default()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
                         input.update(|i| {
@@ -212,7 +212,7 @@ fn Editor(
                         });
                     }/>
                 <label class="inline-check" for=hard_for>
-                    <input type="checkbox" id=hard_id prop:checked=current.is_some_and(|l| l.hard)
+                    <input type="checkbox" id=hard_id checked=current.is_some_and(|l| l.hard)
                         on:change=move |ev| {
                             let hard = event_target_checked(&ev);
                             input.update(|i| {
@@ -243,7 +243,7 @@ fn Editor(
                         {teams.into_iter().map(|t| view! { <option value=t.id.to_string() selected=initial_team == Some(t.id)>{t.name}</option> }).collect_view()}
                     </select>
                     <label for="sch-zone">"Time zone (handoffs happen at wall-clock times here)"</label>
-                    <input id="sch-zone" list="zones" prop:value=input.with_untracked(|i| i.time_zone.clone())
+                    <input id="sch-zone" list="zones" value=input.with_untracked(|i| i.time_zone.clone())
                         on:input=move |ev| input.update(|i| i.time_zone = event_target_value(&ev))/>
                     <datalist id="zones">{ZONES.iter().map(|z| view! { <option value=*z></option> }).collect_view()}</datalist>
                 </div>
@@ -316,7 +316,7 @@ fn LayerEditor(
                       write: fn(&mut LayerInput, String)| {
         view! {
             <label for=id.clone()>{label}</label>
-            <input id=id type=kind prop:value=get(read)
+            <input id=id type=kind value=get(read)
                 on:input=move |ev| input.update(|i| if let Some(l) = i.layers.get_mut(ix) { write(l, event_target_value(&ev)) })/>
         }
     };
@@ -408,8 +408,8 @@ fn LayerEditor(
                             <select aria-label="Weekday" on:change=move |ev| write(|x, v| x.weekday = v, event_target_value(&ev))>
                                 {WEEKDAYS.iter().map(|d| view! { <option value=*d selected=r.weekday == *d>{*d}</option> }).collect_view()}
                             </select>
-                            <input type="time" aria-label="From" prop:value=r.start.clone() on:input=move |ev| write(|x, v| x.start = v, event_target_value(&ev))/>
-                            <input type="time" aria-label="To" prop:value=r.end.clone() on:input=move |ev| write(|x, v| x.end = v, event_target_value(&ev))/>
+                            <input type="time" aria-label="From" value=r.start.clone() on:input=move |ev| write(|x, v| x.start = v, event_target_value(&ev))/>
+                            <input type="time" aria-label="To" value=r.end.clone() on:input=move |ev| write(|x, v| x.end = v, event_target_value(&ev))/>
                             <button type="button" class="button small danger" on:click=move |_| reshape.run(Box::new(move |i: &mut ScheduleInput| {
                                 if let Some(l) = i.layers.get_mut(ix) { l.restrictions.remove(j); }
                             }))>"Remove window"</button>

@@ -188,14 +188,23 @@ pub fn tracks(v: &ScheduleView, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<T
     out
 }
 
-/// Broken fairness rules, with names and dates.
+/// Broken fairness rules, with names and dates: the first break of each rule per person, and how
+/// many more there are, so a badly unbalanced rotation stays readable.
 #[component]
 pub fn Violations(violations: Vec<Violation>, people: Vec<PersonRef>) -> impl IntoView {
+    let mut firsts: Vec<(Violation, usize)> = Vec::new();
+    for v in violations {
+        match firsts.iter_mut().find(|(f, _)| f.user == v.user && f.rule == v.rule) {
+            Some((_, more)) => *more += 1,
+            None => firsts.push((v, 0)),
+        }
+    }
     view! {
-        <ul class="violations" id="violations">
-            {violations.into_iter().map(|v| view! {
+        <ul class="violations">
+            {firsts.into_iter().map(|(v, more)| view! {
                 <li class:hard=v.hard>
                     <strong>{person_name(&people, v.user)}</strong>": "{v.message.clone()}
+                    {(more > 0).then(|| format!(", and {more} more time{}", if more == 1 { "" } else { "s" }))}
                     {v.hard.then_some(" (hard rule: cannot be saved)")}
                 </li>
             }).collect_view()}

@@ -417,7 +417,8 @@ async fn demo_alerts(pool: &PgPool) -> Result<()> {
 
 /// A schedule per team through the same path an admin's save takes. Platform's weekly rotation
 /// of three breaks the "one week per month" rule on purpose (saved with the warning confirmed),
-/// so the editor has something to show; Payments is fair. One override on each.
+/// so the editor has something to show, and its secondary covers office hours only; Payments is
+/// fair. One override on each.
 async fn demo_schedules(
     pool: &PgPool,
     ids: &std::collections::HashMap<&str, domain::UserId>,
@@ -425,7 +426,7 @@ async fn demo_schedules(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     use chrono::{Datelike, Duration};
-    use domain::schedule::{LayerInput, OverrideInput, ScheduleInput};
+    use domain::schedule::{LayerInput, OverrideInput, RestrictionInput, ScheduleInput};
 
     let who = |emails: &[&str]| emails.iter().filter_map(|e| ids.get(e).map(|u| u.0)).collect::<Vec<Uuid>>();
     // Four Mondays ago, so the rotations have history for the load table.
@@ -454,12 +455,22 @@ async fn demo_schedules(
                     who(&["priya@example.com", "sam@example.com", "mia@example.com"]),
                     "09:00",
                 ),
-                weekly(
-                    "Secondary",
-                    "secondary",
-                    who(&["sam@example.com", "mia@example.com", "priya@example.com"]),
-                    "09:00",
-                ),
+                LayerInput {
+                    restrictions: ["Mon", "Tue", "Wed", "Thu", "Fri"]
+                        .iter()
+                        .map(|d| RestrictionInput {
+                            weekday: (*d).into(),
+                            start: "09:00".into(),
+                            end: "17:00".into(),
+                        })
+                        .collect(),
+                    ..weekly(
+                        "Office-hours secondary",
+                        "secondary",
+                        who(&["alex@example.com", "jordan@example.com"]),
+                        "09:00",
+                    )
+                },
             ],
             "alex@example.com",
         ),
@@ -481,7 +492,7 @@ async fn demo_schedules(
                     "10:00",
                 ),
             ],
-            "jordan@example.com",
+            "priya@example.com",
         ),
     ];
     for (name, team, zone, layers, cover) in schedules {
@@ -493,7 +504,7 @@ async fn demo_schedules(
             fairness: None,
         };
         let id = super::schedules::create(pool, &actor, &input, true, now).await?;
-        // Tomorrow afternoon someone covers four hours of the primary.
+        // Tomorrow afternoon someone from outside the rotation covers four hours of the primary.
         let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
         let afternoon = domain::schedule::resolve_local(
             tz,

@@ -627,15 +627,25 @@ fn now_entries(all: &[Loaded], people: &HashMap<UserId, PersonRef>, now: DateTim
                 now - Duration::days(31),
                 now + Duration::days(view::LOOKAHEAD_DAYS),
             );
-            if let Some(s) = t.shifts.iter().find(|s| s.start <= now && now < s.end) {
+            if let Some(i) = t.shifts.iter().position(|s| s.start <= now && now < s.end) {
+                // Since and until span the person's whole stretch, across turns and overrides.
+                let user = t.shifts[i].user;
+                let same =
+                    |a: &FinalShift, b: &FinalShift| a.user == user && b.user == user && a.end == b.start;
+                let first =
+                    (0..i).rev().take_while(|&j| same(&t.shifts[j], &t.shifts[j + 1])).last().unwrap_or(i);
+                let last = (i + 1..t.shifts.len())
+                    .take_while(|&j| same(&t.shifts[j - 1], &t.shifts[j]))
+                    .last()
+                    .unwrap_or(i);
                 out.push(OnCallEntry {
                     schedule_id: l.row.id,
                     schedule_name: l.row.name.clone(),
                     team_name: l.row.team_name.clone(),
                     tier,
-                    user: who(people, s.user),
-                    since: s.start,
-                    until: s.end,
+                    user: who(people, user),
+                    since: t.shifts[first].start,
+                    until: t.shifts[last].end,
                 });
             }
         }
@@ -785,4 +795,26 @@ pub async fn rotate_feed(pool: &PgPool, actor: &Actor, user: UserId) -> Result<i
     .await?;
     tx.commit().await?;
     Ok(generation)
+}
+
+/// Whom I most likely hand over to: the person after me in a stack I hold now (or held in the
+/// last 12 hours), primary stacks first. With the schedule's name, for the suggestion's wording.
+pub async fn successor(pool: &PgPool, me: UserId, now: DateTime<Utc>) -> Result<Option<(PersonRef, String)>> {
+    let mut conn = pool.acquire().await?;
+    let all = load(&mut conn, None, now - Duration::days(1)).await?;
+    let people = people_of(&mut conn, &all.iter().map(|l| &l.schedule).collect::<Vec<_>>()).await?;
+    let recent = now - Duration::hours(12);
+    for tier in Tier::ALL {
+        for l in &all {
+            let t =
+                l.schedule.timeline(Scope::Tier(tier), recent, now + Duration::days(view::LOOKAHEAD_DAYS));
+            let Some(mine) = t.shifts.iter().rposition(|s| s.user == me && s.start <= now) else {
+                continue;
+            };
+            if let Some(next) = t.shifts[mine..].iter().find(|s| s.user != me) {
+                return Ok(Some((who(&people, next.user), l.row.name.clone())));
+            }
+        }
+    }
+    Ok(None)
 }

@@ -144,12 +144,15 @@ impl Schedule {
     pub fn now_and_next(&self, scope: Scope, now: DateTime<Utc>) -> NowNext {
         let t = self.timeline(scope, now, now + Duration::days(LOOKAHEAD_DAYS));
         let mut shifts = t.shifts.into_iter().peekable();
-        let current = shifts.next_if(|s| s.start <= now);
-        let next = match &current {
-            Some(c) => shifts.find(|s| s.user != c.user || s.start > c.end),
-            None => shifts.next(),
-        };
-        NowNext { current, next }
+        let mut current = shifts.next_if(|s| s.start <= now);
+        // The same person straight on (another turn, or an override of their own shift) is one
+        // stretch for "until when".
+        if let Some(c) = current.as_mut() {
+            while let Some(s) = shifts.next_if(|s| s.user == c.user && s.start == c.end) {
+                c.end = s.end;
+            }
+        }
+        NowNext { current, next: shifts.next() }
     }
 }
 
@@ -254,6 +257,25 @@ mod tests {
         // Monday 12 January 09:00 EST.
         assert_eq!(current.end, Utc.with_ymd_and_hms(2026, 1, 12, 14, 0, 0).unwrap());
         assert_eq!(nn.next.unwrap().user, UserId(Uuid::from_u128(2)));
+    }
+
+    #[test]
+    fn until_runs_through_an_override_of_the_same_person() {
+        let mut s = weekly(2);
+        let handoff = Utc.with_ymd_and_hms(2026, 1, 12, 14, 0, 0).unwrap();
+        // Person 1 also covers the first hours of person 2's week.
+        s.overrides.push(crate::schedule::Override {
+            id: crate::schedule::OverrideId(Uuid::from_u128(9)),
+            user: UserId(Uuid::from_u128(1)),
+            start: handoff,
+            end: handoff + Duration::hours(5),
+            layer: None,
+        });
+        let nn =
+            s.now_and_next(Scope::Tier(Tier::Primary), Utc.with_ymd_and_hms(2026, 1, 7, 12, 0, 0).unwrap());
+        assert_eq!(nn.current.unwrap().end, handoff + Duration::hours(5));
+        let next = nn.next.unwrap();
+        assert_eq!((next.user, next.start), (UserId(Uuid::from_u128(2)), handoff + Duration::hours(5)));
     }
 
     #[test]
