@@ -41,8 +41,8 @@ test('the app shell hydrates, the user menu works, and logout ends the session',
   await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
 
   // Client-side navigation keeps the shell.
-  await page.getByRole('link', { name: 'Schedules' }).click();
-  await expect(page.getByRole('heading', { name: 'Schedules' })).toBeVisible();
+  await page.getByRole('link', { name: 'Escalation' }).click();
+  await expect(page.getByRole('heading', { name: 'Escalation policies' })).toBeVisible();
   await expect(page.getByText('Not built yet')).toBeVisible();
 
   await menuButton.click();
