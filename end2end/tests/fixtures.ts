@@ -24,3 +24,12 @@ export function failOnConsoleErrors(test: TestType<any, any>): { watch: (page: P
   });
   return { watch };
 }
+
+/** Logs the admin in and lands on `next` once the app has hydrated (a click before would be lost). */
+export async function logIn(page: Page, next = '/') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}

@@ -1,15 +1,7 @@
-import { test, expect, Page } from '@playwright/test';
-import { admin, failOnConsoleErrors } from './fixtures';
+import { test, expect } from '@playwright/test';
+import { failOnConsoleErrors, logIn } from './fixtures';
 
 failOnConsoleErrors(test);
-
-async function logIn(page: Page, next: string) {
-  await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
 
 function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);

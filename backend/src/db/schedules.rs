@@ -234,23 +234,19 @@ pub async fn delete_override(
     .await
 }
 
-/// The named people that exist and are not disabled.
-pub async fn active_people(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<PersonRow>, sqlx::Error> {
+/// The named people; with `active_only`, those not disabled (a saved rotation may still name a
+/// disabled person, so pages read them all).
+pub async fn people(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    active_only: bool,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as!(
         PersonRow,
-        r#"SELECT id, name, email::text AS "email!", time_zone FROM users WHERE id = ANY($1) AND NOT disabled"#,
-        ids
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// The named people, disabled ones included (a saved rotation may still name them).
-pub async fn people(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<PersonRow>, sqlx::Error> {
-    sqlx::query_as!(
-        PersonRow,
-        r#"SELECT id, name, email::text AS "email!", time_zone FROM users WHERE id = ANY($1)"#,
-        ids
+        r#"SELECT id, name, email::text AS "email!", time_zone FROM users
+           WHERE id = ANY($1) AND (NOT disabled OR NOT $2)"#,
+        ids,
+        active_only
     )
     .fetch_all(conn)
     .await

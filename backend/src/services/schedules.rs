@@ -104,7 +104,7 @@ async fn people_of(conn: &mut PgConnection, loaded: &[&Schedule]) -> Result<Hash
     }
     ids.sort();
     ids.dedup();
-    Ok(db::people(conn, &ids).await?.into_iter().map(|p| (UserId(p.id), person(p))).collect())
+    Ok(db::people(conn, &ids, false).await?.into_iter().map(|p| (UserId(p.id), person(p))).collect())
 }
 
 fn who(people: &HashMap<UserId, PersonRef>, id: UserId) -> PersonRef {
@@ -225,7 +225,7 @@ async fn vet(
         parsed.layers.iter().flat_map(|l| l.rotation.participants.iter().map(|u| u.0)).collect();
     ids.sort();
     ids.dedup();
-    let active: Vec<Uuid> = db::active_people(conn, &ids).await?.into_iter().map(|p| p.id).collect();
+    let active: Vec<Uuid> = db::people(conn, &ids, true).await?.into_iter().map(|p| p.id).collect();
     for (i, l) in parsed.layers.iter().enumerate() {
         if let Some(u) = l.rotation.participants.iter().find(|u| !active.contains(&u.0)) {
             return Err(FieldError::new(
@@ -415,7 +415,7 @@ pub async fn add_override(
     {
         return Err(FieldError::new("layer_id", "is not a layer of this schedule").into());
     }
-    if db::active_people(&mut tx, &[parsed.user.0]).await?.is_empty() {
+    if db::people(&mut tx, &[parsed.user.0], true).await?.is_empty() {
         return Err(FieldError::new("user_id", "is not an active user").into());
     }
     let row = OverrideRow {
@@ -724,7 +724,7 @@ pub async fn calendar(
     let mut conn = pool.acquire().await?;
     let generation = db::feed_generation(&mut conn, user.0).await?;
     if !keys.feed_token_matches(token, user, generation)
-        || db::active_people(&mut conn, &[user.0]).await?.is_empty()
+        || db::people(&mut conn, &[user.0], true).await?.is_empty()
     {
         return Err(not_found);
     }

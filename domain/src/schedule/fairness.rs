@@ -222,36 +222,18 @@ fn covered(spans: &[Span], a: DateTime<Utc>, b: DateTime<Utc>) -> Duration {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, TimeZone, Weekday};
+    use chrono::TimeZone;
     use uuid::Uuid;
 
     use super::*;
-    use crate::schedule::{Layer, LayerId, Override, OverrideId, RotationUnit, ScheduleLayer};
+    use crate::schedule::{Override, OverrideId, testing};
 
     fn user(n: u128) -> UserId {
         UserId(Uuid::from_u128(n))
     }
 
     fn weekly(people: u128) -> Schedule {
-        Schedule {
-            time_zone: chrono_tz::Europe::London,
-            layers: vec![ScheduleLayer {
-                id: LayerId(Uuid::from_u128(1)),
-                name: "Primary".into(),
-                tier: Tier::Primary,
-                rotation: Layer {
-                    participants: (1..=people).map(user).collect(),
-                    unit: RotationUnit::Weeks,
-                    length: 1,
-                    handoff_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-                    handoff_weekday: Some(Weekday::Mon),
-                    start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-                    end: None,
-                    restrictions: vec![],
-                },
-            }],
-            overrides: vec![],
-        }
+        testing::weekly(chrono_tz::Europe::London, people)
     }
 
     const NONE: FairnessRules =

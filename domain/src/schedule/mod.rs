@@ -24,6 +24,8 @@ pub mod view;
 
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod testing;
 
 pub use fairness::{FairnessRule, FairnessRules, Limit, Violation};
 pub use input::{LayerInput, OverrideInput, ParsedOverride, ParsedSchedule, RestrictionInput, ScheduleInput};

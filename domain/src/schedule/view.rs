@@ -220,31 +220,13 @@ pub fn load(schedule: &Schedule, from: DateTime<Utc>, to: DateTime<Utc>) -> BTre
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::TimeZone;
 
     use super::*;
-    use crate::schedule::{Layer, RotationUnit};
+    use crate::schedule::testing;
 
     fn weekly(people: u128) -> Schedule {
-        Schedule {
-            time_zone: chrono_tz::America::New_York,
-            layers: vec![ScheduleLayer {
-                id: LayerId(Uuid::from_u128(1)),
-                name: "Primary".into(),
-                tier: Tier::Primary,
-                rotation: Layer {
-                    participants: (1..=people).map(|n| UserId(Uuid::from_u128(n))).collect(),
-                    unit: RotationUnit::Weeks,
-                    length: 1,
-                    handoff_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-                    handoff_weekday: Some(Weekday::Mon),
-                    start_date: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
-                    end: None,
-                    restrictions: vec![],
-                },
-            }],
-            overrides: vec![],
-        }
+        testing::weekly(chrono_tz::America::New_York, people)
     }
 
     #[test]
