@@ -43,6 +43,8 @@ test('an admin builds a weekly rotation, adds an override and sees both in the t
   await page.locator('#ov-who').selectOption({ label: 'Alex Morgan' });
   await page.locator('#ov-start').fill(`${tomorrow}T14:00`);
   await page.locator('#ov-end').fill(`${tomorrow}T18:00`);
+  // Before adding, the form says what the override would break (Alex is in no rotation here).
+  await expect(page.locator('#override-fair')).toBeVisible();
   await page.getByRole('button', { name: 'Add override' }).click();
   await expect(page.locator('#override-list')).toContainText('Alex Morgan covers');
   await expect(page.locator('#override-list')).toContainText('14:00');

@@ -2,7 +2,8 @@
 //! next eight weeks and the fairness check, computed in the browser by the same domain rules the
 //! server applies when saving.
 
-use chrono::{Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
 use domain::schedule::{
     FairnessRules, LayerInput, Limit, PersonRef, RestrictionInput, Schedule, ScheduleInput, ScheduleView,
     fairness, resolve_local,
@@ -333,6 +334,15 @@ fn LayerEditor(
             </select>
         }
     };
+    let end_local = input.with_untracked(|i| {
+        let zone: Tz = i.time_zone.trim().parse().unwrap_or(chrono_tz::UTC);
+        i.layers
+            .get(ix)
+            .and_then(|l| l.end.as_deref())
+            .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
+            .map(|t| t.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
+    });
     let participants =
         input.with_untracked(|i| i.layers.get(ix).map(|l| l.participants.clone()).unwrap_or_default());
     let restrictions =
@@ -367,6 +377,21 @@ fn LayerEditor(
                 {field(format!("l{ix}-time"), "Handoff time", "time", |l| l.handoff_time.clone(), |l, v| l.handoff_time = v)}
                 {select(format!("l{ix}-weekday"), "Handoff day (weekly)", weekday_options, |l| l.handoff_weekday.clone().unwrap_or_default(), |l, v| l.handoff_weekday = Some(v))}
                 {field(format!("l{ix}-start"), "Starts on", "date", |l| l.start_date.clone(), |l, v| l.start_date = v)}
+                <label for=format!("l{ix}-end")>"Ends (optional)"</label>
+                <input id=format!("l{ix}-end") type="datetime-local" value=end_local
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        input.update(|i| {
+                            // Read in the schedule's zone, as every time on this form.
+                            let zone: Tz = i.time_zone.trim().parse().unwrap_or(chrono_tz::UTC);
+                            let end = NaiveDateTime::parse_from_str(v.trim(), "%Y-%m-%dT%H:%M")
+                                .ok()
+                                .map(|t| resolve_local(zone, t).to_rfc3339());
+                            if let Some(l) = i.layers.get_mut(ix) {
+                                l.end = end;
+                            }
+                        });
+                    }/>
             </div>
             <h3>"Who, in order"</h3>
             <p class="muted small">"Drag to reorder, or use the arrows."</p>

@@ -4,8 +4,11 @@
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use domain::{
-    Role,
-    schedule::{OverrideInput, PersonRef, ScheduleView, Scope, Tier, Violation, resolve_local},
+    Role, UserId,
+    schedule::{
+        LayerId, Override, OverrideId, OverrideInput, PersonRef, ScheduleView, Scope, Tier, Violation,
+        fairness, resolve_local,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -335,6 +338,7 @@ fn Overrides(
     zone: Signal<Tz>,
 ) -> impl IntoView {
     let id = v.id;
+    let candidates_for_names = StoredValue::new(candidates.clone());
     let who = RwSignal::new(String::new());
     let start = RwSignal::new(String::new());
     let end = RwSignal::new(String::new());
@@ -372,6 +376,48 @@ fn Overrides(
             last.set_value(Some(input.clone()));
             add.dispatch(AddScheduleOverride { id, input, confirm });
         }
+    };
+    // What the override would newly break, before it is added: the same check the server runs.
+    let checked = v.clone();
+    let preview = move || {
+        let z = zone.get();
+        let user = who.get().parse::<Uuid>().ok()?;
+        let read = |s: String| {
+            NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok().map(|t| resolve_local(z, t))
+        };
+        let (from, to) = (read(start.get())?, read(end.get())?);
+        if to <= from {
+            return None;
+        }
+        let candidate = Override {
+            id: OverrideId(Uuid::nil()),
+            user: UserId(user),
+            start: from,
+            end: to,
+            layer: layer.get().parse().ok().map(LayerId),
+        };
+        let now = Utc::now();
+        let new = fairness::introduced_by(
+            &checked.schedule(),
+            &checked.fairness,
+            candidate,
+            now,
+            now + Duration::weeks(fairness::CHECK_WEEKS),
+        );
+        let names =
+            checked.people.iter().cloned().chain(candidates_for_names.get_value()).collect::<Vec<_>>();
+        Some(if new.is_empty() {
+            view! { <p class="ok-text" id="override-fair">"Fairness rules: nothing newly broken."</p> }
+                .into_any()
+        } else {
+            view! {
+                <div id="override-unfair">
+                    <p class="warn-text">"Adding this would break:"</p>
+                    <Violations violations=new people=names/>
+                </div>
+            }
+            .into_any()
+        })
     };
     let people = v.people.clone();
     let all_people = {
@@ -425,6 +471,7 @@ fn Overrides(
                         <option value="">"The whole schedule"</option>
                         {layers.iter().map(|l| view! { <option value=l.id.0.to_string()>{format!("Layer: {}", l.name)}</option> }).collect_view()}
                     </select>
+                    {preview}
                     <button type="submit" class="button primary">"Add override"</button>
                 </form>
             })}

@@ -409,7 +409,7 @@ pub async fn add_override(
     if !db::lock(&mut tx, id).await? {
         return Err(Error::NotFound("schedule"));
     }
-    let mut l = load_one(&mut tx, id, now).await?;
+    let l = load_one(&mut tx, id, now).await?;
     if let Some(layer) = parsed.layer
         && !l.schedule.layers.iter().any(|x| x.id == layer)
     {
@@ -426,14 +426,8 @@ pub async fn add_override(
         start_at: parsed.start,
         end_at: parsed.end,
     };
-    // Only what the override itself breaks is reported: a schedule saved with a confirmed warning
-    // must not block every later swap.
-    let horizon = (now + Duration::weeks(fairness::CHECK_WEEKS)).max(parsed.end);
-    let before = fairness::check(&l.schedule, &l.fairness, now, horizon);
-    l.schedule.overrides.push(override_of(&row));
-    let after = fairness::check(&l.schedule, &l.fairness, now, horizon);
-    let new =
-        after.into_iter().filter(|v| !before.iter().any(|b| b.rule == v.rule && b.user == v.user)).collect();
+    let horizon = now + Duration::weeks(fairness::CHECK_WEEKS);
+    let new = fairness::introduced_by(&l.schedule, &l.fairness, override_of(&row), now, horizon);
     judge(new, confirm)?;
     db::insert_override(&mut tx, id, &row, actor.user_id.map(|u| u.0)).await?;
     db::touch(&mut tx, id).await?;

@@ -199,6 +199,26 @@ pub fn check(
     out
 }
 
+/// What adding `new` to the schedule's overrides breaks that was not already broken (by rule and
+/// person), over `[from, to)` widened to the override's end: one confirmed warning must not block
+/// every later swap.
+pub fn introduced_by(
+    schedule: &Schedule,
+    rules: &FairnessRules,
+    new: super::stack::Override,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Violation> {
+    let to = to.max(new.end);
+    let before = check(schedule, rules, from, to);
+    let mut with = schedule.clone();
+    with.overrides.push(new);
+    check(&with, rules, from, to)
+        .into_iter()
+        .filter(|v| !before.iter().any(|b| b.rule == v.rule && b.user == v.user))
+        .collect()
+}
+
 /// Sorts and joins touching or overlapping spans.
 fn merge(spans: &mut [Span]) -> Vec<Span> {
     spans.sort();

@@ -390,4 +390,16 @@ mod tests {
         assert_eq!((shifts[0].end - shifts[0].start).num_hours(), 8);
         assert_eq!(shifts[0].start.with_timezone(&kolkata).weekday(), Weekday::Fri);
     }
+
+    #[test]
+    fn a_layer_ends_where_it_is_told() {
+        let london: Tz = "Europe/London".parse().unwrap();
+        let end = utc(2026, 3, 18, 12, 0);
+        let layer = Layer { end: Some(end), ..weekly_monday_0900() };
+        let shifts = layer.shifts(london, utc(2026, 3, 1, 0, 0), utc(2026, 4, 1, 0, 0));
+        assert_eq!(shifts.last().map(|s| s.end), Some(end));
+        assert_eq!(layer.on_call_at(london, end - Duration::seconds(1)), Some(user(3)));
+        assert_eq!(layer.on_call_at(london, end), None);
+        assert!(layer.shifts(london, end, utc(2026, 4, 1, 0, 0)).is_empty());
+    }
 }
