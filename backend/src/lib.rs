@@ -15,6 +15,7 @@ pub mod ical;
 pub mod ingest;
 pub mod live;
 pub mod markdown;
+pub mod paging;
 pub mod services;
 pub mod telemetry;
 

@@ -37,6 +37,7 @@ macro_rules! text_newtype {
 pub mod alert;
 pub mod audit;
 pub mod error;
+pub mod escalation;
 pub mod incident;
 pub mod schedule;
 pub mod team;

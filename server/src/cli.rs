@@ -47,6 +47,9 @@ pub struct ServeArgs {
     /// Load demo data at start if the database has no users yet
     #[arg(long)]
     pub demo: bool,
+    /// Serve the web app and API only: another instance runs the paging engine
+    #[arg(long)]
+    pub no_engine: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -233,6 +236,20 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             let _ = processor_stopped.await;
         },
     ));
+    // The paging engine: any number of instances may run it against one database.
+    let (stop_engine, engine_stopped) = tokio::sync::oneshot::channel::<()>();
+    let engine = (!args.no_engine).then(|| {
+        let engine = backend::paging::Engine {
+            pool: db.pool.clone(),
+            clock: Arc::new(backend::paging::SystemClock),
+            channels: backend::paging::Channels::default(),
+            keys: state.ctx.keys.clone(),
+            base_url: config.public_url.clone(),
+        };
+        tokio::spawn(engine.run(state.live.subscribe(), async move {
+            let _ = engine_stopped.await;
+        }))
+    });
     let router = build_router(state);
 
     // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while
@@ -266,6 +283,10 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!("stopped accepting requests; shutting down");
     let _ = stop_processor.send(());
     let _ = processor.await;
+    let _ = stop_engine.send(());
+    if let Some(engine) = engine {
+        let _ = engine.await;
+    }
     db.close().await;
     served?;
     let fatal = fatal.lock().ok().and_then(|mut slot| slot.take());

@@ -23,7 +23,9 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::http::{alerts_api, api, auth, health, ingest, metrics::Metrics, schedules_api, session};
+use crate::http::{
+    alerts_api, api, auth, health, ingest, metrics::Metrics, paging_api, schedules_api, session,
+};
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -82,6 +84,24 @@ pub fn build_router(state: AppState) -> Router {
         .route("/schedules/{id}/overrides/{override_id}", delete(schedules_api::delete_override))
         .route("/oncall", get(schedules_api::everyone))
         .route("/me/calendar-feed/rotate", post(schedules_api::rotate_feed))
+        .route("/escalation-policies", get(paging_api::list_policies).post(paging_api::create_policy))
+        .route(
+            "/escalation-policies/{id}",
+            get(paging_api::get_policy).put(paging_api::update_policy).delete(paging_api::delete_policy),
+        )
+        .route("/incidents/{number}/acknowledge", post(paging_api::acknowledge))
+        .route("/incidents/{number}/page", post(paging_api::page))
+        .route("/incidents/{number}/pages", get(paging_api::pages))
+        .route("/deliveries", get(paging_api::deliveries))
+        .route("/me/contact-methods", get(paging_api::my_methods).post(paging_api::add_my_method))
+        .route("/me/contact-methods/{id}", delete(paging_api::remove_my_method))
+        .route("/me/contact-methods/{id}/test", post(paging_api::test_my_method))
+        .route("/me/notification-rules", get(paging_api::my_rules).post(paging_api::add_my_rule))
+        .route("/me/notification-rules/{id}", delete(paging_api::remove_my_rule))
+        .route("/users/{id}/contact-methods", get(paging_api::user_methods).post(paging_api::add_user_method))
+        .route("/users/{id}/contact-methods/{method}", delete(paging_api::remove_user_method))
+        .route("/users/{id}/notification-rules", get(paging_api::user_rules).post(paging_api::add_user_rule))
+        .route("/users/{id}/notification-rules/{rule}", delete(paging_api::remove_user_rule))
         .route("/events", get(crate::http::live::events))
         .route("/users/{id}", axum::routing::patch(api::update_user))
         .fallback(api::not_found);
@@ -97,6 +117,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .route("/integrations/generic/{key}", post(ingest::generic))
         .route("/schedules/{id}/oncall.ics", get(schedules_api::calendar))
+        .route("/ack/{token}", get(paging_api::ack_link).post(paging_api::ack_submit))
         .nest("/api/v1", api_v1)
         .leptos_routes_with_context(
             &state,

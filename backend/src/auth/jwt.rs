@@ -82,6 +82,33 @@ impl SessionKeys {
         expected.len() == token.len() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
     }
 
+    /// A single-purpose link token: `kind` (e.g. "ack") for `user` on `subject`, until `expires`.
+    /// Carried in a URL, so it is short and holds no secret but its MAC.
+    pub fn action_token(
+        &self,
+        kind: &str,
+        subject: uuid::Uuid,
+        user: UserId,
+        expires: DateTime<Utc>,
+    ) -> String {
+        let body = format!("{}.{}.{}", subject.simple(), user.0.simple(), expires.timestamp());
+        let m = mac(&self.feed, format!("{kind}:{body}").as_bytes());
+        format!("{body}.{}", hex::encode(&m[..16]))
+    }
+
+    /// The subject and user of a valid, unexpired action token of `kind`.
+    pub fn verify_action(&self, kind: &str, token: &str, now: DateTime<Utc>) -> Option<(uuid::Uuid, UserId)> {
+        use subtle::ConstantTimeEq;
+        let mut parts = token.split('.');
+        let (subject, user, expires, _) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let subject: uuid::Uuid = subject.parse().ok()?;
+        let user: uuid::Uuid = user.parse().ok()?;
+        let expires = DateTime::from_timestamp(expires.parse().ok()?, 0)?;
+        let expected = self.action_token(kind, subject, UserId(user), expires);
+        let valid = expected.len() == token.len() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()));
+        (valid && now < expires).then_some((subject, UserId(user)))
+    }
+
     pub fn issue(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<String> {
         let claims = Claims { sub: user, iat: now.timestamp(), exp: (now + LIFETIME).timestamp() };
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)

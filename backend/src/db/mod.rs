@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod incidents;
 pub mod login_failures;
+pub mod paging;
 pub mod schedules;
 pub mod teams;
 pub mod users;

@@ -205,6 +205,27 @@ pub async fn transition_incident(
         // Its alerts resolve with it: a later trigger of the same key is a new problem.
         crate::db::alerts::resolve_alerts_of(&mut change.tx, id).await?;
     }
+    if to != IncidentStatus::Triggered
+        && crate::db::paging::end_escalation(&mut change.tx, id, chrono::Utc::now(), to.as_str()).await?
+    {
+        let body = format!("Escalation stopped: {to} by {}", actor.label);
+        change.timeline(actor, TimelineKind::PageAcknowledged, &body, json!({ "status": to })).await?;
+    }
+    // A pair was paged: acknowledging gives each of them the role their page asked for.
+    if to == IncidentStatus::Acknowledged {
+        for (user, role) in crate::db::paging::paged_roles(&mut change.tx, id).await? {
+            let Ok(role) = role.parse::<IncidentRole>() else { continue };
+            if change.before.roles.0.iter().any(|h| h.role == role) {
+                continue;
+            }
+            let Some(name) = incidents::responder_name(&mut change.tx, user).await? else { continue };
+            incidents::set_role(&mut change.tx, id, role.as_str(), Some(user)).await?;
+            let body = format!("{name} is {role} (paged as {role})");
+            change
+                .timeline(actor, TimelineKind::RoleChange, &body, json!({ "role": role, "to": user }))
+                .await?;
+        }
+    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let body = match reason {
         Some(r) => format!("{from} -> {to}: {r}"),

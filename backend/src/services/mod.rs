@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod demo;
+pub mod escalation;
 pub mod incidents;
 pub mod schedules;
 pub mod teams;

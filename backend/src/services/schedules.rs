@@ -812,3 +812,17 @@ pub async fn successor(pool: &PgPool, me: UserId, now: DateTime<Utc>) -> Result<
     }
     Ok(None)
 }
+
+/// Who holds `scope` of a schedule at `now`, for the paging engine (None for an unknown
+/// schedule or a gap).
+pub async fn on_call(
+    conn: &mut PgConnection,
+    id: Uuid,
+    scope: Scope,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
+    match load(conn, Some(id), now).await?.pop() {
+        Some(l) => Ok(l.schedule.on_call_at(scope, now).map(|u| u.0)),
+        None => Ok(None),
+    }
+}

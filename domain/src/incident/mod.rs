@@ -331,6 +331,8 @@ pub enum TimelineKind {
     PageSent,
     PageAcknowledged,
     PageEscalated,
+    /// A notification could not be delivered (it is retried; the escalation goes on).
+    PageFailed,
     AlertAttached,
     StatusPageUpdate,
 }
@@ -385,6 +387,7 @@ impl TimelineKind {
             TimelineKind::PageSent => "page_sent",
             TimelineKind::PageAcknowledged => "page_acknowledged",
             TimelineKind::PageEscalated => "page_escalated",
+            TimelineKind::PageFailed => "page_failed",
             TimelineKind::AlertAttached => "alert_attached",
             TimelineKind::StatusPageUpdate => "status_page_update",
         }

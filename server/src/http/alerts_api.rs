@@ -71,6 +71,14 @@ pub struct ServiceDetail {
     #[serde(flatten)]
     service: ServiceView,
     ingestion: IngestionSettings,
+    /// The escalation policy new incidents of this service page through.
+    escalation_policy: Option<PolicyRef>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PolicyRef {
+    id: Uuid,
+    name: String,
 }
 
 async fn detail(state: &AppState, slug: &str) -> Result<ServiceDetail, ApiError> {
@@ -80,7 +88,12 @@ async fn detail(state: &AppState, slug: &str) -> Result<ServiceDetail, ApiError>
         .find(|s| s.slug == slug)
         .ok_or(backend::Error::NotFound("service"))?;
     let ingestion = services::alerts::ingestion_settings(&state.ctx.pool, slug).await?;
-    Ok(ServiceDetail { service, ingestion })
+    let escalation_policy = services::escalation::list_policies(&state.ctx.pool)
+        .await?
+        .into_iter()
+        .find(|p| p.services.iter().any(|s| s == slug))
+        .map(|p| PolicyRef { id: p.id, name: p.name });
+    Ok(ServiceDetail { service, ingestion, escalation_policy })
 }
 
 pub async fn get_service(
@@ -96,6 +109,14 @@ pub async fn get_service(
 #[serde(deny_unknown_fields)]
 pub struct ServicePatch {
     ingestion: Option<Value>,
+    /// A policy id, or null to route the service nowhere.
+    #[serde(default, deserialize_with = "present")]
+    escalation_policy_id: Option<Option<Uuid>>,
+}
+
+/// Tells a field given as null (Some(None)) from one left out (None).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::Error> {
+    Option::<Uuid>::deserialize(d).map(Some)
 }
 
 /// `PATCH /api/v1/services/{slug} {"ingestion": {...}}`: fields left out take their defaults.
@@ -107,11 +128,22 @@ pub async fn update_service(
 ) -> Result<Json<ServiceDetail>, ApiError> {
     let admin = caller.require(Role::Admin)?;
     let Json(patch) = body.map_err(bad_json)?;
-    let Some(ingestion) = patch.ingestion else {
-        return Err(domain::FieldError::new("body", "nothing to change: give ingestion").into());
-    };
-    let settings = IngestionSettings::parse(&ingestion)?;
-    services::alerts::set_ingestion_settings(&state.ctx.pool, &caller.actor(admin), &slug, &settings).await?;
+    if patch.ingestion.is_none() && patch.escalation_policy_id.is_none() {
+        return Err(domain::FieldError::new(
+            "body",
+            "nothing to change: give ingestion or escalation_policy_id",
+        )
+        .into());
+    }
+    // Both are checked before either is written.
+    let settings = patch.ingestion.as_ref().map(IngestionSettings::parse).transpose()?;
+    let actor = caller.actor(admin);
+    if let Some(policy) = patch.escalation_policy_id {
+        services::escalation::route_service(&state.ctx.pool, &actor, &slug, policy).await?;
+    }
+    if let Some(settings) = settings {
+        services::alerts::set_ingestion_settings(&state.ctx.pool, &actor, &slug, &settings).await?;
+    }
     Ok(Json(detail(&state, &slug).await?))
 }
 

@@ -9,5 +9,6 @@ pub mod health;
 pub mod ingest;
 pub mod live;
 pub mod metrics;
+pub mod paging_api;
 pub mod schedules_api;
 pub mod session;
