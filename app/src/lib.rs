@@ -24,10 +24,12 @@ use crate::{
         admin_users::AdminUsersPage,
         audit::AuditPage,
         dashboard::DashboardPage,
+        escalation::{PoliciesPage, PolicyEditorPage},
         incident::IncidentPage,
         incidents::{IncidentsPage, NewIncidentPage},
         login::LoginPage,
         not_found::NotFound,
+        notifications::NotificationsPage,
         planned::Planned,
         schedule_editor::ScheduleEditorPage,
         schedules::{OnCallPage, SchedulePage, SchedulesPage},
@@ -109,7 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedules/new") view=ScheduleEditorPage/>
                     <Route path=path!("/schedules/:id") view=SchedulePage/>
                     <Route path=path!("/schedules/:id/edit") view=ScheduleEditorPage/>
-                    <Route path=path!("/escalation-policies") view=|| view! { <Planned title="Escalation policies" what="Who is paged, in which order, and how long each level waits for an acknowledgement."/> }/>
+                    <Route path=path!("/escalation-policies") view=PoliciesPage/>
+                    <Route path=path!("/escalation-policies/new") view=PolicyEditorPage/>
+                    <Route path=path!("/escalation-policies/:id/edit") view=PolicyEditorPage/>
                     <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/services/:slug") view=ServicePage/>
                     <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
@@ -123,7 +127,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/integrations") view=ServicesPage/>
                     </ParentRoute>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
-                    <Route path=path!("/settings/notifications") view=|| view! { <Planned title="Notifications" what="Your contact methods and notification rules."/> }/>
+                    <Route path=path!("/settings/notifications") view=NotificationsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -307,6 +307,27 @@ pub struct DeliveryView {
     pub incident: Option<i64>,
 }
 
+/// A target an editor can choose, with a readable label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetOption {
+    pub target: Target,
+    pub label: String,
+}
+
+/// One level of a policy in words, with who it would page right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelNow {
+    pub targets: Vec<String>,
+    pub paged_now: Vec<String>,
+    pub delay_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyOverview {
+    pub policy: PolicyView,
+    pub levels: Vec<LevelNow>,
+}
+
 /// Whom to page by hand during an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

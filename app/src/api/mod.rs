@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod incidents;
+pub mod paging;
 pub mod schedules;
 pub mod teams;
 pub mod tokens;

@@ -15,6 +15,7 @@ use crate::{
         AddLink, AddNote, AssignRole, ChangeSeverity, EditIncident, PinEntry, RelateIncident,
         TransitionIncident, get_incident, incident_timeline, list_responders,
     },
+    api::paging::{IncidentPaging, PagePerson, page_log},
     components::{
         errors::ActionError,
         layout::CurrentUser,
@@ -36,6 +37,7 @@ pub fn IncidentPage() -> impl IntoView {
     let edit = ServerAction::<EditIncident>::new();
     let link = ServerAction::<AddLink>::new();
     let relate = ServerAction::<RelateIncident>::new();
+    let page = ServerAction::<PagePerson>::new();
 
     // Refetch when this incident changes, here or anywhere else (live), or after a resync.
     let changed_elsewhere = RwSignal::new(0u64);
@@ -60,6 +62,7 @@ pub fn IncidentPage() -> impl IntoView {
             + edit.version().get()
             + link.version().get()
             + relate.version().get()
+            + page.version().get()
             + changed_elsewhere.get() as usize
     };
     let incident = Resource::new(move || (number(), version()), |(n, _)| get_incident(n));
@@ -75,6 +78,15 @@ pub fn IncidentPage() -> impl IntoView {
             })
         },
     );
+    let paging = Resource::new(
+        move || (number(), version()),
+        |(n, _)| async move {
+            match n.parse::<domain::incident::IncidentNumber>() {
+                Ok(n) => page_log(n).await,
+                Err(e) => Err(e.into()),
+            }
+        },
+    );
     let can_act = CurrentUser::has_role(domain::Role::Responder);
     let zone = CurrentUser::get().map(|m| m.time_zone).unwrap_or_else(|| "UTC".into());
 
@@ -87,6 +99,7 @@ pub fn IncidentPage() -> impl IntoView {
                 let events = timeline.await?;
                 let people = people.await.unwrap_or_default();
                 let alerts = alerts.await?.alerts;
+                let paging = paging.await?;
                 let n = i.number;
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} {}", i.number, i.title)/>
@@ -125,13 +138,14 @@ pub fn IncidentPage() -> impl IntoView {
                     })}
                     <div class="incident-grid">
                         <div>
-                            <Roles i=i.clone() people=people can_act assign/>
+                            <Roles i=i.clone() people=people.clone() can_act assign/>
                             {(!alerts.is_empty()).then(|| view! {
                                 <section class="panel" aria-labelledby="incident-alerts">
                                     <h2 id="incident-alerts">{format!("Alerts ({})", alerts.len())}</h2>
                                     <crate::components::alerts::AlertTable alerts column=crate::components::alerts::AlertColumn::Service/>
                                 </section>
                             })}
+                            <PageLogPanel log=paging number=n people=people can_act page/>
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>
                         </div>
@@ -393,6 +407,68 @@ fn Details(
                     </ActionForm>
                     <ActionError value=move || relate.value().get()/>
                 </details>
+            })}
+        </section>
+    }
+}
+
+/// Who was paged, and every message handed to a channel, with its status; responders may page
+/// someone else in.
+#[component]
+fn PageLogPanel(
+    log: IncidentPaging,
+    number: domain::incident::IncidentNumber,
+    people: Vec<domain::UserView>,
+    can_act: bool,
+    page: ServerAction<PagePerson>,
+) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="paging-h">
+            <h2 id="paging-h">{format!("Paging ({})", log.pages.len())}</h2>
+            {if log.pages.is_empty() {
+                view! { <p class="muted">"No one has been paged for this incident."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="page-list" id="page-list">
+                        {log.pages.into_iter().map(|p| view! {
+                            <li>
+                                <strong>{p.name}</strong>
+                                {match p.level { Some(l) => format!(" · level {l}"), None => " · paged by hand".to_owned() }}
+                                {p.role.map(|r| format!(" · as {r}"))}
+                                {format!(" · {}", when(p.paged_at))}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(!log.deliveries.is_empty()).then(|| view! {
+                <table class="table deliveries" id="deliveries">
+                    <caption>"Messages"</caption>
+                    <thead><tr><th scope="col">"To"</th><th scope="col">"By"</th><th scope="col">"Status"</th><th scope="col">"When"</th></tr></thead>
+                    <tbody>
+                        {log.deliveries.into_iter().map(|d| view! {
+                            <tr class=format!("delivery-{}", d.status)>
+                                <td>{d.to}</td>
+                                <td>{format!("{} ({})", d.method, d.label)}</td>
+                                <td>{d.status.clone()}{d.deferred.then_some(" (deferred to working hours)")}
+                                    {d.error.map(|e| view! { <div class="small form-error">{e}</div> })}</td>
+                                <td>{when(d.sent_at.unwrap_or(d.due_at))}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {can_act.then(|| view! {
+                <ActionForm action=page attr:class="inline-form">
+                    <input type="hidden" name="number" value=number.to_string()/>
+                    <label for="page-user">"Page someone"</label>
+                    <select id="page-user" name="user" required>
+                        <option value="">"Choose a person"</option>
+                        {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="button">"Page"</button>
+                </ActionForm>
+                <ActionError value=move || page.value().get()/>
             })}
         </section>
     }

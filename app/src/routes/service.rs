@@ -79,6 +79,7 @@ pub fn ServicePage() -> impl IntoView {
                         <AlertTable alerts=alerts.alerts column=AlertColumn::Incident/>
                     </section>
                     <Settings slug=s.slug.clone() settings=d.ingestion admin save/>
+                    <Routing slug=s.slug.clone() admin/>
                     {keys.map(|keys| view! { <Keys slug=s.slug.clone() keys create revoke/> })}
                 })
             })}
@@ -246,5 +247,46 @@ fn NewKey(created: CreatedIntegrationKey) -> impl IntoView {
                 <pre class="snippet">{s.text}</pre>
             }).collect_view()}
         </div>
+    }
+}
+
+/// Which escalation policy the service's new incidents page through.
+#[component]
+fn Routing(slug: String, admin: bool) -> impl IntoView {
+    let route = ServerAction::<crate::api::paging::RouteService>::new();
+    let policies = Resource::new(move || route.version().get(), |_| crate::api::paging::policy_overviews());
+    view! {
+        <section class="panel" aria-labelledby="routing-h">
+            <h2 id="routing-h">"Paging"</h2>
+            <Transition fallback=|| ()>
+                {move || {
+                    let slug = slug.clone();
+                    Suspend::new(async move {
+                        let list = policies.await?;
+                        let current = list.iter().find(|o| o.policy.services.contains(&slug)).map(|o| o.policy.clone());
+                        Ok::<_, crate::error::AppError>(view! {
+                            <p id="routing-now">{match &current {
+                                Some(p) => format!("New incidents page through the escalation policy {}.", p.name),
+                                None => "New incidents page no one: no escalation policy is set.".to_owned(),
+                            }}</p>
+                            {admin.then(|| view! {
+                                <ActionForm action=route attr:class="inline-form">
+                                    <input type="hidden" name="slug" value=slug.clone()/>
+                                    <label for="route-policy">"Escalation policy"</label>
+                                    <select id="route-policy" name="policy">
+                                        <option value="">"None"</option>
+                                        {list.iter().map(|o| view! {
+                                            <option value=o.policy.id.to_string() selected=current.as_ref().is_some_and(|c| c.id == o.policy.id)>{o.policy.name.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button">"Route"</button>
+                                </ActionForm>
+                            })}
+                        })
+                    })
+                }}
+            </Transition>
+            <ActionError value=move || route.value().get()/>
+        </section>
     }
 }

@@ -460,6 +460,15 @@ async fn page_resolved(
     Ok(paged)
 }
 
+/// The names a level's targets would page at `now` (for the policy pages).
+pub async fn names_now(
+    conn: &mut PgConnection,
+    targets: &[(Target, Option<domain::incident::IncidentRole>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    Ok(resolve(conn, targets, now).await?.into_iter().map(|p| p.name).collect())
+}
+
 /// Pages by hand (from the incident page): each manual action is its own step, below zero.
 pub async fn page_people(
     conn: &mut PgConnection,

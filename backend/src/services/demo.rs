@@ -116,7 +116,8 @@ pub async fn load_demo(
     demo_history(pool, &ids, chrono::Utc::now()).await?;
     demo_incidents(pool, &ids).await?;
     demo_alerts(pool).await?;
-    demo_schedules(pool, &ids, &team_ids, chrono::Utc::now()).await?;
+    let schedules = demo_schedules(pool, &ids, &team_ids, chrono::Utc::now()).await?;
+    demo_policies(pool, &team_ids, &schedules).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
 
@@ -424,7 +425,7 @@ async fn demo_schedules(
     ids: &std::collections::HashMap<&str, domain::UserId>,
     team_ids: &std::collections::HashMap<&str, Uuid>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+) -> Result<Vec<(&'static str, Uuid)>> {
     use chrono::{Datelike, Duration};
     use domain::schedule::{LayerInput, OverrideInput, RestrictionInput, ScheduleInput};
 
@@ -495,6 +496,7 @@ async fn demo_schedules(
             "priya@example.com",
         ),
     ];
+    let mut made = Vec::new();
     for (name, team, zone, layers, cover) in schedules {
         let input = ScheduleInput {
             name: name.into(),
@@ -517,6 +519,49 @@ async fn demo_schedules(
             layer_id: None,
         };
         super::schedules::add_override(pool, &actor, id, &o, true, now).await?;
+        made.push((team, id));
+    }
+    Ok(made)
+}
+
+/// A policy per team: its schedule's primary, then its secondary and the team's leads, twice
+/// over; each team's services route to it.
+async fn demo_policies(
+    pool: &PgPool,
+    team_ids: &std::collections::HashMap<&str, Uuid>,
+    schedules: &[(&'static str, Uuid)],
+) -> Result<()> {
+    use domain::escalation::{Level, LevelTarget, PolicyInput, Target};
+
+    let actor = Actor::system();
+    let mut conn = pool.acquire().await?;
+    for (team, schedule) in schedules {
+        let layers = crate::db::schedules::layers_of(&mut conn, &[*schedule]).await?;
+        let mut second = vec![LevelTarget { target: Target::TeamLeads { id: team_ids[team] }, role: None }];
+        if let Some(secondary) = layers.iter().find(|l| l.tier == "secondary") {
+            second.insert(
+                0,
+                LevelTarget {
+                    target: Target::Layer { schedule_id: *schedule, layer_id: secondary.id },
+                    role: None,
+                },
+            );
+        }
+        let input = PolicyInput {
+            name: format!("{} default", if *team == "platform" { "Platform" } else { "Payments" }),
+            levels: vec![
+                Level {
+                    targets: vec![LevelTarget { target: Target::Schedule { id: *schedule }, role: None }],
+                    delay_secs: 15 * 60,
+                },
+                Level { targets: second, delay_secs: 15 * 60 },
+            ],
+            repeat: 1,
+        };
+        let policy = super::escalation::save_policy(pool, &actor, None, &input).await?;
+        for (_, slug, _, _) in SERVICES.iter().filter(|s| s.2 == *team) {
+            super::escalation::route_service(pool, &actor, slug, Some(policy.id)).await?;
+        }
     }
     Ok(())
 }

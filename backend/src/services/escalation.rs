@@ -488,3 +488,72 @@ pub async fn acknowledge_by_link(pool: &PgPool, incident: Uuid, user: UserId) ->
     .await?;
     Ok(brief.number)
 }
+
+/// Everything a level can target, labelled: people, schedules (their primary), each layer, and
+/// each team's leads.
+pub async fn target_options(pool: &PgPool) -> Result<Vec<domain::escalation::TargetOption>> {
+    use domain::escalation::TargetOption;
+    let mut conn = pool.acquire().await?;
+    let mut out = Vec::new();
+    for p in crate::db::schedules::all_active_people(&mut conn).await? {
+        out.push(TargetOption { target: Target::User { id: p.id }, label: p.name });
+    }
+    let schedules = crate::db::schedules::list(&mut conn).await?;
+    let ids: Vec<Uuid> = schedules.iter().map(|s| s.id).collect();
+    let layers = crate::db::schedules::layers_of(&mut conn, &ids).await?;
+    for s in &schedules {
+        out.push(TargetOption {
+            target: Target::Schedule { id: s.id },
+            label: format!("On call: {}", s.name),
+        });
+        for l in layers.iter().filter(|l| l.schedule_id == s.id) {
+            out.push(TargetOption {
+                target: Target::Layer { schedule_id: s.id, layer_id: l.id },
+                label: format!("On call: {} / {}", s.name, l.name),
+            });
+        }
+    }
+    for t in crate::db::teams::list_teams(&mut conn).await? {
+        out.push(TargetOption {
+            target: Target::TeamLeads { id: t.id },
+            label: format!("Leads of {}", t.name),
+        });
+    }
+    Ok(out)
+}
+
+/// Each policy with its levels in words and who each would page right now.
+pub async fn overviews(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<domain::escalation::PolicyOverview>> {
+    use domain::escalation::{LevelNow, PolicyOverview};
+    let options = target_options(pool).await?;
+    let policies = list_policies(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let mut out = Vec::new();
+    for policy in policies {
+        let mut levels = Vec::new();
+        for l in &policy.levels {
+            let targets = l
+                .targets
+                .iter()
+                .map(|t| {
+                    let label = options
+                        .iter()
+                        .find(|o| o.target == t.target)
+                        .map_or("(removed)".to_owned(), |o| o.label.clone());
+                    match t.role {
+                        Some(r) => format!("{label} as {r}"),
+                        None => label,
+                    }
+                })
+                .collect();
+            let pairs: Vec<_> = l.targets.iter().map(|t| (t.target.clone(), t.role)).collect();
+            levels.push(LevelNow {
+                targets,
+                paged_now: crate::paging::names_now(&mut conn, &pairs, now).await?,
+                delay_minutes: l.delay_secs / 60,
+            });
+        }
+        out.push(PolicyOverview { policy, levels });
+    }
+    Ok(out)
+}

@@ -321,7 +321,10 @@ fn ack_page(title: &str, body: &str) -> Response {
          <title>{title} · Tocsin</title><link rel=\"stylesheet\" href=\"/pkg/tocsin.css\"></head>\
          <body><main class=\"ack-page\"><h1>{title}</h1>{body}</main></body></html>"
     );
-    Html(html).into_response()
+    // The app's stylesheet and a form posting back here; nothing else.
+    let csp =
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    ([(axum::http::header::CONTENT_SECURITY_POLICY, csp)], Html(html)).into_response()
 }
 
 fn escape(s: &str) -> String {

@@ -1,0 +1,97 @@
+import { test, expect } from '@playwright/test';
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { failOnConsoleErrors, logIn } from './fixtures';
+
+failOnConsoleErrors(test);
+
+/** A webhook endpoint on a free port that keeps every JSON body it receives. */
+async function receiver(): Promise<{ url: string; got: any[]; close: () => void }> {
+  const got: any[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: JSON.parse(body) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/hook`, got, close: () => server.close() };
+}
+
+test('an alert pages the on-call responder by webhook and the link in the page acknowledges it', async ({ page, request }) => {
+  const hook = await receiver();
+  try {
+    // The admin (Alex Morgan in the demo) adds a webhook to be reached on.
+    await logIn(page, '/settings/notifications');
+    await page.locator('#cm-kind').selectOption('webhook');
+    await page.locator('#cm-label').fill('E2E hook');
+    await page.locator('#cm-address').fill(hook.url);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.locator('#contact-methods')).toContainText('E2E hook');
+    await expect(page.locator('#contact-methods .secret')).toHaveText(/^whsec_/);
+
+    // A policy that pages Alex, shown with who it would page right now.
+    await page.goto('/escalation-policies/new');
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await page.locator('#policy-name').fill('E2E policy');
+    await page.locator('#lv0-target').selectOption({ label: 'Alex Morgan' });
+    await page.locator('#lv0-add').click();
+    await expect(page.locator('fieldset.level ul.targets')).toContainText('Alex Morgan');
+    await page.locator('#lv0-delay').fill('5');
+    await page.locator('#save-policy').click();
+    const policy = page.locator('section.policy[data-policy="E2E policy"]');
+    await expect(policy).toContainText('Right now: Alex Morgan');
+
+    // The web dashboard routes to it.
+    await page.goto('/services/web-dashboard');
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await page.locator('#route-policy').selectOption({ label: 'E2E policy' });
+    await page.getByRole('button', { name: 'Route' }).click();
+    await expect(page.locator('#routing-now')).toContainText('E2E policy');
+
+    // A monitoring tool sends an alert; it opens its own incident (the demo's open one would
+    // otherwise absorb it, still paging through the policy it started with).
+    const settings = await page.request.patch('/api/v1/services/web-dashboard', { data: { ingestion: { grouping: 'alert' } } });
+    expect(settings.status()).toBe(200);
+    const key = await page.request.post('/api/v1/services/web-dashboard/integration-keys', {
+      data: { kind: 'events_v2', label: 'E2E paging' },
+    });
+    expect(key.status()).toBe(201);
+    const secret = (await key.json()).key;
+    const sent = await request.post('/v2/enqueue', {
+      data: {
+        routing_key: secret, event_action: 'trigger', dedup_key: 'e2e-paging',
+        payload: { summary: 'E2E login errors spiking', source: 'web-1', severity: 'critical' },
+      },
+    });
+    expect(sent.status()).toBe(202);
+
+    // The page arrives, signed, with the acknowledge link.
+    await expect.poll(() => hook.got.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const delivered = hook.got[0];
+    expect(delivered.headers['webhook-signature']).toMatch(/^v1,/);
+    expect(delivered.body.type).toBe('incident.page');
+    const incident = delivered.body.incidents[0];
+    expect(incident.title).toContain('E2E login errors spiking');
+
+    // One click on the link's page acknowledges, without signing in again.
+    await page.goto(new URL(incident.acknowledge_url).pathname);
+    await page.getByRole('button', { name: `Acknowledge ${incident.number}` }).click();
+    await expect(page.getByRole('heading', { name: 'Acknowledged' })).toBeVisible();
+
+    // The incident's timeline and page log tell the story.
+    await page.goto(`/incidents/${incident.number.replace('INC-', '')}`);
+    await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    const timeline = page.locator('#timeline-list');
+    await expect(timeline).toContainText('Escalation level 1: paged Alex Morgan');
+    await expect(timeline).toContainText('Page delivered to Alex Morgan by webhook (E2E hook)');
+    await expect(timeline).toContainText('Escalation stopped: acknowledged');
+    await expect(page.locator('#page-list')).toContainText('Alex Morgan · level 1');
+    await expect(page.locator('#deliveries')).toContainText('sent');
+  } finally {
+    hook.close();
+  }
+});
