@@ -4,6 +4,8 @@
 #   dashboard and the list API take.
 # - ingest [--events N]: sends PagerDuty events to /v2/enqueue and prints events/s and latency, on
 #   a cluster with durability ON (every 202 is a real commit), then checks every 202 is stored.
+# - paging [--events N --rate R]: alert-to-page latency, from the 202 of an event to the webhook
+#   page arriving, through the processor and the paging engine (durability ON).
 # With no argument, both run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,7 @@ run() {
 case "${1:-all}" in
   incidents) shift; run 0 incidents "$@" ;;
   ingest) shift; run 1 ingest "$@" ;;
-  all) run 1 ingest; run 0 incidents ;;
+  paging) shift; run 1 paging "$@" ;;
+  all) run 1 ingest; run 1 paging; run 0 incidents ;;
   *) run 0 incidents "$@" ;;  # the old form: scripts/bench.sh --count N
 esac

@@ -29,6 +29,11 @@ pub struct Config {
     pub admin_password: Option<Password>,
     /// Events per second one integration key may send to this instance (bursts of twice that).
     pub ingest_rate_per_key: u32,
+    /// Where email pages go out: `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@host:465` (TLS); without it, email contact methods fail visibly.
+    pub smtp_url: Option<String>,
+    /// The sender of email pages.
+    pub smtp_from: String,
 }
 
 /// Shows everything but the secrets, so a configuration can be logged safely.
@@ -44,6 +49,8 @@ impl std::fmt::Debug for Config {
             .field("admin_email", &self.admin_email)
             .field("admin_password", &self.admin_password)
             .field("ingest_rate_per_key", &self.ingest_rate_per_key)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_from", &self.smtp_from)
             .finish()
     }
 }
@@ -66,6 +73,8 @@ const KEYS: &[(&str, &str)] = &[
     ("TOCSIN_ADMIN_EMAIL", "admin_email"),
     ("TOCSIN_ADMIN_PASSWORD", "admin_password"),
     ("TOCSIN_INGEST_RATE", "ingest_rate"),
+    ("TOCSIN_SMTP_URL", "smtp_url"),
+    ("TOCSIN_SMTP_FROM", "smtp_from"),
 ];
 
 impl Config {
@@ -175,8 +184,35 @@ impl Config {
                 }
             },
         };
+        let smtp_url = match get("TOCSIN_SMTP_URL") {
+            None => None,
+            Some(v) if v.trim().is_empty() => None,
+            Some(v) if v.starts_with("smtp://") || v.starts_with("smtps://") => Some(v.trim().to_owned()),
+            Some(v) => {
+                return Err(ConfigError {
+                    variable: "TOCSIN_SMTP_URL",
+                    expected: "an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587?tls=required",
+                    got: redact_url(&v),
+                });
+            }
+        };
+        let smtp_from = match get("TOCSIN_SMTP_FROM") {
+            None => "Tocsin <tocsin@localhost>".to_owned(),
+            Some(v) => {
+                if !v.contains('@') {
+                    return Err(ConfigError {
+                        variable: "TOCSIN_SMTP_FROM",
+                        expected: "a sender address such as Tocsin <pager@example.com>",
+                        got: v,
+                    });
+                }
+                v.trim().to_owned()
+            }
+        };
         Ok(Config {
             ingest_rate_per_key,
+            smtp_url,
+            smtp_from,
             listen,
             data_dir,
             database_url,

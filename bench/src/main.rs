@@ -45,9 +45,18 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         services: usize,
     },
+    /// Alert-to-page latency: events in, pages out through the engine to a webhook.
+    Paging {
+        #[arg(long, default_value_t = 200)]
+        events: usize,
+        /// Events per second, each opening its own incident.
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+    },
 }
 
 mod ingest;
+mod paging;
 
 const PASSWORD: &str = "bench password 1";
 
@@ -59,8 +68,12 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
         Command::Ingest { events, concurrency, services } => {
-            let base = serve(pool.clone()).await?;
+            let (base, _) = serve(pool.clone()).await?;
             ingest::run(&pool, &base, events, concurrency, services).await
+        }
+        Command::Paging { events, rate } => {
+            let (base, live) = serve(pool.clone()).await?;
+            paging::run(&pool, &base, live, events, rate).await
         }
     }
 }
@@ -106,7 +119,7 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
     }
     sqlx::query("ANALYZE").execute(pool).await?;
 
-    let base = serve(pool.clone()).await?;
+    let (base, _) = serve(pool.clone()).await?;
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let login = client
         .post(format!("{base}/auth/login"))
@@ -221,7 +234,7 @@ async fn generate(pool: &PgPool, count: i64) -> Result<()> {
 }
 
 /// The real router on a random port, as `tocsin serve` builds it.
-async fn serve(pool: PgPool) -> Result<String> {
+async fn serve(pool: PgPool) -> Result<(String, backend::live::Live)> {
     let config = Config::from_sources(|_| None, &HashMap::new())?;
     let state = AppState {
         ctx: AppContext {
@@ -242,6 +255,7 @@ async fn serve(pool: PgPool) -> Result<String> {
     ));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
+    let live = state.live.clone();
     tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
-    Ok(base)
+    Ok((base, live))
 }

@@ -238,11 +238,12 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     ));
     // The paging engine: any number of instances may run it against one database.
     let (stop_engine, engine_stopped) = tokio::sync::oneshot::channel::<()>();
+    let channels = backend::paging::Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?;
     let engine = (!args.no_engine).then(|| {
         let engine = backend::paging::Engine {
             pool: db.pool.clone(),
             clock: Arc::new(backend::paging::SystemClock),
-            channels: backend::paging::Channels::default(),
+            channels,
             keys: state.ctx.keys.clone(),
             base_url: config.public_url.clone(),
         };

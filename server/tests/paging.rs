@@ -463,7 +463,9 @@ async fn a_manual_page_and_the_one_click_link() {
     assert_eq!(inc["status"], "acknowledged");
     let again = reqwest::Client::new().post(w.app.url(path)).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT);
-    let forged = format!("{}0", &path[..path.len() - 1]);
+    // The same link with its last MAC digit changed.
+    let last = if path.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &path[..path.len() - 1]);
     assert_eq!(
         reqwest::Client::new().post(w.app.url(&forged)).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
@@ -555,4 +557,117 @@ async fn policies_are_checked_and_admin_only() {
     let (_, list) = w.app.api(Method::GET, &ada, "/api/v1/escalation-policies", None).await;
     assert_eq!(list[0]["services"], json!(["core-api"]));
     assert_eq!(w.app.audit_actions(&id).await, vec!["escalation_policy.create"]);
+}
+
+/// A minimal SMTP server: accepts one message per connection and keeps its DATA.
+async fn smtp_sink() -> (Arc<Mutex<Vec<String>>>, String) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let kept = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            kept.lock().unwrap().push(std::mem::take(body));
+                            data = None;
+                            write.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let answer: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 sink\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.unwrap();
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(answer).await.unwrap();
+                }
+            });
+        }
+    });
+    (got, url)
+}
+
+#[tokio::test]
+async fn email_pages_go_through_smtp_with_the_acknowledge_link() {
+    let w = world().await;
+    let (mail, smtp) = smtp_sink().await;
+    let engine = Engine {
+        channels: Channels::new(Some(&smtp), "Tocsin <pager@example.com>").unwrap(),
+        ..w.engine.clone()
+    };
+    let cy = w.app.token_for(w.user("cy")).await;
+    let (status, _) = w
+        .app
+        .api(
+            Method::POST,
+            &cy,
+            "/api/v1/me/contact-methods",
+            Some(json!({ "kind": "email", "label": "mail", "address": "cy@example.com" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    w.policy(json!([w.level(&["cy"], 5)]), 0).await;
+    let n = w.declare("Mail me").await;
+    engine.tick().await.unwrap();
+    let got = mail.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one email");
+    let message = &got[0];
+    assert!(message.contains(&format!("Subject: [SEV2] INC-{n} Mail me")), "{message}");
+    assert!(message.contains("To: cy@example.com"), "{message}");
+    assert!(message.contains("Content-Type: text/html"), "{message}");
+    assert!(message.contains("/ack/"), "{message}");
+    let (_, log) = w.app.api(Method::GET, &w.admin, &format!("/api/v1/deliveries?incident={n}"), None).await;
+    assert!(log.as_array().unwrap().iter().any(|d| d["method"] == "email" && d["status"] == "sent"), "{log}");
+}
+
+#[tokio::test]
+async fn the_incoming_person_is_told_when_their_shift_starts_once() {
+    let w = world().await;
+    let ids: Vec<String> = ["ada", "bo"].iter().map(|n| w.user(n).id.to_string()).collect();
+    let body = json!({
+        "name": "Core rota", "time_zone": "Europe/London", "confirm": true,
+        "layers": [{ "name": "Weekly", "participants": ids, "unit": "weeks", "length": 1,
+                     "handoff_time": "09:00", "handoff_weekday": "Mon", "start_date": "2026-11-02" }]
+    });
+    let (status, _) = w.app.api(Method::POST, &w.admin, "/api/v1/schedules", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Monday 23 November 09:00 GMT: Bo takes over from Ada (the fourth week from 2 November).
+    w.clock.advance(Duration::seconds(-(59 * 60 + 30)));
+    w.tick().await;
+    let to_bo = w.receiver.to("bo");
+    assert_eq!(to_bo.len(), 1, "{to_bo:?}");
+    assert_eq!(to_bo[0]["type"], "shift.handoff");
+    assert!(
+        to_bo[0]["text"].as_str().unwrap().contains(
+            "You are on call for Core rota (primary) from 2026-11-23 09:00 UTC, taking over from Ada"
+        )
+    );
+    // A second engine, or the next pass, does not tell Bo again; Ada is not told.
+    let other =
+        Engine { pool: sqlx::PgPool::connect(&w.app.database_url).await.unwrap(), ..w.engine.clone() };
+    other.tick().await.unwrap();
+    w.after(1).await;
+    assert_eq!(w.receiver.to("bo").len(), 1);
+    assert!(w.receiver.to("ada").is_empty());
 }

@@ -378,19 +378,21 @@ pub struct NewNotification {
     pub incident_id: Option<Uuid>,
     pub due_at: DateTime<Utc>,
     pub deferred: bool,
+    pub note: Option<String>,
 }
 
 pub async fn insert_notification(conn: &mut PgConnection, n: &NewNotification) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO notifications (user_id, contact_method_id, kind, page_id, incident_id, due_at, deferred)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO notifications (user_id, contact_method_id, kind, page_id, incident_id, due_at, deferred, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         n.user_id,
         n.contact_method_id,
         n.kind,
         n.page_id,
         n.incident_id,
         n.due_at,
-        n.deferred
+        n.deferred,
+        n.note
     )
     .fetch_one(conn)
     .await
@@ -404,6 +406,7 @@ pub struct Claimed {
     pub kind: String,
     pub incident_id: Option<Uuid>,
     pub attempts: i32,
+    pub note: Option<String>,
 }
 
 /// Leases up to `limit` due notifications for `lease`; a crashed sender's lease runs out and the
@@ -422,7 +425,7 @@ pub async fn claim_notifications(
              WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
              ORDER BY due_at, id LIMIT $3
              FOR UPDATE SKIP LOCKED)
-         RETURNING n.id, n.user_id, n.contact_method_id, n.kind, n.incident_id, n.attempts",
+         RETURNING n.id, n.user_id, n.contact_method_id, n.kind, n.incident_id, n.attempts, n.note",
         now,
         lease_until,
         limit
@@ -579,4 +582,26 @@ pub async fn deliveries(
     )
     .fetch_all(conn)
     .await
+}
+
+/// Records a handoff once; false when another engine already did.
+pub async fn record_handoff(
+    conn: &mut PgConnection,
+    schedule: Uuid,
+    at: DateTime<Utc>,
+    outgoing: Option<Uuid>,
+    incoming: Uuid,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!(
+        "INSERT INTO shift_handoffs (schedule_id, at, outgoing, incoming) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        schedule,
+        at,
+        outgoing,
+        incoming
+    )
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
 }

@@ -51,6 +51,10 @@ impl Message {
         Message { kind: "incident.page", to: to.to_owned(), text, incidents }
     }
 
+    pub fn handoff(to: &str, text: String) -> Message {
+        Message { kind: "shift.handoff", to: to.to_owned(), text, incidents: vec![] }
+    }
+
     pub fn test(to: &str) -> Message {
         Message {
             kind: "test",
@@ -94,15 +98,80 @@ fn slack_body(m: &Message) -> serde_json::Value {
     json!({ "text": m.text, "blocks": blocks })
 }
 
+type Mailer = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
+
 #[derive(Clone)]
 pub struct Channels {
     http: reqwest::Client,
+    mail: Option<(Mailer, lettre::message::Mailbox)>,
 }
 
 impl Default for Channels {
     fn default() -> Self {
-        Channels { http: reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default() }
+        Channels { http: reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default(), mail: None }
     }
+}
+
+impl Channels {
+    /// With email when an SMTP URL is given (see `TOCSIN_SMTP_URL`).
+    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Channels> {
+        let mail = match smtp_url {
+            None => None,
+            Some(url) => {
+                let mailer = Mailer::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("TOCSIN_SMTP_URL: {e}"))?
+                    .timeout(Some(TIMEOUT))
+                    .build();
+                let from: lettre::message::Mailbox =
+                    from.parse().map_err(|e| anyhow::anyhow!("TOCSIN_SMTP_FROM: {e}"))?;
+                Some((mailer, from))
+            }
+        };
+        Ok(Channels { mail, ..Channels::default() })
+    }
+
+    async fn email(&self, to: &str, message: &Message) -> Result<(), String> {
+        use lettre::{AsyncTransport, message::MultiPart};
+        let Some((mailer, from)) = &self.mail else {
+            return Err("email is not configured on this server (TOCSIN_SMTP_URL)".into());
+        };
+        let subject = match message.incidents.as_slice() {
+            [] if message.kind == "shift.handoff" => "You are on call now".to_owned(),
+            [] => "Tocsin test page".to_owned(),
+            [one] => format!("[{}] {} {}", one.severity, one.number, one.title),
+            many => format!("{} incidents need you", many.len()),
+        };
+        let mut text = message.text.clone();
+        let mut html = format!("<p>{}</p>", escape(&message.text));
+        for i in &message.incidents {
+            text.push_str(&format!(
+                "\n\n{} {} ({}, {})\nOpen: {}\nAcknowledge: {}",
+                i.number, i.title, i.severity, i.status, i.url, i.acknowledge_url
+            ));
+            html.push_str(&format!(
+                "<p><a href=\"{}\">{} {}</a> ({}, {})<br><a href=\"{}\">Acknowledge {}</a></p>",
+                escape(&i.url),
+                escape(&i.number),
+                escape(&i.title),
+                escape(&i.severity),
+                escape(&i.status),
+                escape(&i.acknowledge_url),
+                escape(&i.number)
+            ));
+        }
+        let to: lettre::message::Mailbox = to.parse().map_err(|e| format!("bad address: {e}"))?;
+        let email = lettre::Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| e.to_string())?;
+        mailer.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 impl Channels {
@@ -128,7 +197,7 @@ impl Channels {
                     .body(body)
             }
             "slack" => self.http.post(&to.address).json(&slack_body(message)),
-            "email" => return Err("email delivery is not configured on this server yet".into()),
+            "email" => return self.email(&to.address, message).await,
             other => return Err(format!("unknown contact method kind {other}")),
         };
         let response = request.send().await.map_err(|e| {

@@ -107,6 +107,7 @@ impl Engine {
         let mut conn = self.pool.acquire().await?;
         pass.started = db::start_escalations(&mut conn, now).await?.len();
         drop(conn);
+        self.announce_handoffs(now).await?;
         loop {
             let n = self.run_steps(now).await?;
             pass.steps += n;
@@ -286,6 +287,8 @@ impl Engine {
                 .unwrap_or_default();
             let message = if live.iter().all(|i| i.kind == "test") {
                 channels::Message::test(&name)
+            } else if let Some(h) = live.iter().find(|i| i.kind == "handoff") {
+                channels::Message::handoff(&name, h.note.clone().unwrap_or_default())
             } else {
                 let items = briefs
                     .iter()
@@ -377,6 +380,56 @@ impl Engine {
             tx.commit().await?;
         }
         Ok((claimed.len(), sent, failed))
+    }
+
+    /// Tells each person whose shift started in the last two minutes (once, whatever the
+    /// number of engines): the primary stack of every schedule.
+    async fn announce_handoffs(&self, now: DateTime<Utc>) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let handoffs =
+            crate::services::schedules::handoffs_between(&mut conn, now - Duration::minutes(2), now).await?;
+        drop(conn);
+        for h in handoffs {
+            let mut tx = self.pool.begin().await?;
+            if !db::record_handoff(
+                &mut tx,
+                h.schedule_id,
+                h.at,
+                h.outgoing.as_ref().map(|o| o.0.0),
+                h.incoming.0,
+            )
+            .await?
+            {
+                continue;
+            }
+            let from = match &h.outgoing {
+                Some((_, name)) => format!(", taking over from {name}"),
+                None => String::new(),
+            };
+            let note = format!(
+                "You are on call for {} (primary) from {}{from}. Open incidents your predecessor holds roles on can be handed to you from their dashboard.",
+                h.schedule_name,
+                h.at.format("%Y-%m-%d %H:%M UTC")
+            );
+            for m in db::contact_methods(&mut tx, h.incoming.0).await? {
+                db::insert_notification(
+                    &mut tx,
+                    &db::NewNotification {
+                        user_id: h.incoming.0,
+                        contact_method_id: m.id,
+                        kind: "handoff",
+                        page_id: None,
+                        incident_id: None,
+                        due_at: now,
+                        deferred: false,
+                        note: Some(note.clone()),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// A one-click acknowledge link for `user` on an incident, valid for a day.
@@ -512,6 +565,7 @@ async fn plan(
                 incident_id: Some(incident),
                 due_at: due,
                 deferred: open > now,
+                note: None,
             },
         )
         .await?;

@@ -341,6 +341,7 @@ pub async fn test_contact_method(pool: &PgPool, user: UserId, id: Uuid, now: Dat
             incident_id: None,
             due_at: now,
             deferred: false,
+            note: None,
         },
     )
     .await?;

@@ -826,3 +826,48 @@ pub async fn on_call(
         None => Ok(None),
     }
 }
+
+/// A shift that started in a range: who took over from whom.
+pub struct Handoff {
+    pub schedule_id: Uuid,
+    pub schedule_name: String,
+    pub at: DateTime<Utc>,
+    pub outgoing: Option<(UserId, String)>,
+    pub incoming: UserId,
+}
+
+/// The starts of primary shifts in `(from, to]` in every schedule, each with the person it
+/// follows when there was no gap (a new person only: another turn of the same one is no handoff).
+pub async fn handoffs_between(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Handoff>> {
+    let all = load(conn, None, from - Duration::days(1)).await?;
+    let people = people_of(conn, &all.iter().map(|l| &l.schedule).collect::<Vec<_>>()).await?;
+    let mut out = Vec::new();
+    for l in &all {
+        let t = l.schedule.timeline(
+            Scope::Tier(Tier::Primary),
+            from - Duration::minutes(1),
+            to + Duration::seconds(1),
+        );
+        for (i, s) in t.shifts.iter().enumerate() {
+            if s.start <= from || s.start > to {
+                continue;
+            }
+            let before = i.checked_sub(1).map(|j| &t.shifts[j]).filter(|p| p.end == s.start);
+            if before.is_some_and(|p| p.user == s.user) {
+                continue;
+            }
+            out.push(Handoff {
+                schedule_id: l.row.id,
+                schedule_name: l.row.name.clone(),
+                at: s.start,
+                outgoing: before.map(|p| (p.user, who(&people, p.user).name)),
+                incoming: s.user,
+            });
+        }
+    }
+    Ok(out)
+}
