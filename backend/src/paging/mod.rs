@@ -162,7 +162,6 @@ impl Engine {
     async fn run_steps(&self, now: DateTime<Utc>) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
         let due = db::claim_due(&mut tx, now, BATCH).await?;
-        let system = Actor::system();
         for e in &due {
             if e.status != "triggered" {
                 db::advance(&mut tx, e.incident_id, e.next_step, None, Some((now, "no longer triggered")))
@@ -175,19 +174,13 @@ impl Engine {
             let Some(step) = policy.step(e.next_step.max(0) as u32) else {
                 // The last level's wait is over and no one acknowledged.
                 db::advance(&mut tx, e.incident_id, e.next_step, None, Some((now, "exhausted"))).await?;
-                incidents::append_timeline(
+                note(
                     &mut tx,
                     e.incident_id,
-                    &system,
-                    TimelineKind::PageEscalated.as_str(),
+                    e.number,
+                    TimelineKind::PageEscalated,
                     "Every level of the escalation policy has been paged and no one acknowledged",
                     None,
-                )
-                .await?;
-                crate::services::incidents::announce(
-                    &mut tx,
-                    domain::incident::IncidentNumber(e.number),
-                    "paging",
                 )
                 .await?;
                 continue;
@@ -216,27 +209,13 @@ impl Engine {
                 format!("Escalation level {}{run}: paged {}", step.level + 1, paged.join(", "))
             };
             let data = json!({ "level": step.level + 1, "run": step.run, "step": step.index, "users": people.iter().map(|p| p.id).collect::<Vec<_>>() });
-            incidents::append_timeline(
-                &mut tx,
-                e.incident_id,
-                &system,
-                TimelineKind::PageEscalated.as_str(),
-                &body,
-                Some(data),
-            )
-            .await?;
+            note(&mut tx, e.incident_id, e.number, TimelineKind::PageEscalated, &body, Some(data)).await?;
             // The next step, or (after the last) the end of the last level's wait.
             let next_at = match policy.step(step.index + 1) {
                 Some(next) => e.started_at + next.after,
                 None => e.started_at + step.after + Duration::seconds(i64::from(level.delay_secs)),
             };
             db::advance(&mut tx, e.incident_id, step.index as i32 + 1, Some(next_at), None).await?;
-            crate::services::incidents::announce(
-                &mut tx,
-                domain::incident::IncidentNumber(e.number),
-                "paging",
-            )
-            .await?;
         }
         tx.commit().await?;
         Ok(due.len())
@@ -309,7 +288,6 @@ impl Engine {
             let attempts = live.iter().map(|i| i.attempts).max().unwrap_or(1);
             let how = format!("{} ({})", method.kind, method.label);
             let mut tx = self.pool.begin().await?;
-            let system = Actor::system();
             match &result {
                 Ok(()) => {
                     sent += 1;
@@ -324,21 +302,7 @@ impl Engine {
                         } else {
                             format!("Page delivered to {name} by {how}")
                         };
-                        incidents::append_timeline(
-                            &mut tx,
-                            b.id,
-                            &system,
-                            TimelineKind::PageSent.as_str(),
-                            &body,
-                            None,
-                        )
-                        .await?;
-                        crate::services::incidents::announce(
-                            &mut tx,
-                            domain::incident::IncidentNumber(b.number),
-                            "paging",
-                        )
-                        .await?;
+                        note(&mut tx, b.id, b.number, TimelineKind::PageSent, &body, None).await?;
                     }
                 }
                 Err(error) => {
@@ -359,21 +323,7 @@ impl Engine {
                             format!("attempt {attempts}, will retry")
                         };
                         let body = format!("Page to {name} by {how} failed: {error} ({then})");
-                        incidents::append_timeline(
-                            &mut tx,
-                            b.id,
-                            &system,
-                            TimelineKind::PageFailed.as_str(),
-                            &body,
-                            None,
-                        )
-                        .await?;
-                        crate::services::incidents::announce(
-                            &mut tx,
-                            domain::incident::IncidentNumber(b.number),
-                            "paging",
-                        )
-                        .await?;
+                        note(&mut tx, b.id, b.number, TimelineKind::PageFailed, &body, None).await?;
                     }
                 }
             }
@@ -437,6 +387,19 @@ impl Engine {
         let token = self.keys.action_token("ack", incident, user, now + Duration::days(1));
         format!("{}/ack/{token}", self.base_url.trim_end_matches('/'))
     }
+}
+
+/// A paging event on an incident's timeline (by the system), announced to live pages.
+async fn note(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    number: i64,
+    kind: TimelineKind,
+    body: &str,
+    data: Option<serde_json::Value>,
+) -> Result<()> {
+    incidents::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
+    crate::services::incidents::announce(conn, domain::incident::IncidentNumber(number), "paging").await
 }
 
 /// The people a level's targets name right now, each once, with the role the level gives them.
