@@ -24,6 +24,7 @@ use crate::{
         admin_users::AdminUsersPage,
         audit::AuditPage,
         dashboard::DashboardPage,
+        deliveries::DeliveriesPage,
         escalation::{PoliciesPage, PolicyEditorPage},
         incident::IncidentPage,
         incidents::{IncidentsPage, NewIncidentPage},
@@ -125,6 +126,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/teams") view=AdminTeamsPage/>
                         <Route path=path!("/audit") view=AuditPage/>
                         <Route path=path!("/integrations") view=ServicesPage/>
+                        <Route path=path!("/deliveries") view=DeliveriesPage/>
                     </ParentRoute>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
                     <Route path=path!("/settings/notifications") view=NotificationsPage/>

@@ -91,6 +91,11 @@ test('an alert pages the on-call responder by webhook and the link in the page a
     await expect(timeline).toContainText('Escalation stopped: acknowledged');
     await expect(page.locator('#page-list')).toContainText('Alex Morgan · level 1');
     await expect(page.locator('#deliveries')).toContainText('sent');
+
+    // Admins see every message in the delivery log.
+    await page.goto('/admin/deliveries');
+    await expect(page.locator('#delivery-log')).toContainText(incident.number);
+    await expect(page.locator('#delivery-log')).toContainText('webhook (E2E hook)');
   } finally {
     hook.close();
   }

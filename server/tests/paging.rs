@@ -652,6 +652,18 @@ async fn the_incoming_person_is_told_when_their_shift_starts_once() {
     });
     let (status, _) = w.app.api(Method::POST, &w.admin, "/api/v1/schedules", Some(body)).await;
     assert_eq!(status, StatusCode::CREATED);
+    // Ada commands an open incident as her shift ends.
+    let n = w.declare("Lingering").await;
+    let (status, _) = w
+        .app
+        .api(
+            Method::POST,
+            &w.admin,
+            &format!("/api/v1/incidents/{n}/roles"),
+            Some(json!({ "role": "commander", "user_id": w.user("ada").id })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     // Monday 23 November 09:00 GMT: Bo takes over from Ada (the fourth week from 2 November).
     w.clock.advance(Duration::seconds(-(59 * 60 + 30)));
     w.tick().await;
@@ -669,5 +681,13 @@ async fn the_incoming_person_is_told_when_their_shift_starts_once() {
     other.tick().await.unwrap();
     w.after(1).await;
     assert_eq!(w.receiver.to("bo").len(), 1);
-    assert!(w.receiver.to("ada").is_empty());
+    // Ada is offered the handover once.
+    let to_ada = w.receiver.to("ada");
+    assert_eq!(to_ada.len(), 1, "{to_ada:?}");
+    assert!(
+        to_ada[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Your shift on Core rota has ended and Bo is on call now. You hold 1 role(s)")
+    );
 }

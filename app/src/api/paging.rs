@@ -135,19 +135,50 @@ pub async fn page_log(number: IncidentNumber) -> Result<IncidentPaging, AppError
     })
 }
 
-/// Pages a person by hand during the incident.
+/// Pages by hand during the incident: `user:<id>`, `team:<id>` (its leads) or `policy:<id>`
+/// (its first level as it stands now).
 #[server]
-pub async fn page_person(number: IncidentNumber, user: Uuid) -> Result<Vec<String>, AppError> {
+pub async fn page_target(number: IncidentNumber, target: String) -> Result<Vec<String>, AppError> {
+    use domain::escalation::ManualPage;
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
+    let bad =
+        || crate::ssr::fail(domain::FieldError::new("target", "choose a person, a team or a policy").into());
+    let (kind, id) = target.split_once(':').ok_or_else(bad)?;
+    let id: Uuid = id.parse().map_err(|_| bad())?;
+    let whom = match kind {
+        "user" => ManualPage::User { id },
+        "team" => ManualPage::Team { id },
+        "policy" => ManualPage::Policy { id },
+        _ => return Err(bad()),
+    };
     crate::ssr::edge(
-        backend::services::escalation::page_manually(
-            &ctx.pool,
-            &actor,
-            number,
-            &domain::escalation::ManualPage::User { id: user },
-            chrono::Utc::now(),
-        )
-        .await,
+        backend::services::escalation::page_manually(&ctx.pool, &actor, number, &whom, chrono::Utc::now())
+            .await,
     )
+}
+
+/// What can be paged by hand: people, teams (their leads), policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageOptions {
+    pub teams: Vec<(Uuid, String)>,
+    pub policies: Vec<(Uuid, String)>,
+}
+
+#[server]
+pub async fn page_choices() -> Result<PageOptions, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let teams = crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool).await)?;
+    let policies = crate::ssr::edge(backend::services::escalation::list_policies(&ctx.pool).await)?;
+    Ok(PageOptions {
+        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+        policies: policies.into_iter().map(|p| (p.id, p.name)).collect(),
+    })
+}
+
+/// Every message handed to a channel, newest first (admins).
+#[server]
+pub async fn delivery_log() -> Result<Vec<DeliveryView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Admin)?;
+    crate::ssr::edge(backend::services::escalation::deliveries(&ctx.pool, None, 200).await)
 }

@@ -23,6 +23,7 @@ const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/users", "Users"),
     ("/admin/teams", "Teams"),
     ("/admin/integrations", "Integrations"),
+    ("/admin/deliveries", "Deliveries"),
     ("/admin/audit", "Audit log"),
 ];
 

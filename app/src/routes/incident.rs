@@ -15,7 +15,7 @@ use crate::{
         AddLink, AddNote, AssignRole, ChangeSeverity, EditIncident, PinEntry, RelateIncident,
         TransitionIncident, get_incident, incident_timeline, list_responders,
     },
-    api::paging::{IncidentPaging, PagePerson, page_log},
+    api::paging::{IncidentPaging, PageOptions, PageTarget, page_choices, page_log},
     components::{
         errors::ActionError,
         layout::CurrentUser,
@@ -37,7 +37,7 @@ pub fn IncidentPage() -> impl IntoView {
     let edit = ServerAction::<EditIncident>::new();
     let link = ServerAction::<AddLink>::new();
     let relate = ServerAction::<RelateIncident>::new();
-    let page = ServerAction::<PagePerson>::new();
+    let page = ServerAction::<PageTarget>::new();
 
     // Refetch when this incident changes, here or anywhere else (live), or after a resync.
     let changed_elsewhere = RwSignal::new(0u64);
@@ -87,6 +87,7 @@ pub fn IncidentPage() -> impl IntoView {
             }
         },
     );
+    let choices = Resource::new(|| (), |_| page_choices());
     let can_act = CurrentUser::has_role(domain::Role::Responder);
     let zone = CurrentUser::get().map(|m| m.time_zone).unwrap_or_else(|| "UTC".into());
 
@@ -100,6 +101,7 @@ pub fn IncidentPage() -> impl IntoView {
                 let people = people.await.unwrap_or_default();
                 let alerts = alerts.await?.alerts;
                 let paging = paging.await?;
+                let choices = choices.await?;
                 let n = i.number;
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} {}", i.number, i.title)/>
@@ -145,7 +147,7 @@ pub fn IncidentPage() -> impl IntoView {
                                     <crate::components::alerts::AlertTable alerts column=crate::components::alerts::AlertColumn::Service/>
                                 </section>
                             })}
-                            <PageLogPanel log=paging number=n people=people can_act page/>
+                            <PageLogPanel log=paging number=n people=people choices can_act page/>
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>
                         </div>
@@ -419,8 +421,9 @@ fn PageLogPanel(
     log: IncidentPaging,
     number: domain::incident::IncidentNumber,
     people: Vec<domain::UserView>,
+    choices: PageOptions,
     can_act: bool,
-    page: ServerAction<PagePerson>,
+    page: ServerAction<PageTarget>,
 ) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="paging-h">
@@ -462,9 +465,17 @@ fn PageLogPanel(
                 <ActionForm action=page attr:class="inline-form">
                     <input type="hidden" name="number" value=number.to_string()/>
                     <label for="page-user">"Page someone"</label>
-                    <select id="page-user" name="user" required>
-                        <option value="">"Choose a person"</option>
-                        {people.into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                    <select id="page-user" name="target" required>
+                        <option value="">"Choose a person, a team or a policy"</option>
+                        <optgroup label="People">
+                            {people.into_iter().map(|p| view! { <option value=format!("user:{}", p.id)>{p.name}</option> }).collect_view()}
+                        </optgroup>
+                        <optgroup label="A team (its leads)">
+                            {choices.teams.into_iter().map(|(id, name)| view! { <option value=format!("team:{id}")>{format!("Team {name}")}</option> }).collect_view()}
+                        </optgroup>
+                        <optgroup label="An escalation policy (its first level)">
+                            {choices.policies.into_iter().map(|(id, name)| view! { <option value=format!("policy:{id}")>{format!("Policy {name}")}</option> }).collect_view()}
+                        </optgroup>
                     </select>
                     <button type="submit" class="button">"Page"</button>
                 </ActionForm>

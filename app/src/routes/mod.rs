@@ -4,6 +4,7 @@ pub mod admin_teams;
 pub mod admin_users;
 pub mod audit;
 pub mod dashboard;
+pub mod deliveries;
 pub mod escalation;
 pub mod incident;
 pub mod incidents;

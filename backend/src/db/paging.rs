@@ -605,3 +605,14 @@ pub async fn record_handoff(
     .rows_affected()
         == 1)
 }
+
+/// How many roles `user` holds on open incidents.
+pub async fn open_roles_held(conn: &mut PgConnection, user: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM incident_roles r JOIN incidents i ON i.id = r.incident_id
+           WHERE r.user_id = $1 AND i.status IN ('triggered', 'acknowledged', 'mitigated')"#,
+        user
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -361,6 +361,40 @@ impl Engine {
                 h.schedule_name,
                 h.at.format("%Y-%m-%d %H:%M UTC")
             );
+            // The outgoing person, if they still hold roles on open incidents, is offered the
+            // one action that hands them all over.
+            if let Some((outgoing, _)) = &h.outgoing {
+                let held = db::open_roles_held(&mut tx, outgoing.0).await?;
+                if held > 0 {
+                    let incoming = db::active_users(&mut tx, &[h.incoming.0])
+                        .await?
+                        .into_iter()
+                        .next()
+                        .map(|u| u.1)
+                        .unwrap_or_default();
+                    let offer = format!(
+                        "Your shift on {} has ended and {incoming} is on call now. You hold {held} role(s) on open incidents: hand them to {incoming} in one action from your dashboard ({}/).",
+                        h.schedule_name,
+                        self.base_url.trim_end_matches('/')
+                    );
+                    for m in db::contact_methods(&mut tx, outgoing.0).await? {
+                        db::insert_notification(
+                            &mut tx,
+                            &db::NewNotification {
+                                user_id: outgoing.0,
+                                contact_method_id: m.id,
+                                kind: "handoff",
+                                page_id: None,
+                                incident_id: None,
+                                due_at: now,
+                                deferred: false,
+                                note: Some(offer.clone()),
+                            },
+                        )
+                        .await?;
+                    }
+                }
+            }
             for m in db::contact_methods(&mut tx, h.incoming.0).await? {
                 db::insert_notification(
                     &mut tx,
