@@ -12,7 +12,7 @@ async function receiver(): Promise<{ url: string; got: any[]; close: () => void 
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      got.push({ headers: req.headers, body: JSON.parse(body) });
+      got.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(body) });
       res.writeHead(200).end('ok');
     });
   });
@@ -21,7 +21,7 @@ async function receiver(): Promise<{ url: string; got: any[]; close: () => void 
   return { url: `http://127.0.0.1:${port}/hook`, got, close: () => server.close() };
 }
 
-test('an alert pages the on-call responder by webhook and the link in the page acknowledges it', async ({ page, request }) => {
+test('an alert pages the on-call responder by webhook and the link in their page acknowledges it', async ({ page, request }) => {
   const hook = await receiver();
   try {
     // The admin (Alex Morgan in the demo) adds a webhook to be reached on.
@@ -33,17 +33,29 @@ test('an alert pages the on-call responder by webhook and the link in the page a
     await expect(page.locator('#contact-methods')).toContainText('E2E hook');
     await expect(page.locator('#contact-methods .secret')).toHaveText(/^whsec_/);
 
-    // A policy that pages Alex, shown with who it would page right now.
+    // Whoever is on call for Platform now gets a webhook too (an admin may set anyone's).
+    const schedules = await (await page.request.get('/api/v1/schedules')).json();
+    const platform = schedules.find((s: any) => s.name === 'Platform on-call');
+    const onCall = platform.rows.find((r: any) => r.label === 'Primary').now;
+    const added = await page.request.post(`/api/v1/users/${onCall.id}/contact-methods`, {
+      data: { kind: 'webhook', label: 'On-call hook', address: `${hook.url}?who=oncall` },
+    });
+    expect(added.status()).toBe(201);
+
+    // A policy whose first level is the schedule's on-call and Alex, shown with who it would
+    // page right now.
     await page.goto('/escalation-policies/new');
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     await page.locator('#policy-name').fill('E2E policy');
+    await page.locator('#lv0-target').selectOption({ label: 'On call: Platform on-call' });
+    await page.locator('#lv0-add').click();
     await page.locator('#lv0-target').selectOption({ label: 'Alex Morgan' });
     await page.locator('#lv0-add').click();
     await expect(page.locator('fieldset.level ul.targets')).toContainText('Alex Morgan');
     await page.locator('#lv0-delay').fill('5');
     await page.locator('#save-policy').click();
     const policy = page.locator('section.policy[data-policy="E2E policy"]');
-    await expect(policy).toContainText('Right now: Alex Morgan');
+    await expect(policy).toContainText(`Right now: ${onCall.name}, Alex Morgan`);
 
     // The web dashboard routes to it.
     await page.goto('/services/web-dashboard');
@@ -69,15 +81,17 @@ test('an alert pages the on-call responder by webhook and the link in the page a
     });
     expect(sent.status()).toBe(202);
 
-    // The page arrives, signed, with the acknowledge link.
-    await expect.poll(() => hook.got.length, { timeout: 15_000 }).toBeGreaterThan(0);
-    const delivered = hook.got[0];
+    // The on-call responder's page arrives, signed, with their acknowledge link.
+    const toOnCall = () => hook.got.filter((g) => g.url.includes('who=oncall'));
+    await expect.poll(() => toOnCall().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const delivered = toOnCall()[0];
     expect(delivered.headers['webhook-signature']).toMatch(/^v1,/);
     expect(delivered.body.type).toBe('incident.page');
+    expect(delivered.body.to).toBe(onCall.name);
     const incident = delivered.body.incidents[0];
     expect(incident.title).toContain('E2E login errors spiking');
 
-    // One click on the link's page acknowledges, without signing in again.
+    // One click on the link's page acknowledges, as them, without signing in.
     await page.goto(new URL(incident.acknowledge_url).pathname);
     await page.getByRole('button', { name: `Acknowledge ${incident.number}` }).click();
     await expect(page.getByRole('heading', { name: 'Acknowledged' })).toBeVisible();
@@ -86,10 +100,10 @@ test('an alert pages the on-call responder by webhook and the link in the page a
     await page.goto(`/incidents/${incident.number.replace('INC-', '')}`);
     await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
     const timeline = page.locator('#timeline-list');
-    await expect(timeline).toContainText('Escalation level 1: paged Alex Morgan');
-    await expect(timeline).toContainText('Page delivered to Alex Morgan by webhook (E2E hook)');
+    await expect(timeline).toContainText(`Escalation level 1: paged ${onCall.name}, Alex Morgan`);
+    await expect(timeline).toContainText(`Page delivered to ${onCall.name} by webhook (On-call hook)`);
     await expect(timeline).toContainText('Escalation stopped: acknowledged');
-    await expect(page.locator('#page-list')).toContainText('Alex Morgan · level 1');
+    await expect(page.locator('#page-list')).toContainText(`${onCall.name} · level 1`);
     await expect(page.locator('#deliveries')).toContainText('sent');
 
     // Admins see every message in the delivery log.

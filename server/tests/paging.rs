@@ -373,7 +373,7 @@ async fn pages_to_one_person_within_a_minute_come_as_one() {
 async fn three_engines_page_every_step_exactly_once() {
     let w = world().await;
     w.policy(json!([w.level(&["ada"], 5), w.level(&["bo"], 5)]), 1).await;
-    let total = 150;
+    let total = 200;
     for i in 0..total {
         w.declare(&format!("Incident {i}")).await;
     }
