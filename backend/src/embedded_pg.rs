@@ -18,7 +18,7 @@ use std::{
     process::Stdio,
 };
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use tokio::process::Command;
 
 const SUPERUSER: &str = "tocsin";
@@ -173,7 +173,7 @@ impl EmbeddedPostgres {
         let exe = self.bin_dir.join(program);
         let mut cmd = match &self.run_as {
             Some(user) => {
-                let mut c = Command::new("runuser");
+                let mut c = Command::new(runuser());
                 c.args(["-u", user, "--"]).arg(exe);
                 c
             }
@@ -195,13 +195,18 @@ impl EmbeddedPostgres {
                  install the 'postgresql' package (it creates that user) or run tocsin as an unprivileged user"
             );
         }
-        let reachable = Command::new("runuser")
+        let reachable = Command::new(runuser())
             .args(["-u", user, "--", "test", "-x"])
             .arg(data_dir)
             .status()
             .await
-            .map(|s| s.success())
-            .unwrap_or(false);
+            .map_err(|e| {
+                anyhow!(
+                    "running as root: cannot run `runuser` ({e}) to start PostgreSQL as '{user}'; \
+                     install util-linux or run tocsin as an unprivileged user"
+                )
+            })?
+            .success();
         if !reachable {
             bail!(
                 "running as root: the '{user}' system user cannot reach the data folder {}; \
@@ -361,6 +366,16 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
              (apt-get install postgresql) or set DATABASE_URL to an existing database"
         ),
     }
+}
+
+/// `runuser` lives in /usr/sbin, which a root shell has on PATH but a service manager or a
+/// trimmed environment may not.
+fn runuser() -> PathBuf {
+    ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser", "/bin/runuser"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("runuser"))
 }
 
 #[allow(unsafe_code)]
