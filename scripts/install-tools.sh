@@ -90,7 +90,11 @@ if wants browser || wants npm; then
     log "installing Node.js and npm (apt: nodejs npm)"
     apt_install nodejs npm
   fi
-  if [ ! -x "$here/end2end/node_modules/.bin/playwright" ] || [ ! -x "$here/end2end/node_modules/.bin/wasm-opt" ]; then
+  # npm records what it installed in node_modules/.package-lock.json: a lockfile changed since
+  # (a package added by a pull) means installing again.
+  installed="$here/end2end/node_modules/.package-lock.json"
+  if [ ! -x "$here/end2end/node_modules/.bin/playwright" ] || [ ! -x "$here/end2end/node_modules/.bin/wasm-opt" ] \
+    || [ ! -f "$installed" ] || [ "$here/end2end/package-lock.json" -nt "$installed" ]; then
     log "installing npm packages of end2end/ (Playwright without its browser download, binaryen)"
     (cd "$here/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
