@@ -155,7 +155,10 @@ async fn every_admin_page_refuses_a_non_admin() {
 
 /// Every signed-in page renders to the end under concurrent load, for both an admin and a
 /// non-admin. (A resource awaited in two Suspense boundaries once left a few admin pages in a
-/// hundred hanging until the request timeout; see `CurrentUser`.)
+/// hundred hanging until the request timeout; see `CurrentUser`.) A hung render ends in the
+/// server's 30-second request timeout (a 503), which fails the test; the client's own limit is
+/// above that, so a slow, shared CI machine is not mistaken for a hang (speed is the benchmark's
+/// business, not this test's).
 #[tokio::test]
 async fn signed_in_pages_always_finish_rendering_under_concurrency() {
     let app = spawn_app().await;
@@ -174,7 +177,7 @@ async fn signed_in_pages_always_finish_rendering_under_concurrency() {
             let (client, url) =
                 (if round % 2 == 0 { admin.clone() } else { responder.clone() }, app.url(path));
             tasks.spawn(async move {
-                let res = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+                let res = tokio::time::timeout(std::time::Duration::from_secs(45), async {
                     let res = client.get(&url).send().await.unwrap();
                     let status = res.status();
                     (status, res.text().await.unwrap())
@@ -186,7 +189,7 @@ async fn signed_in_pages_always_finish_rendering_under_concurrency() {
     }
     while let Some(done) = tasks.join_next().await {
         let (url, res) = done.unwrap();
-        let (status, body) = res.unwrap_or_else(|_| panic!("{url} did not finish within 10 s"));
+        let (status, body) = res.unwrap_or_else(|_| panic!("{url} did not finish within 45 s"));
         assert!(status == StatusCode::OK || status == StatusCode::FORBIDDEN, "{url}: {status}");
         assert!(body.contains("</html>"), "{url}: the body is cut short");
     }
