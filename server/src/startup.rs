@@ -12,7 +12,7 @@ use axum::{
 use backend::AppContext;
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -42,8 +42,19 @@ pub struct AppState {
     pub intake: backend::ingest::Intake,
 }
 
+/// The app's routes, generated once per process. Generating them renders the app once with
+/// resource loading switched off by a process-wide flag (leptos-rs/leptos#4773): a resource first
+/// polled on another thread meanwhile never loads, and its page never finishes rendering. One
+/// router per process never meets this; the tests, which build a router per test while other
+/// tests' servers render, did (a page in a few hundred hung until the request timeout).
+fn app_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = app_routes();
     let ctx = state.ctx.clone();
     let options = state.leptos_options.clone();
 

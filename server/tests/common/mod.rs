@@ -178,8 +178,9 @@ pub async fn spawn_instance(app: &TestApp) -> TestApp {
 }
 
 /// Every test's server runs on this one multi-threaded runtime, as `tocsin serve` runs on one.
-/// Servers spread over the tests' own runtimes (one per test, in parallel) made a few page
-/// renders in a hundred never finish; one runtime, as in production, never did.
+/// (Page renders that never finished were once blamed on servers spread over the tests' own
+/// runtimes; the cause was route-list generation racing other tests' renders, see
+/// `server::startup::app_routes`.)
 static SERVERS: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
