@@ -24,7 +24,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
 
-# What to install: any of rust, postgres, browser, npm; nothing or "all" means everything.
+# What to install: any of rust, postgres, peers, browser, npm; nothing or "all" means everything.
 parts=" ${*:-all} "
 wants() { [[ $parts == *" all "* || $parts == *" $1 "* ]]; }
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
@@ -71,6 +71,20 @@ if wants postgres; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
     log "installing PostgreSQL server binaries (apt: postgresql)"
     apt_install postgresql
+  fi
+fi
+
+# --- A real Alertmanager, which server/tests/alertmanager.rs points at Tocsin ----------------------
+if wants peers; then
+  if ! command -v prometheus-alertmanager >/dev/null; then
+    log "installing Prometheus Alertmanager for the compatibility test (apt: prometheus-alertmanager)"
+    apt_install prometheus-alertmanager
+    # The package starts an Alertmanager service where systemd runs; the test starts its own, so
+    # stop the one this script caused.
+    if [ -d /run/systemd/system ]; then
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+    fi
   fi
 fi
 
