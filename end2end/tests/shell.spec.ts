@@ -174,6 +174,8 @@ test('an incident runs from declared to resolved, live in a second page', async 
   await page.getByRole('button', { name: 'Resolve', exact: true }).click();
   await expect(page.locator('#incident-status')).toHaveText('resolved');
   await expect(row).toContainText('resolved', { timeout: 5_000 });
+  // A closed incident says how long it lasted, not an age that reads as "resolved that long ago".
+  await expect(row.locator('time')).toHaveText(/^lasted \d+m$/);
 
   // Newest first: every step, each with its author and time (paging entries aside: the demo
   // routes the service to an escalation policy, whose engine writes its own).

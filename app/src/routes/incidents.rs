@@ -193,7 +193,13 @@ pub fn IncidentList(base: &'static str) -> impl IntoView {
                                     let number = i.number;
                                     let changed = move || live.and_then(|l| l.last.get()).is_some_and(|c| c.number == number);
                                     let commander = i.holder(domain::incident::IncidentRole::Commander).map(|h| h.name.clone());
+                                    // An open incident shows its age; a closed one how long it lasted
+                                    // (its age would read as "resolved that long ago").
                                     let closed_at = (!i.status.is_open()).then_some(i.resolved_at).flatten();
+                                    let shown_age = match closed_at {
+                                        Some(_) => format!("lasted {}", age(i.created_at, closed_at)),
+                                        None => age(i.created_at, None),
+                                    };
                                     view! {
                                         <tr class:changed=changed data-number=number.to_string()>
                                             <td><a href=format!("/incidents/{number}")>{number.to_string()}</a></td>
@@ -202,7 +208,7 @@ pub fn IncidentList(base: &'static str) -> impl IntoView {
                                             <td>{i.title}</td>
                                             <td class="hide-narrow">{i.services.join(", ")}</td>
                                             <td class="hide-narrow">{commander.unwrap_or_else(|| "—".into())}</td>
-                                            <td><time datetime=i.created_at.to_rfc3339() title=when(i.created_at)>{age(i.created_at, closed_at)}</time></td>
+                                            <td><time datetime=i.created_at.to_rfc3339() title=format!("declared {}", when(i.created_at))>{shown_age}</time></td>
                                         </tr>
                                     }
                                 }).collect_view()}
