@@ -192,14 +192,22 @@ receivers:
             b["incidents"].as_array().cloned().unwrap_or_default()
         }
     };
-    let mut open = Vec::new();
-    for _ in 0..300 {
-        open = incidents("open").await;
-        if open.len() == 2 {
-            break;
+    // The incidents of `status` once there are two of them (or what there is after 30 s).
+    let two = |status: &'static str| {
+        let incidents = &incidents;
+        async move {
+            let mut found = Vec::new();
+            for _ in 0..300 {
+                found = incidents(status).await;
+                if found.len() == 2 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            found
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    };
+    let open = two("open").await;
     assert_eq!(open.len(), 2, "incidents: {open:#?}\nAlertmanager log:\n{}", am.log());
     let titled = |needle: &str| {
         open.iter()
@@ -226,14 +234,7 @@ receivers:
     .await;
 
     // Nobody acted on them, so the resolved notifications resolve both incidents.
-    let mut resolved = Vec::new();
-    for _ in 0..300 {
-        resolved = incidents("resolved").await;
-        if resolved.len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let resolved = two("resolved").await;
     assert_eq!(resolved.len(), 2, "resolved: {resolved:#?}\nAlertmanager log:\n{}", am.log());
     assert!(incidents("open").await.is_empty());
 }
