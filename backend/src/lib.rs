@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod embedded_pg;
+pub mod engine;
 pub mod error;
 pub mod ical;
 pub mod ingest;

@@ -8,11 +8,13 @@
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
 use anyhow::{Context, Result};
-use backend::{AppContext, auth::jwt::SessionKeys, config::Config, db::audit::Actor, services};
+use backend::{config::Config, db::audit::Actor, engine::SystemClock, services};
 use clap::{Parser, Subcommand};
 use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName};
-use leptos::prelude::LeptosOptions;
-use server::{AppState, build_router};
+use server::{
+    database::Database,
+    startup::{Application, Options},
+};
 use sqlx::PgPool;
 
 #[derive(Parser)]
@@ -68,12 +70,12 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
         Command::Ingest { events, concurrency, services } => {
-            let (base, _) = serve(pool.clone()).await?;
+            let base = serve(pool.clone(), false).await?;
             ingest::run(&pool, &base, events, concurrency, services).await
         }
         Command::Paging { events, rate } => {
-            let (base, live) = serve(pool.clone()).await?;
-            paging::run(&pool, &base, live, events, rate).await
+            let base = serve(pool.clone(), true).await?;
+            paging::run(&pool, &base, events, rate).await
         }
     }
 }
@@ -119,7 +121,7 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
     }
     sqlx::query("ANALYZE").execute(pool).await?;
 
-    let (base, _) = serve(pool.clone()).await?;
+    let base = serve(pool.clone(), false).await?;
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let login = client
         .post(format!("{base}/auth/login"))
@@ -233,29 +235,18 @@ async fn generate(pool: &PgPool, count: i64) -> Result<()> {
     Ok(())
 }
 
-/// The real router on a random port, as `tocsin serve` builds it.
-async fn serve(pool: PgPool) -> Result<(String, backend::live::Live)> {
-    let config = Config::from_sources(|_| None, &HashMap::new())?;
-    let state = AppState {
-        ctx: AppContext {
-            pool: pool.clone(),
-            keys: SessionKeys::new(b"bench secret key with at least 32 bytes!"),
-            config: Arc::new(config),
-        },
-        leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
-        metrics: Default::default(),
-        live: backend::live::Live::start(pool.clone()),
-        // No per-key limit here: the benchmark measures throughput, not the limiter.
-        intake: backend::ingest::Intake::start(pool.clone(), u32::MAX),
-    };
-    tokio::spawn(backend::ingest::run_processor(
-        pool,
-        state.intake.ingestor.processed.clone(),
-        std::future::pending(),
-    ));
+/// The real application on a random port, built as `tocsin serve` builds it; `engine` runs the
+/// paging engine in the background too.
+async fn serve(pool: PgPool, engine: bool) -> Result<String> {
+    let mut config = Config::from_sources(|_| None, &HashMap::new())?;
+    config.secret_key = Some("bench secret key with at least 32 bytes!".into());
+    // No per-key limit here: the benchmark measures throughput, not the limiter.
+    config.ingest_rate_per_key = u32::MAX;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let live = state.live.clone();
-    tokio::spawn(server::startup::serve(listener, build_router(state), std::future::pending()));
-    Ok((base, live))
+    config.public_url = base.clone();
+    let options = Options { clock: Arc::new(SystemClock), engine, processor: true };
+    let app = Application::build(config, Database::from_pool(pool), options)?;
+    tokio::spawn(app.run(listener, std::future::pending()));
+    Ok(base)
 }

@@ -14,7 +14,6 @@ use anyhow::{Result, bail};
 use axum::{Router, body::Bytes, routing::post};
 use backend::{
     db::audit::Actor,
-    paging::{Channels, Engine, SystemClock},
     services::{self, alerts::create_key},
 };
 use domain::{
@@ -56,24 +55,10 @@ async fn receiver() -> Result<(Arrivals, String)> {
     Ok((arrivals, url))
 }
 
-pub async fn run(
-    pool: &PgPool,
-    base: &str,
-    live: backend::live::Live,
-    events: usize,
-    per_second: f64,
-) -> Result<()> {
+pub async fn run(pool: &PgPool, base: &str, events: usize, per_second: f64) -> Result<()> {
     let (arrivals, hook) = receiver().await?;
     println!("setting up {events} services, people and policies…");
     let keys = setup(pool, base, &hook, events).await?;
-    let engine = Engine {
-        pool: pool.clone(),
-        clock: Arc::new(SystemClock),
-        channels: Channels::default(),
-        keys: backend::auth::jwt::SessionKeys::new(b"bench secret key with at least 32 bytes!"),
-        base_url: base.to_owned(),
-    };
-    tokio::spawn(engine.run(live.subscribe(), std::future::pending()));
 
     let client = reqwest::Client::new();
     let gap = Duration::from_secs_f64(1.0 / per_second);

@@ -5,19 +5,15 @@
 use std::{io::IsTerminal, sync::Arc};
 
 use anyhow::{Context, bail};
-use backend::{
-    AppContext,
-    auth::jwt::SessionKeys,
-    config::Config,
-    db::audit::Actor,
-    embedded_pg::{Mode, write_private},
-    services,
-};
+use backend::{config::Config, db::audit::Actor, embedded_pg::Mode, engine::SystemClock, services};
 use clap::{Args, Parser, Subcommand};
 use domain::{ApiTokenLabel, Email, NewUser, Password, PersonName, Role, TimeZoneName};
 use tokio::net::TcpListener;
 
-use crate::{AppState, build_router, database::Database};
+use crate::{
+    database::{Database, write_private},
+    startup::{Application, Options},
+};
 
 #[derive(Parser, Debug)]
 #[command(name = "tocsin", version, about = "Tocsin: self-hosted incident management", long_about = None)]
@@ -163,37 +159,6 @@ fn read_password(prompt: &str) -> anyhow::Result<Password> {
     Ok(Password::parse(&text)?)
 }
 
-/// The session signing key: TOCSIN_SECRET_KEY, or one generated into the data folder once.
-fn secret_key(config: &Config) -> anyhow::Result<String> {
-    if let Some(key) = &config.secret_key {
-        return Ok(key.clone());
-    }
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
-    let path = config.data_dir.join("secret_key");
-    if let Ok(key) = std::fs::read_to_string(&path) {
-        let key = key.trim().to_owned();
-        if key.len() >= 32 {
-            return Ok(key);
-        }
-    }
-    let key = backend::auth::random_token(64);
-    write_private(&path, &key)?;
-    tracing::info!(path = %path.display(), "generated a new secret key");
-    Ok(key)
-}
-
-fn leptos_options(config: &Config) -> leptos::prelude::LeptosOptions {
-    let mut options = leptos::prelude::get_configuration(None)
-        .map(|c| c.leptos_options)
-        .unwrap_or_else(|_| leptos::prelude::LeptosOptions::builder().output_name("tocsin").build());
-    if options.output_name.is_empty() {
-        options.output_name = "tocsin".into();
-    }
-    options.site_addr = config.listen;
-    options
-}
-
 const DEMO_FILE: &str = "demo-credentials.txt";
 
 fn remember_demo_credentials(config: &Config, creds: &services::demo::DemoCredentials) -> anyhow::Result<()> {
@@ -210,60 +175,23 @@ fn print_demo_credentials(config: &Config, email: &str, password: &str) {
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
-    let key = secret_key(&config)?;
     let listener = TcpListener::bind(config.listen).await.with_context(|| {
         format!("TOCSIN_LISTEN: cannot listen on {} (is another server running there?)", config.listen)
     })?;
-    let db = Database::open(&config, Mode::Owner).await?;
-    let state = AppState {
-        ctx: AppContext {
-            pool: db.pool.clone(),
-            keys: SessionKeys::new(key.as_bytes()),
-            config: Arc::new(config.clone()),
-        },
-        leptos_options: leptos_options(&config),
-        metrics: Default::default(),
-        live: backend::live::Live::start(db.pool.clone()),
-        intake: backend::ingest::Intake::start(db.pool.clone(), config.ingest_rate_per_key),
-    };
-    let live = state.live.clone();
-    // Applies stored alert events; stops with the server (pending events wait in the database).
-    let (stop_processor, processor_stopped) = tokio::sync::oneshot::channel::<()>();
-    let processor = tokio::spawn(backend::ingest::run_processor(
-        db.pool.clone(),
-        state.intake.ingestor.processed.clone(),
-        async move {
-            let _ = processor_stopped.await;
-        },
-    ));
-    // The paging engine: any number of instances may run it against one database.
-    let (stop_engine, engine_stopped) = tokio::sync::oneshot::channel::<()>();
-    let channels = backend::paging::Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?;
-    let engine = (!args.no_engine).then(|| {
-        let engine = backend::paging::Engine {
-            pool: db.pool.clone(),
-            clock: Arc::new(backend::paging::SystemClock),
-            channels,
-            keys: state.ctx.keys.clone(),
-            base_url: config.public_url.clone(),
-        };
-        tokio::spawn(engine.run(state.live.subscribe(), async move {
-            let _ = engine_stopped.await;
-        }))
-    });
-    let router = build_router(state);
+    let database = Database::open(&config, Mode::Owner).await?;
+    let pool = database.pool.clone();
+    let options = Options { clock: Arc::new(SystemClock), engine: !args.no_engine, processor: true };
+    let app = Application::build(config.clone(), database, options)?;
 
     // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while
-    // another instance holds the migration lock.
+    // another instance holds the migration lock. A failure there stops the server.
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel::<anyhow::Error>();
-    let pool = db.pool.clone();
     let prep_config = config.clone();
     tokio::spawn(async move {
         if let Err(e) = prepare(&pool, &prep_config, args.demo).await {
             let _ = fatal_tx.send(e);
         }
     });
-
     tracing::info!(url = %config.public_url, listen = %config.listen, "Tocsin is listening");
     let fatal = Arc::new(std::sync::Mutex::new(None));
     let fatal_slot = fatal.clone();
@@ -272,26 +200,12 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             () = shutdown_signal() => {}
             Ok(e) = fatal_rx => {
                 tracing::error!(error = %format!("{e:#}"), "start-up failed; shutting down");
-                if let Ok(mut slot) = fatal_slot.lock() {
-                    *slot = Some(e);
-                }
+                *fatal_slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
             }
         }
-        // Open event streams never end by themselves; graceful shutdown waits for them.
-        live.close();
     };
-    let served = crate::startup::serve(listener, router, shutdown).await;
-    tracing::info!("stopped accepting requests; shutting down");
-    let _ = stop_processor.send(());
-    let _ = processor.await;
-    let _ = stop_engine.send(());
-    if let Some(engine) = engine {
-        let _ = engine.await;
-    }
-    db.close().await;
-    served?;
-    let fatal = fatal.lock().ok().and_then(|mut slot| slot.take());
-    match fatal {
+    app.run(listener, shutdown).await?;
+    match fatal.lock().unwrap_or_else(|e| e.into_inner()).take() {
         Some(e) => Err(e),
         None => Ok(()),
     }

@@ -1,6 +1,7 @@
 //! Where the database comes from: `DATABASE_URL` if set, else the embedded cluster in the data
 //! folder. Every command goes through here, so they all see the same database as `serve`.
 
+pub use backend::embedded_pg::write_private;
 use backend::{
     config::Config,
     embedded_pg::{EmbeddedPostgres, Mode},
@@ -22,6 +23,11 @@ impl Database {
             }
         };
         Ok(Database { pool: backend::db::pool(&url)?, embedded })
+    }
+
+    /// A database someone else runs and connected already (tests, benchmarks).
+    pub fn from_pool(pool: PgPool) -> Database {
+        Database { pool, embedded: None }
     }
 
     /// Closes the pool, then stops the embedded cluster if this process owns it.

@@ -1,4 +1,6 @@
-//! The application state and the router: every route of the server is listed here.
+//! The composition root: `Application::build` wires the configuration, the database and the
+//! clock into the router and the background work, the same way for `tocsin serve`, the tests'
+//! `spawn_app()` and the benchmarks. Every route of the server is listed here.
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,7 +11,13 @@ use axum::{
     middleware,
     routing::{delete, get, post, put},
 };
-use backend::AppContext;
+use backend::{
+    AppContext,
+    auth::jwt::SessionKeys,
+    config::Config,
+    engine::Clock,
+    paging::{Channels, Engine},
+};
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -23,8 +31,9 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::http::{
-    alerts_api, api, auth, health, ingest, metrics::Metrics, paging_api, schedules_api, session,
+use crate::{
+    database::Database,
+    http::{alerts_api, api, auth, health, ingest, metrics::Metrics, paging_api, schedules_api, session},
 };
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
@@ -196,4 +205,145 @@ pub async fn serve(
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// What an application is built with besides its configuration and database.
+pub struct Options {
+    /// The one clock of this application: handlers, server fns and background work read it.
+    pub clock: Arc<dyn Clock>,
+    /// Run the paging engine on its own timer. Off for API-only instances (`--no-engine`) and in
+    /// tests, which move the clock and call [`Application::engine`]'s `tick` themselves.
+    pub engine: bool,
+    /// Apply stored alert events in the background.
+    pub processor: bool,
+}
+
+/// A built server: its router, its engine, and the background tasks it started.
+pub struct Application {
+    state: AppState,
+    engine: Engine,
+    database: Database,
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Application {
+    /// Wires everything together and starts the background tasks on the current runtime.
+    pub fn build(config: Config, database: Database, options: Options) -> anyhow::Result<Application> {
+        let pool = database.pool.clone();
+        let keys = SessionKeys::new(secret_key(&config)?.as_bytes());
+        let state = AppState {
+            ctx: AppContext {
+                pool: pool.clone(),
+                keys: keys.clone(),
+                config: Arc::new(config.clone()),
+                clock: options.clock.clone(),
+            },
+            leptos_options: leptos_options(&config),
+            metrics: Default::default(),
+            live: backend::live::Live::start(pool.clone()),
+            intake: backend::ingest::Intake::start(pool.clone(), config.ingest_rate_per_key),
+        };
+        let engine = Engine {
+            pool: pool.clone(),
+            clock: options.clock,
+            channels: Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?,
+            keys,
+            base_url: config.public_url.clone(),
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+        let mut tasks = Vec::new();
+        if options.processor {
+            // Applies stored alert events; pending events wait in the database over a restart.
+            tasks.push(tokio::spawn(backend::ingest::run_processor(
+                pool.clone(),
+                state.intake.ingestor.processed.clone(),
+                until_stopped(),
+            )));
+        }
+        if options.engine {
+            // Any number of instances may run the engine against one database.
+            tasks.push(tokio::spawn(engine.clone().run(state.live.subscribe(), until_stopped())));
+        }
+        Ok(Application { state, engine, database, stop, tasks })
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The paging engine as this application runs it (tests tick it by hand).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn router(&self) -> Router {
+        build_router(self.state.clone())
+    }
+
+    /// Serves until `shutdown` resolves (in-flight requests finish, open event streams end), then
+    /// stops the background work and closes the database.
+    pub async fn run(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let live = self.state.live.clone();
+        let served = serve(listener, self.router(), async move {
+            shutdown.await;
+            live.close();
+        })
+        .await;
+        tracing::info!("stopped accepting requests; shutting down");
+        self.stop().await;
+        served
+    }
+
+    /// Stops the background tasks, waits for them, and closes the database.
+    pub async fn stop(self) {
+        self.state.live.close();
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.database.close().await;
+    }
+}
+
+/// The session signing key: TOCSIN_SECRET_KEY, or one generated into the data folder once.
+fn secret_key(config: &Config) -> anyhow::Result<String> {
+    use anyhow::Context;
+    if let Some(key) = &config.secret_key {
+        return Ok(key.clone());
+    }
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data folder {}", config.data_dir.display()))?;
+    let path = config.data_dir.join("secret_key");
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        let key = key.trim().to_owned();
+        if key.len() >= 32 {
+            return Ok(key);
+        }
+    }
+    let key = backend::auth::random_token(64);
+    crate::database::write_private(&path, &key)?;
+    tracing::info!(path = %path.display(), "generated a new secret key");
+    Ok(key)
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let mut options = leptos::prelude::get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_else(|_| LeptosOptions::builder().output_name("tocsin").build());
+    if options.output_name.is_empty() {
+        options.output_name = "tocsin".into();
+    }
+    options.site_addr = config.listen;
+    options
 }

@@ -10,10 +10,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use axum::{Router, body::Bytes, http::HeaderMap, routing::post};
-use backend::paging::{Channels, Engine, ManualClock};
+use backend::engine::ManualClock;
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{TestApp, spawn_app};
+use common::{TestApp, spawn_app_at, spawn_app_with, spawn_instance};
 use domain::{Role, UserView};
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
@@ -94,7 +94,6 @@ struct World {
     people: Vec<UserView>,
     receiver: Receiver,
     clock: ManualClock,
-    engine: Engine,
 }
 
 /// A Monday morning in London, so high and low urgency both page at once unless a test moves it.
@@ -103,7 +102,11 @@ fn monday() -> DateTime<Utc> {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
+    let clock = ManualClock::new(monday());
+    world_of(spawn_app_at(clock.clone()).await, clock).await
+}
+
+async fn world_of(app: TestApp, clock: ManualClock) -> World {
     let admin_user = app.user("root@example.com", Role::Admin).await;
     let admin = app.token_for(&admin_user).await;
     let (receiver, url) = Receiver::start().await;
@@ -139,15 +142,7 @@ async fn world() -> World {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let clock = ManualClock::new(monday());
-    let engine = Engine {
-        pool: app.pool.clone(),
-        clock: Arc::new(clock.clone()),
-        channels: Channels::default(),
-        keys: app.keys.clone(),
-        base_url: app.base.clone(),
-    };
-    World { app, admin, people, receiver, clock, engine }
+    World { app, admin, people, receiver, clock }
 }
 
 impl World {
@@ -203,7 +198,7 @@ impl World {
     }
 
     async fn tick(&self) {
-        self.engine.tick().await.unwrap();
+        self.app.tick().await;
     }
 
     async fn after(&self, minutes: i64) {
@@ -379,15 +374,12 @@ async fn three_engines_page_every_step_exactly_once() {
     }
     let mut engines = Vec::new();
     for _ in 0..3 {
-        let pool = sqlx::PgPool::connect(&w.app.database_url).await.unwrap();
-        engines.push(Engine { pool, ..w.engine.clone() });
+        engines.push(spawn_instance(&w.app).await);
     }
     // Four steps each, five minutes apart; all three engines run every pass at once.
     for _ in 0..25 {
         let passes: Vec<_> = engines.iter().map(|e| e.tick()).collect();
-        for r in join_all(passes).await {
-            r.unwrap();
-        }
+        join_all(passes).await;
         w.clock.advance(Duration::minutes(1));
     }
     let steps: Vec<(i64, i64)> = sqlx::query_as(
@@ -610,12 +602,14 @@ async fn smtp_sink() -> (Arc<Mutex<Vec<String>>>, String) {
 
 #[tokio::test]
 async fn email_pages_go_through_smtp_with_the_acknowledge_link() {
-    let w = world().await;
     let (mail, smtp) = smtp_sink().await;
-    let engine = Engine {
-        channels: Channels::new(Some(&smtp), "Tocsin <pager@example.com>").unwrap(),
-        ..w.engine.clone()
-    };
+    let clock = ManualClock::new(monday());
+    let app = spawn_app_with(clock.clone(), |c| {
+        c.smtp_url = Some(smtp);
+        c.smtp_from = "Tocsin <pager@example.com>".into();
+    })
+    .await;
+    let w = world_of(app, clock).await;
     let cy = w.app.token_for(w.user("cy")).await;
     let (status, _) = w
         .app
@@ -629,7 +623,7 @@ async fn email_pages_go_through_smtp_with_the_acknowledge_link() {
     assert_eq!(status, StatusCode::CREATED);
     w.policy(json!([w.level(&["cy"], 5)]), 0).await;
     let n = w.declare("Mail me").await;
-    engine.tick().await.unwrap();
+    w.tick().await;
     let got = mail.lock().unwrap().clone();
     assert_eq!(got.len(), 1, "one email");
     let message = &got[0];
@@ -676,9 +670,8 @@ async fn the_incoming_person_is_told_when_their_shift_starts_once() {
         )
     );
     // A second engine, or the next pass, does not tell Bo again; Ada is not told.
-    let other =
-        Engine { pool: sqlx::PgPool::connect(&w.app.database_url).await.unwrap(), ..w.engine.clone() };
-    other.tick().await.unwrap();
+    let other = spawn_instance(&w.app).await;
+    other.tick().await;
     w.after(1).await;
     assert_eq!(w.receiver.to("bo").len(), 1);
     // Ada is offered the handover once.

@@ -77,9 +77,8 @@ pub async fn list_responders() -> Result<Vec<UserView>, AppError> {
 #[server]
 pub async fn handover_suggestion() -> Result<Option<(domain::UserId, String)>, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
-    let next = crate::ssr::edge(
-        backend::services::schedules::successor(&ctx.pool, me.user_id, chrono::Utc::now()).await,
-    )?;
+    let next =
+        crate::ssr::edge(backend::services::schedules::successor(&ctx.pool, me.user_id, ctx.now()).await)?;
     Ok(next.map(|(p, schedule)| (p.id, format!("{} is on call after you in {schedule}", p.name))))
 }
 

@@ -14,7 +14,7 @@ use crate::error::AppError;
 #[server]
 pub async fn policy_overviews() -> Result<Vec<PolicyOverview>, AppError> {
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::escalation::overviews(&ctx.pool, chrono::Utc::now()).await)
+    crate::ssr::edge(backend::services::escalation::overviews(&ctx.pool, ctx.now()).await)
 }
 
 #[server]
@@ -99,8 +99,7 @@ pub async fn remove_contact_method(id: Uuid) -> Result<(), AppError> {
 pub async fn send_test_page(id: Uuid) -> Result<(), AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
     crate::ssr::edge(
-        backend::services::escalation::test_contact_method(&ctx.pool, me.user_id, id, chrono::Utc::now())
-            .await,
+        backend::services::escalation::test_contact_method(&ctx.pool, me.user_id, id, ctx.now()).await,
     )
 }
 
@@ -153,8 +152,7 @@ pub async fn page_target(number: IncidentNumber, target: String) -> Result<Vec<S
         _ => return Err(bad()),
     };
     crate::ssr::edge(
-        backend::services::escalation::page_manually(&ctx.pool, &actor, number, &whom, chrono::Utc::now())
-            .await,
+        backend::services::escalation::page_manually(&ctx.pool, &actor, number, &whom, ctx.now()).await,
     )
 }
 

@@ -9,7 +9,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_schedules() -> Result<Vec<ScheduleSummary>, AppError> {
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::schedules::list(&ctx.pool, chrono::Utc::now()).await)
+    crate::ssr::edge(backend::services::schedules::list(&ctx.pool, ctx.now()).await)
 }
 
 /// The schedule with everything the timeline needs: pages compute shifts with the domain rules,
@@ -24,7 +24,7 @@ pub async fn load_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
             &ctx.config.public_url,
             id,
             me.user_id,
-            chrono::Utc::now(),
+            ctx.now(),
         )
         .await,
     )
@@ -35,7 +35,7 @@ pub async fn load_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
 pub async fn save_schedule(id: Option<Uuid>, input: ScheduleInput, confirm: bool) -> Result<Uuid, AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let actor = crate::ssr::actor(&admin);
-    let now = chrono::Utc::now();
+    let now = ctx.now();
     use backend::services::schedules as s;
     match id {
         Some(id) => {
@@ -59,15 +59,7 @@ pub async fn add_schedule_override(id: Uuid, input: OverrideInput, confirm: bool
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
     crate::ssr::edge(
-        backend::services::schedules::add_override(
-            &ctx.pool,
-            &actor,
-            id,
-            &input,
-            confirm,
-            chrono::Utc::now(),
-        )
-        .await,
+        backend::services::schedules::add_override(&ctx.pool, &actor, id, &input, confirm, ctx.now()).await,
     )
 }
 
@@ -88,7 +80,7 @@ pub async fn schedule_candidates() -> Result<Vec<PersonRef>, AppError> {
 #[server]
 pub async fn oncall_overview() -> Result<OnCallOverview, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::schedules::overview(&ctx.pool, me.user_id, chrono::Utc::now()).await)
+    crate::ssr::edge(backend::services::schedules::overview(&ctx.pool, me.user_id, ctx.now()).await)
 }
 
 #[server]

@@ -8,11 +8,7 @@
 
 pub mod channels;
 
-use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex},
-    time::Duration as StdDuration,
-};
+use std::{collections::BTreeMap, sync::Arc, time::Duration as StdDuration};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -30,6 +26,7 @@ use crate::{
     Error, Result,
     auth::jwt::SessionKeys,
     db::{audit::Actor, incidents, paging as db},
+    engine::Clock,
 };
 
 pub use channels::Channels;
@@ -39,40 +36,6 @@ pub const BUNDLE_WINDOW: Duration = Duration::seconds(60);
 /// Delivery attempts before a notification is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 5;
 const BATCH: i64 = 20;
-
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock tests set and move.
-#[derive(Clone)]
-pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
-
-impl ManualClock {
-    pub fn new(at: DateTime<Utc>) -> Self {
-        ManualClock(Arc::new(Mutex::new(at)))
-    }
-
-    pub fn advance(&self, by: Duration) {
-        if let Ok(mut t) = self.0.lock() {
-            *t += by;
-        }
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0.lock().map(|t| *t).unwrap_or_else(|_| Utc::now())
-    }
-}
 
 #[derive(Clone)]
 pub struct Engine {

@@ -9,7 +9,6 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
 use serde::Deserialize;
 
 use crate::{
@@ -36,7 +35,7 @@ pub async fn login(
     let next = app::routes::login::safe_next(form.next);
     let ip = peer.ip().to_string();
     match backend::services::auth::login(&ctx.pool, &ip, &form.email, &form.password).await {
-        Ok(user) => match ctx.keys.issue(user.id, Utc::now()) {
+        Ok(user) => match ctx.keys.issue(user.id, ctx.now()) {
             Ok(token) => {
                 let mut response = Redirect::to(&next).into_response();
                 response

@@ -8,7 +8,6 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use backend::services::{self, escalation};
-use chrono::Utc;
 use domain::{
     Role, UserId,
     escalation::{
@@ -116,7 +115,7 @@ pub async fn page(
     let number: IncidentNumber = number.parse()?;
     let Json(whom) = body.map_err(bad_json)?;
     let paged =
-        escalation::page_manually(&state.ctx.pool, &caller.actor(responder), number, &whom, Utc::now())
+        escalation::page_manually(&state.ctx.pool, &caller.actor(responder), number, &whom, state.ctx.now())
             .await?;
     Ok(Json(Paged { paged }))
 }
@@ -242,7 +241,7 @@ pub async fn test_my_method(
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let (user, _) = subject(&caller, None)?;
-    escalation::test_contact_method(&state.ctx.pool, user, id, Utc::now()).await?;
+    escalation::test_contact_method(&state.ctx.pool, user, id, state.ctx.now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -334,7 +333,7 @@ fn escape(s: &str) -> String {
 /// `GET /ack/{token}`: the page behind the link in a page. Acknowledging is a POST (one click on
 /// this page), so a link preview or a mail scanner fetching the URL acknowledges nothing.
 pub async fn ack_link(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some((incident, _)) = state.ctx.keys.verify_action("ack", &token, Utc::now()) else {
+    let Some((incident, _)) = state.ctx.keys.verify_action("ack", &token, state.ctx.now()) else {
         return (
             StatusCode::NOT_FOUND,
             ack_page(
@@ -359,7 +358,7 @@ pub async fn ack_link(State(state): State<AppState>, Path(token): Path<String>) 
 
 /// `POST /ack/{token}`: acknowledges as the person the link was sent to.
 pub async fn ack_submit(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let Some((incident, user)) = state.ctx.keys.verify_action("ack", &token, Utc::now()) else {
+    let Some((incident, user)) = state.ctx.keys.verify_action("ack", &token, state.ctx.now()) else {
         return (
             StatusCode::NOT_FOUND,
             ack_page("Link expired", "<p>This acknowledge link is not valid any more.</p>"),

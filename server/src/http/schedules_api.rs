@@ -59,7 +59,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<ScheduleSummary>>, ApiError> {
     caller.require(Role::Viewer)?;
-    Ok(Json(schedules::list(&state.ctx.pool, Utc::now()).await?))
+    Ok(Json(schedules::list(&state.ctx.pool, state.ctx.now()).await?))
 }
 
 pub async fn get(
@@ -69,7 +69,9 @@ pub async fn get(
 ) -> Result<Json<ScheduleView>, ApiError> {
     let me = caller.require(Role::Viewer)?;
     let ctx = &state.ctx;
-    Ok(Json(schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, me.user_id, Utc::now()).await?))
+    Ok(Json(
+        schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, me.user_id, state.ctx.now()).await?,
+    ))
 }
 
 pub async fn create(
@@ -80,7 +82,7 @@ pub async fn create(
     let admin = caller.require(Role::Admin)?;
     let Json(save) = body.map_err(bad_json)?;
     let ctx = &state.ctx;
-    let now = Utc::now();
+    let now = state.ctx.now();
     let id = schedules::create(&ctx.pool, &caller.actor(admin), &save.schedule, save.confirm, now).await?;
     let view = schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, admin.user_id, now).await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -95,7 +97,7 @@ pub async fn update(
     let admin = caller.require(Role::Admin)?;
     let Json(save) = body.map_err(bad_json)?;
     let ctx = &state.ctx;
-    let now = Utc::now();
+    let now = state.ctx.now();
     schedules::update(&ctx.pool, &caller.actor(admin), id, &save.schedule, save.confirm, now).await?;
     Ok(Json(schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, admin.user_id, now).await?))
 }
@@ -120,9 +122,15 @@ pub async fn add_override(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let p = caller.require(Role::Responder)?;
     let Json(save) = body.map_err(bad_json)?;
-    let oid =
-        schedules::add_override(&state.ctx.pool, &caller.actor(p), id, &save.input, save.confirm, Utc::now())
-            .await?;
+    let oid = schedules::add_override(
+        &state.ctx.pool,
+        &caller.actor(p),
+        id,
+        &save.input,
+        save.confirm,
+        state.ctx.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(Created { id: oid })))
 }
 
@@ -148,7 +156,7 @@ pub async fn oncall_at(
     Query(q): Query<AtQuery>,
 ) -> Result<Json<OnCallAt>, ApiError> {
     caller.require(Role::Viewer)?;
-    let at = when("at", q.at.as_deref(), Utc::now())?;
+    let at = when("at", q.at.as_deref(), state.ctx.now())?;
     Ok(Json(schedules::oncall_at(&state.ctx.pool, id, at).await?))
 }
 
@@ -177,7 +185,7 @@ pub async fn shifts(
     Query(q): Query<ShiftsQuery>,
 ) -> Result<Json<ShiftsOut>, ApiError> {
     caller.require(Role::Viewer)?;
-    let from = when("from", q.from.as_deref(), Utc::now())?;
+    let from = when("from", q.from.as_deref(), state.ctx.now())?;
     let to = when("to", q.to.as_deref(), from + Duration::weeks(4))?;
     let scope = scope(q.scope.as_deref())?;
     Ok(Json(schedules::shifts(&state.ctx.pool, id, scope, from, to).await?))
@@ -188,7 +196,7 @@ pub async fn everyone(
     caller: Caller,
 ) -> Result<Json<Vec<OnCallEntry>>, ApiError> {
     caller.require(Role::Viewer)?;
-    Ok(Json(schedules::everyone_now(&state.ctx.pool, Utc::now()).await?))
+    Ok(Json(schedules::everyone_now(&state.ctx.pool, state.ctx.now()).await?))
 }
 
 #[derive(Debug, Serialize)]
@@ -218,8 +226,16 @@ pub async fn calendar(
 ) -> Response {
     let ctx = &state.ctx;
     let token = q.token.unwrap_or_default();
-    match schedules::calendar(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, &token, q.layer, Utc::now())
-        .await
+    match schedules::calendar(
+        &ctx.pool,
+        &ctx.keys,
+        &ctx.config.public_url,
+        id,
+        &token,
+        q.layer,
+        state.ctx.now(),
+    )
+    .await
     {
         Ok(body) => (
             [

@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use backend::auth::jwt::{COOKIE_NAME, LIFETIME};
-use chrono::Utc;
 
 use crate::AppState;
 
@@ -92,7 +91,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         tracing::warn!("refused a cross-site request");
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
-    let now = Utc::now();
+    let now = ctx.now();
     let mut renew_for = None;
     let mut had_session = false;
     let principal = if let Some(token) = bearer_token(req.headers()) {

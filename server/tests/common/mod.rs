@@ -5,10 +5,19 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use backend::{AppContext, auth::jwt::SessionKeys, config::Config, db::audit::Actor, services};
+use backend::{
+    auth::jwt::SessionKeys,
+    config::Config,
+    db::audit::Actor,
+    engine::{Clock, ManualClock, SystemClock},
+    paging::Engine,
+    services,
+};
 use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName, UserView};
-use leptos::prelude::LeptosOptions;
-use server::{AppState, build_router};
+use server::{
+    database::Database,
+    startup::{Application, Options},
+};
 use sqlx::PgPool;
 
 pub const SECRET: &[u8] = b"test secret key with at least 32 bytes";
@@ -20,11 +29,24 @@ pub struct TestApp {
     pub keys: SessionKeys,
     /// The test's own database, for running the `tocsin` binary against it.
     pub database_url: String,
+    /// The application's clock.
+    pub clock: Arc<dyn Clock>,
+    engine: Engine,
     /// Dropped with the test: the server shuts down and closes its connections.
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestApp {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// One pass of this instance's paging engine at the clock's time, run where the server runs.
+    pub async fn tick(&self) -> backend::paging::Pass {
+        let engine = self.engine.clone();
+        SERVERS.spawn(async move { engine.tick().await }).await.expect("engine pass").expect("engine pass")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -144,12 +166,23 @@ impl TestApp {
 
 /// A fresh, migrated database and the real server on a random port in front of it.
 pub async fn spawn_app() -> TestApp {
-    serve(fresh_database(true).await).await
+    serve(fresh_database(true).await, Arc::new(SystemClock), |_| {}).await
+}
+
+/// The same on a clock the test moves (`app.clock.advance`), with the paging engine ticked by
+/// the test (`app.tick()`) rather than by its timer.
+pub async fn spawn_app_at(clock: ManualClock) -> TestApp {
+    serve(fresh_database(true).await, Arc::new(clock), |_| {}).await
+}
+
+/// The same with a configuration changed by `configure` (e.g. an SMTP server).
+pub async fn spawn_app_with(clock: ManualClock, configure: impl FnOnce(&mut Config)) -> TestApp {
+    serve(fresh_database(true).await, Arc::new(clock), configure).await
 }
 
 /// The same with an empty database: no migrations applied.
 pub async fn spawn_app_unmigrated() -> TestApp {
-    serve(fresh_database(false).await).await
+    serve(fresh_database(false).await, Arc::new(SystemClock), |_| {}).await
 }
 
 /// Creates a database of its own for one test in the cluster of DATABASE_URL (the throwaway
@@ -170,11 +203,11 @@ async fn fresh_database(migrate: bool) -> (PgPool, String) {
     (pool, url)
 }
 
-/// Another server instance in front of `app`'s database, with its own pool, as when several
-/// instances run against one Postgres.
+/// Another server instance in front of `app`'s database, with its own pool and engine, on the
+/// same clock, as when several instances run against one Postgres.
 pub async fn spawn_instance(app: &TestApp) -> TestApp {
     let pool = PgPool::connect(&app.database_url).await.expect("connect to the test database");
-    serve((pool, app.database_url.clone())).await
+    serve((pool, app.database_url.clone()), app.clock.clone(), |_| {}).await
 }
 
 /// Every test's server runs on this one multi-threaded runtime, as `tocsin serve` runs on one.
@@ -189,43 +222,34 @@ static SERVERS: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLo
         .expect("server runtime")
 });
 
-async fn serve((pool, database_url): (PgPool, String)) -> TestApp {
-    let keys = SessionKeys::new(SECRET);
-    let (ready, base) = tokio::sync::oneshot::channel();
+/// The production wiring (`Application::build`) with the test's clock; the alert processor runs
+/// in the background and the paging engine waits for `TestApp::tick`.
+async fn serve(
+    (pool, database_url): (PgPool, String),
+    clock: Arc<dyn Clock>,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
+    config.secret_key = Some(String::from_utf8(SECRET.to_vec()).expect("secret"));
+    configure(&mut config);
+    let (ready, started) = tokio::sync::oneshot::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (url, server_keys) = (database_url.clone(), keys.clone());
+    let (url, server_clock) = (database_url.clone(), clock.clone());
     SERVERS.spawn(async move {
         // The server's own pool, made on the server's runtime (a pool's connections belong to
         // the runtime that opened them).
         let pool = PgPool::connect(&url).await.expect("connect to the test database");
-        let config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
-        let live = backend::live::Live::start(pool.clone());
-        let state = AppState {
-            ctx: AppContext { pool: pool.clone(), keys: server_keys, config: Arc::new(config) },
-            leptos_options: LeptosOptions::builder().output_name("tocsin").build(),
-            metrics: Default::default(),
-            live: live.clone(),
-            intake: backend::ingest::Intake::start(pool.clone(), 1000),
-        };
-        let (stop_processor, processor_stopped) = tokio::sync::oneshot::channel::<()>();
-        let processor = tokio::spawn(backend::ingest::run_processor(
-            pool.clone(),
-            state.intake.ingestor.processed.clone(),
-            async move {
-                let _ = processor_stopped.await;
-            },
-        ));
+        let options = Options { clock: server_clock, engine: false, processor: true };
+        let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let _ = ready.send(format!("http://{}", listener.local_addr().expect("addr")));
-        let shutdown = async move {
-            let _ = stopped.await;
-            live.close();
-        };
-        let _ = server::startup::serve(listener, build_router(state), shutdown).await;
-        let _ = stop_processor.send(());
-        let _ = processor.await;
-        pool.close().await;
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let _ = ready.send((base, app.engine().clone()));
+        let _ = app
+            .run(listener, async move {
+                let _ = stopped.await;
+            })
+            .await;
     });
-    let base = base.await.expect("the test server started");
-    TestApp { base, pool, keys, database_url, _stop: stop }
+    let (base, engine) = started.await.expect("the test server started");
+    TestApp { base, pool, keys: SessionKeys::new(SECRET), database_url, clock, engine, _stop: stop }
 }
