@@ -1,7 +1,7 @@
 //! Server-side helpers for server fns: who is calling, with which role, from which request.
 //! Every server fn starts with `authorize(role)?` and stops on its error.
 
-use backend::{AppContext, auth::Principal, db::audit::Actor};
+use backend::{AppContext, actor::Actor, auth::Principal};
 use domain::Role;
 use leptos::prelude::*;
 

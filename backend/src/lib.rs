@@ -5,18 +5,18 @@
 //! It must never be compiled into the browser bundle, and it must not hold state that a second
 //! server instance would miss: PostgreSQL is the one store.
 
+pub mod actor;
 pub mod auth;
 pub mod config;
 pub mod context;
 pub mod db;
-pub mod embedded_pg;
 pub mod engine;
 pub mod error;
 pub mod ical;
 pub mod ingest;
 pub mod live;
 pub mod markdown;
-pub mod paging;
+pub mod notify;
 pub mod services;
 pub mod telemetry;
 

@@ -15,7 +15,7 @@ use std::{
 
 use anyhow::{Result, bail};
 use backend::{
-    db::audit::Actor,
+    actor::Actor,
     services::{self, alerts::create_key},
 };
 use domain::{

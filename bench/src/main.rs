@@ -8,7 +8,12 @@
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
 use anyhow::{Context, Result};
-use backend::{config::Config, db::audit::Actor, engine::SystemClock, services};
+use backend::{
+    actor::Actor,
+    config::Config,
+    engine::{Job, SystemClock},
+    services,
+};
 use clap::{Parser, Subcommand};
 use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName};
 use server::{
@@ -245,7 +250,8 @@ async fn serve(pool: PgPool, engine: bool) -> Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     config.public_url = base.clone();
-    let options = Options { clock: Arc::new(SystemClock), engine, processor: true };
+    let jobs = if engine { Job::ALL.to_vec() } else { vec![Job::Alerts] };
+    let options = Options { clock: Arc::new(SystemClock), jobs };
     let app = Application::build(config, Database::from_pool(pool), options)?;
     tokio::spawn(app.run(listener, std::future::pending()));
     Ok(base)

@@ -13,7 +13,7 @@ use std::{
 use anyhow::{Result, bail};
 use axum::{Router, body::Bytes, routing::post};
 use backend::{
-    db::audit::Actor,
+    actor::Actor,
     services::{self, alerts::create_key},
 };
 use domain::{

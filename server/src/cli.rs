@@ -5,13 +5,19 @@
 use std::{io::IsTerminal, sync::Arc};
 
 use anyhow::{Context, bail};
-use backend::{config::Config, db::audit::Actor, embedded_pg::Mode, engine::SystemClock, services};
+use backend::{
+    actor::Actor,
+    config::Config,
+    engine::{Job, SystemClock},
+    services,
+};
 use clap::{Args, Parser, Subcommand};
 use domain::{ApiTokenLabel, Email, NewUser, Password, PersonName, Role, TimeZoneName};
 use tokio::net::TcpListener;
 
 use crate::{
     database::{Database, write_private},
+    embedded_pg::Mode,
     startup::{Application, Options},
 };
 
@@ -43,7 +49,8 @@ pub struct ServeArgs {
     /// Load demo data at start if the database has no users yet
     #[arg(long)]
     pub demo: bool,
-    /// Serve the web app and API only: another instance runs the paging engine
+    /// Serve the web app and API only: another instance runs the engine (alert processing,
+    /// escalation, deliveries, handoffs)
     #[arg(long)]
     pub no_engine: bool,
 }
@@ -180,7 +187,8 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     })?;
     let database = Database::open(&config, Mode::Owner).await?;
     let pool = database.pool.clone();
-    let options = Options { clock: Arc::new(SystemClock), engine: !args.no_engine, processor: true };
+    let jobs = if args.no_engine { vec![] } else { Job::ALL.to_vec() };
+    let options = Options { clock: Arc::new(SystemClock), jobs };
     let app = Application::build(config.clone(), database, options)?;
 
     // Migrations and first-run data happen after the listener is up, so /readyz can say 503 while

@@ -1,11 +1,10 @@
 //! Where the database comes from: `DATABASE_URL` if set, else the embedded cluster in the data
 //! folder. Every command goes through here, so they all see the same database as `serve`.
 
-pub use backend::embedded_pg::write_private;
-use backend::{
-    config::Config,
-    embedded_pg::{EmbeddedPostgres, Mode},
-};
+use backend::config::Config;
+
+pub use crate::embedded_pg::write_private;
+use crate::embedded_pg::{EmbeddedPostgres, Mode};
 use sqlx::PgPool;
 
 pub struct Database {

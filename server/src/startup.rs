@@ -15,8 +15,8 @@ use backend::{
     AppContext,
     auth::jwt::SessionKeys,
     config::Config,
-    engine::Clock,
-    paging::{Channels, Engine},
+    engine::{Clock, Engine, Job, Wake},
+    notify::Channels,
 };
 use http::{HeaderName, HeaderValue, StatusCode, header};
 use leptos::prelude::*;
@@ -211,11 +211,10 @@ pub async fn serve(
 pub struct Options {
     /// The one clock of this application: handlers, server fns and background work read it.
     pub clock: Arc<dyn Clock>,
-    /// Run the paging engine on its own timer. Off for API-only instances (`--no-engine`) and in
-    /// tests, which move the clock and call [`Application::engine`]'s `tick` themselves.
-    pub engine: bool,
-    /// Apply stored alert events in the background.
-    pub processor: bool,
+    /// The engine jobs this instance runs on their own timers: all of them for `tocsin serve`,
+    /// none for an API-only instance (`--no-engine`). Tests run the alerts job and tick the
+    /// rest themselves after moving the clock.
+    pub jobs: Vec<Job>,
 }
 
 /// A built server: its router, its engine, and the background tasks it started.
@@ -244,32 +243,17 @@ impl Application {
             live: backend::live::Live::start(pool.clone()),
             intake: backend::ingest::Intake::start(pool.clone(), config.ingest_rate_per_key),
         };
-        let engine = Engine {
-            pool: pool.clone(),
-            clock: options.clock,
-            channels: Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?,
-            keys,
-            base_url: config.public_url.clone(),
-        };
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let until_stopped = move || {
-            let mut stopped = stopped.clone();
-            async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            }
-        };
+        let channels = Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?;
+        let engine = Engine::new(pool, options.clock, channels, keys, config.public_url.clone());
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
-        if options.processor {
-            // Applies stored alert events; pending events wait in the database over a restart.
-            tasks.push(tokio::spawn(backend::ingest::run_processor(
-                pool.clone(),
-                state.intake.ingestor.processed.clone(),
-                until_stopped(),
-            )));
-        }
-        if options.engine {
-            // Any number of instances may run the engine against one database.
-            tasks.push(tokio::spawn(engine.clone().run(state.live.subscribe(), until_stopped())));
+        if !options.jobs.is_empty() {
+            let wake =
+                Wake { events_stored: state.intake.ingestor.processed.clone(), live: state.live.clone() };
+            let until_stopped = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            tasks.push(tokio::spawn(engine.clone().run(options.jobs, wake, until_stopped)));
         }
         Ok(Application { state, engine, database, stop, tasks })
     }
@@ -331,7 +315,7 @@ fn secret_key(config: &Config) -> anyhow::Result<String> {
             return Ok(key);
         }
     }
-    let key = backend::auth::random_token(64);
+    let key = backend::auth::secrets::random_token(64);
     crate::database::write_private(&path, &key)?;
     tracing::info!(path = %path.display(), "generated a new secret key");
     Ok(key)

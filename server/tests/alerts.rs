@@ -568,7 +568,7 @@ async fn an_alert_that_keeps_re_firing_is_held_open_as_flapping() {
         .execute(&s.app.pool)
         .await
         .unwrap();
-    backend::ingest::drain(&s.app.pool).await;
+    s.app.tick().await;
     assert_eq!(s.alerts("status=open").await.len(), 0);
 }
 

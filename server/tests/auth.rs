@@ -325,7 +325,7 @@ async fn a_password_change_ends_every_earlier_session() {
     let new_password = domain::Password::parse("a brand new password").unwrap();
     backend::services::users::set_password(
         &app.pool,
-        &backend::db::audit::Actor::cli(),
+        &backend::actor::Actor::cli(),
         "ada@example.com",
         &new_password,
     )

@@ -24,7 +24,7 @@ fn invalid(e: domain::FieldError) -> AppError {
 struct Act {
     ctx: backend::AppContext,
     me: backend::auth::Principal,
-    actor: backend::db::audit::Actor,
+    actor: backend::actor::Actor,
     number: domain::incident::IncidentNumber,
 }
 

@@ -129,7 +129,7 @@ pub async fn page_log(number: IncidentNumber) -> Result<IncidentPaging, AppError
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
     use backend::services::escalation as e;
     Ok(IncidentPaging {
-        pages: crate::ssr::edge(e::pages(&ctx.pool, number).await)?,
+        pages: crate::ssr::edge(backend::services::paging::pages(&ctx.pool, number).await)?,
         deliveries: crate::ssr::edge(e::deliveries(&ctx.pool, Some(number), 100).await)?,
     })
 }
@@ -152,7 +152,7 @@ pub async fn page_target(number: IncidentNumber, target: String) -> Result<Vec<S
         _ => return Err(bad()),
     };
     crate::ssr::edge(
-        backend::services::escalation::page_manually(&ctx.pool, &actor, number, &whom, ctx.now()).await,
+        backend::services::paging::page_manually(&ctx.pool, &actor, number, &whom, ctx.now()).await,
     )
 }
 

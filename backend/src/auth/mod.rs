@@ -1,13 +1,13 @@
-//! Authentication: password hashing, session JWTs, API tokens, and the one rule for roles.
+//! Authentication: password hashing, session JWTs, the secrets Tocsin mints (API tokens,
+//! integration keys, webhook signing secrets), and the one rule for roles.
 
 pub mod jwt;
 pub mod password;
+pub mod secrets;
 
 use domain::{Role, UserId};
-use rand::{Rng, distributions::Alphanumeric};
-use sha2::{Digest, Sha256};
 
-use crate::{Error, db::audit::Actor, db::users::UserRow};
+use crate::{Error, actor::Actor, db::users::UserRow};
 
 /// How a request proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,22 +64,6 @@ pub fn require_role(principal: Option<&Principal>, needed: Role) -> Result<&Prin
     }
 }
 
-/// A random string of letters and digits (about 5.95 bits per character).
-pub fn random_token(chars: usize) -> String {
-    rand::rngs::OsRng.sample_iter(&Alphanumeric).take(chars).map(char::from).collect()
-}
-
-pub const API_TOKEN_PREFIX: &str = "tocsin_";
-
-/// A new API token: `tocsin_` and 32 random characters (190 bits).
-pub fn new_api_token() -> String {
-    format!("{API_TOKEN_PREFIX}{}", random_token(32))
-}
-
-pub fn hash_api_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,15 +87,5 @@ mod tests {
             Err(Error::Forbidden)
         ));
         assert!(require_role(Some(&principal(Role::Admin)), Role::Responder).is_ok());
-    }
-
-    #[test]
-    fn api_tokens_are_long_random_and_hash_stably() {
-        let a = new_api_token();
-        let b = new_api_token();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), API_TOKEN_PREFIX.len() + 32);
-        assert_eq!(hash_api_token(&a), hash_api_token(&a));
-        assert_ne!(hash_api_token(&a), hash_api_token(&b));
     }
 }

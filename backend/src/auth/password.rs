@@ -47,7 +47,7 @@ pub async fn verify_or_waste_time(password: String, stored: Option<String>) -> a
             let dummy = match DUMMY.get() {
                 Some(d) => d.clone(),
                 None => {
-                    let h = hash(crate::auth::random_token(32)).await?;
+                    let h = hash(crate::auth::secrets::random_token(32)).await?;
                     DUMMY.get_or_init(|| h).clone()
                 }
             };

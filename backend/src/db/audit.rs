@@ -6,24 +6,7 @@ use domain::UserId;
 use serde_json::Value;
 use sqlx::PgConnection;
 
-/// Who acts, as recorded in the audit log.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub user_id: Option<UserId>,
-    /// A readable name for the log: the user's email, or "cli", or "system".
-    pub label: String,
-    pub request_id: Option<String>,
-}
-
-impl Actor {
-    pub fn cli() -> Self {
-        Actor { user_id: None, label: "cli".into(), request_id: None }
-    }
-
-    pub fn system() -> Self {
-        Actor { user_id: None, label: "system".into(), request_id: None }
-    }
-}
+use crate::actor::Actor;
 
 pub struct Entry<'a> {
     pub action: &'a str,
@@ -31,6 +14,23 @@ pub struct Entry<'a> {
     pub entity_id: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry about `entity_type` `entity_id`; add what it was and what it became.
+    pub fn new(action: &'a str, entity_type: &'a str, entity_id: impl ToString) -> Entry<'a> {
+        Entry { action, entity_type, entity_id: entity_id.to_string(), before: None, after: None }
+    }
+
+    pub fn before(mut self, value: Value) -> Entry<'a> {
+        self.before = Some(value);
+        self
+    }
+
+    pub fn after(mut self, value: Value) -> Entry<'a> {
+        self.after = Some(value);
+        self
+    }
 }
 
 pub async fn record(conn: &mut PgConnection, actor: &Actor, entry: Entry<'_>) -> Result<(), sqlx::Error> {

@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::{PgConnection, types::Json};
 use uuid::Uuid;
 
-use crate::db::audit::Actor;
+use crate::actor::Actor;
 
 /// An incident as `incident_details` shows it.
 #[derive(Debug, Clone)]

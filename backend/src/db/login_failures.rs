@@ -1,15 +1,19 @@
 //! All SQL about failed logins, the memory of the login rate limit. In the database so that every
 //! server instance counts the same failures.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 pub async fn record(conn: &mut PgConnection, ip: &str, email: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("INSERT INTO login_failures (ip, email) VALUES ($1, $2::text::citext)", ip, email)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    // Keep the table small; rows older than any window are useless.
-    sqlx::query!("DELETE FROM login_failures WHERE at < now() - interval '1 day'").execute(conn).await?;
     Ok(())
+}
+
+/// Forgets failures older than `before`: rows older than any window are useless.
+pub async fn purge(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM login_failures WHERE at < $1", before).execute(conn).await?.rows_affected())
 }
 
 /// Failures within the window for this IP and for this account, and how many seconds until the

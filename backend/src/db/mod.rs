@@ -35,14 +35,37 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.context("applying database migrations")
 }
 
-/// Whether the database is reachable and every migration this binary knows is applied.
-pub async fn migrations_applied(pool: &PgPool) -> bool {
-    let Some(latest) = MIGRATOR.iter().map(|m| m.version).max() else {
-        return true;
-    };
+/// Where the database's schema stands against the migrations this binary knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaState {
+    Unreachable,
+    /// Migrations this binary knows are not applied yet.
+    Behind,
+    Current,
+    /// A newer binary migrated it further than this one knows.
+    Newer {
+        applied: i64,
+        known: i64,
+    },
+}
+
+pub async fn schema_state(pool: &PgPool) -> SchemaState {
+    let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     let applied: Result<Option<i64>, _> =
         sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success").fetch_one(pool).await;
-    matches!(applied, Ok(Some(v)) if v >= latest)
+    match applied {
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") => SchemaState::Behind,
+        Err(_) => SchemaState::Unreachable,
+        Ok(None) => SchemaState::Behind,
+        Ok(Some(v)) if v < known => SchemaState::Behind,
+        Ok(Some(v)) if v > known => SchemaState::Newer { applied: v, known },
+        Ok(Some(_)) => SchemaState::Current,
+    }
+}
+
+/// Whether the database is reachable and every migration this binary knows is applied.
+pub async fn migrations_applied(pool: &PgPool) -> bool {
+    matches!(schema_state(pool).await, SchemaState::Current | SchemaState::Newer { .. })
 }
 
 /// Takes a transaction-scoped advisory lock named `key`: operations that must not interleave

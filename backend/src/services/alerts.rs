@@ -1,5 +1,5 @@
 //! Integration keys, services' ingestion settings, and reading alerts. Accepting and applying
-//! events lives in `crate::ingest`.
+//! events lives in `crate::ingest` (request time) and `crate::engine::alerts` (applying them).
 
 use domain::{
     alert::{
@@ -14,11 +14,11 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     db::{
         alerts::{self, AlertRow, KeyRow, ServiceIngestion},
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
     },
-    ingest,
 };
 
 fn key_view(row: KeyRow) -> IntegrationKeyView {
@@ -65,7 +65,7 @@ pub async fn create_key(
     new: &NewIntegrationKey,
     base_url: &str,
 ) -> Result<CreatedIntegrationKey> {
-    let secret = ingest::new_key();
+    let secret = crate::auth::secrets::new_integration_key();
     let prefix: String = secret.chars().take(4).collect();
     let mut tx = pool.begin().await?;
     let svc = service(&mut tx, slug).await?;
@@ -75,7 +75,7 @@ pub async fn create_key(
             service_id: svc.id,
             kind: new.kind.as_str(),
             label: &new.label,
-            hash: &ingest::hash_key(&secret),
+            hash: &crate::auth::secrets::hash_secret(&secret),
             prefix: &prefix,
             created_by: actor.user_id.map(|u| u.0),
         },
@@ -141,7 +141,7 @@ pub async fn revoke_key(pool: &PgPool, actor: &Actor, slug: &str, id: Uuid) -> R
 pub async fn ingestion_settings(pool: &PgPool, slug: &str) -> Result<IngestionSettings> {
     let mut conn = pool.acquire().await?;
     let svc = service(&mut conn, slug).await?;
-    Ok(ingest::processor::settings_of(&svc))
+    Ok(super::catalog::settings_of(&svc))
 }
 
 pub async fn set_ingestion_settings(
@@ -153,7 +153,7 @@ pub async fn set_ingestion_settings(
     settings.validate()?;
     let mut tx = pool.begin().await?;
     let svc = service(&mut tx, slug).await?;
-    let before = ingest::processor::settings_of(&svc);
+    let before = super::catalog::settings_of(&svc);
     let stored = serde_json::to_value(settings).map_err(anyhow::Error::from)?;
     alerts::set_ingestion(&mut tx, svc.id, &stored).await?;
     audit::record(

@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::{
     Error, Result,
-    auth::{Principal, Via, hash_api_token, jwt::SessionKeys, password},
+    auth::{Principal, Via, jwt::SessionKeys, password, secrets::hash_secret},
     db::{api_tokens, login_failures, users},
 };
 
@@ -76,7 +76,7 @@ pub async fn principal_from_session(
 /// The principal of an API token, if it is live and its user enabled.
 pub async fn principal_from_api_token(pool: &PgPool, token: &str) -> Result<Option<Principal>> {
     let mut conn = pool.acquire().await?;
-    let Some(user_id) = api_tokens::use_token(&mut conn, &hash_api_token(token)).await? else {
+    let Some(user_id) = api_tokens::use_token(&mut conn, &hash_secret(token)).await? else {
         return Ok(None);
     };
     Ok(users::by_id(&mut conn, user_id)

@@ -7,9 +7,10 @@ use sqlx::PgPool;
 
 use crate::{
     Result,
-    auth::{password, random_token},
+    actor::Actor,
+    auth::{password, secrets::random_token},
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         users,
     },
 };

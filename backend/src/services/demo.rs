@@ -8,9 +8,10 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
-    auth::{password, random_token},
+    actor::Actor,
+    auth::{password, secrets::random_token},
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         teams, users,
     },
 };

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use domain::{
     FieldError, UserId,
     escalation::{
-        ContactKind, ContactMethodInput, ContactMethodView, DeliveryView, ManualPage, PageView, Policy,
-        PolicyInput, PolicyView, RuleInput, RuleView, Target, validate_address,
+        ContactKind, ContactMethodInput, ContactMethodView, DeliveryView, Policy, PolicyInput, PolicyView,
+        RuleInput, RuleView, Target, validate_address,
     },
-    incident::{IncidentNumber, TimelineKind},
+    incident::IncidentNumber,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -16,13 +16,13 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         incidents,
         paging::{self as db, ContactRow, RuleRow},
     },
     error::is_unique_violation,
-    paging::channels,
 };
 
 fn policy_view(r: db::PolicyRow) -> Result<PolicyView> {
@@ -216,7 +216,7 @@ pub async fn add_contact_method(
         kind: kind.as_str().into(),
         label: label.into(),
         address,
-        secret: (kind == ContactKind::Webhook).then(channels::new_secret),
+        secret: (kind == ContactKind::Webhook).then(crate::auth::secrets::new_webhook_secret),
     };
     let mut tx = pool.begin().await?;
     db::insert_contact_method(&mut tx, &row).await?;
@@ -349,83 +349,6 @@ pub async fn test_contact_method(pool: &PgPool, user: UserId, id: Uuid, now: Dat
     Ok(())
 }
 
-/// Pages people by hand during an open incident: a user, a team's leads, or a policy's first
-/// level as it stands now. Returns the names paged.
-pub async fn page_manually(
-    pool: &PgPool,
-    actor: &Actor,
-    number: IncidentNumber,
-    whom: &ManualPage,
-    now: DateTime<Utc>,
-) -> Result<Vec<String>> {
-    let mut tx = pool.begin().await?;
-    let (id, status) = incidents::lock_status(&mut tx, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    if matches!(status.as_str(), "resolved") {
-        return Err(Error::Conflict("the incident is resolved: page people only during an incident".into()));
-    }
-    let targets: Vec<(Target, Option<domain::incident::IncidentRole>)> = match whom {
-        ManualPage::User { id } => vec![(Target::User { id: *id }, None)],
-        ManualPage::Team { id } => vec![(Target::TeamLeads { id: *id }, None)],
-        ManualPage::Policy { id } => {
-            let p = db::list_policies(&mut tx)
-                .await?
-                .into_iter()
-                .find(|p| p.id == *id)
-                .ok_or(Error::NotFound("escalation policy"))?;
-            let p: Policy = serde_json::from_value(p.policy).map_err(|e| Error::Internal(e.into()))?;
-            p.levels
-                .first()
-                .map(|l| l.targets.iter().map(|t| (t.target.clone(), t.role)).collect())
-                .unwrap_or_default()
-        }
-    };
-    let names = crate::paging::page_people(&mut tx, id, &targets, actor.user_id.map(|u| u.0), now).await?;
-    if names.is_empty() {
-        return Err(FieldError::new("target", "no one to page: nobody active is on call for it").into());
-    }
-    let body = format!("{} paged {}", actor.label, names.join(", "));
-    incidents::append_timeline(
-        &mut tx,
-        id,
-        actor,
-        TimelineKind::PageSent.as_str(),
-        &body,
-        Some(json!({ "manual": whom })),
-    )
-    .await?;
-    crate::services::incidents::announce(&mut tx, number, "paging").await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "incident.page",
-            entity_type: "incident",
-            entity_id: number.to_string(),
-            before: None,
-            after: Some(json!({ "paged": names, "target": whom })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(names)
-}
-
-pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView>> {
-    let mut conn = pool.acquire().await?;
-    let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    Ok(db::pages_of(&mut conn, id)
-        .await?
-        .into_iter()
-        .map(|p| PageView {
-            user_id: p.user_id,
-            name: p.name,
-            level: p.level.map(|l| l as u32 + 1),
-            role: p.role.and_then(|r| r.parse().ok()),
-            paged_at: p.paged_at,
-        })
-        .collect())
-}
-
 pub async fn deliveries(
     pool: &PgPool,
     number: Option<IncidentNumber>,
@@ -550,7 +473,7 @@ pub async fn overviews(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<domain::
             let pairs: Vec<_> = l.targets.iter().map(|t| (t.target.clone(), t.role)).collect();
             levels.push(LevelNow {
                 targets,
-                paged_now: crate::paging::names_now(&mut conn, &pairs, now).await?,
+                paged_now: super::paging::names_now(&mut conn, &pairs, now).await?,
                 delay_minutes: l.delay_secs / 60,
             });
         }

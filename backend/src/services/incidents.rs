@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         incidents::{self, FieldsUpdate, IncidentRow, NewIncidentRow},
     },
 };

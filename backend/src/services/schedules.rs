@@ -19,9 +19,10 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     auth::jwt::SessionKeys,
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         schedules::{self as db, LayerWrite, OverrideRow, PersonRow, ScheduleRow},
     },
     ical,

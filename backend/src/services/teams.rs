@@ -11,8 +11,9 @@ use sqlx::PgPool;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         teams, users,
     },
     error::is_unique_violation,

@@ -3,14 +3,11 @@
 
 use domain::incident::{IncidentNumber, NoteInput, Pin, TimelineEntryView, TimelineKind};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
 
 use super::incidents::Change;
-use crate::{
-    Error, Result,
-    db::{audit::Actor, incidents},
-    markdown,
-};
+use crate::{Error, Result, actor::Actor, db::incidents, markdown};
 
 fn entry(t: incidents::TimelineRow) -> TimelineEntryView {
     let body_html = (t.kind == TimelineKind::Note.as_str()).then(|| markdown::render(&t.body));
@@ -78,4 +75,18 @@ pub async fn set_pin(
         .ok_or(Error::NotFound("timeline entry"))?;
     change.commit("timeline").await?;
     Ok(entry(row))
+}
+
+/// An entry by the system (an escalation step, a delivery), announced to live pages, inside the
+/// caller's transaction.
+pub async fn system_note(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    number: i64,
+    kind: TimelineKind,
+    body: &str,
+    data: Option<serde_json::Value>,
+) -> Result<()> {
+    incidents::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
+    super::incidents::announce(conn, IncidentNumber(number), "paging").await
 }

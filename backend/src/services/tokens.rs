@@ -7,10 +7,11 @@ use uuid::Uuid;
 
 use crate::{
     Error, Result,
-    auth::{hash_api_token, new_api_token},
+    actor::Actor,
+    auth::secrets::{API_TOKEN_PREFIX, hash_secret, new_api_token},
     db::{
         api_tokens,
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
     },
 };
 
@@ -22,9 +23,9 @@ pub async fn create_token(
 ) -> Result<CreatedApiToken> {
     let token = new_api_token();
     // Enough to tell tokens apart in a list, far too little to guess the rest.
-    let prefix: String = token.chars().take(crate::auth::API_TOKEN_PREFIX.len() + 4).collect();
+    let prefix: String = token.chars().take(API_TOKEN_PREFIX.len() + 4).collect();
     let mut tx = pool.begin().await?;
-    let row = api_tokens::insert(&mut tx, owner, label.as_str(), &hash_api_token(&token), &prefix).await?;
+    let row = api_tokens::insert(&mut tx, owner, label.as_str(), &hash_secret(&token), &prefix).await?;
     audit::record(
         &mut tx,
         actor,

@@ -6,9 +6,10 @@ use sqlx::PgPool;
 
 use crate::{
     Error, Result,
+    actor::Actor,
     auth::password,
     db::{
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         users,
     },
     error::is_unique_violation,

@@ -6,7 +6,7 @@ use axum::{
     extract::{FromRequestParts, Path, Query, State, rejection::JsonRejection},
     http::{StatusCode, request::Parts},
 };
-use backend::{auth::Principal, db::audit::Actor, services};
+use backend::{actor::Actor, auth::Principal, services};
 use domain::{
     ApiTokenLabel, ApiTokenView, CreatedApiToken, Me, NewUserInput, Role, UserId, UserView,
     audit::AuditPage,

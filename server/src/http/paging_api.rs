@@ -114,9 +114,14 @@ pub async fn page(
     let responder = caller.require(Role::Responder)?;
     let number: IncidentNumber = number.parse()?;
     let Json(whom) = body.map_err(bad_json)?;
-    let paged =
-        escalation::page_manually(&state.ctx.pool, &caller.actor(responder), number, &whom, state.ctx.now())
-            .await?;
+    let paged = services::paging::page_manually(
+        &state.ctx.pool,
+        &caller.actor(responder),
+        number,
+        &whom,
+        state.ctx.now(),
+    )
+    .await?;
     Ok(Json(Paged { paged }))
 }
 
@@ -126,7 +131,7 @@ pub async fn pages(
     Path(number): Path<String>,
 ) -> Result<Json<Vec<PageView>>, ApiError> {
     caller.require(Role::Viewer)?;
-    Ok(Json(escalation::pages(&state.ctx.pool, number.parse()?).await?))
+    Ok(Json(services::paging::pages(&state.ctx.pool, number.parse()?).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,7 +153,7 @@ pub async fn deliveries(
 }
 
 /// Whose contact settings a request is about: `me`, or (admins only) anyone's.
-fn subject(caller: &Caller, user: Option<Uuid>) -> Result<(UserId, backend::db::audit::Actor), ApiError> {
+fn subject(caller: &Caller, user: Option<Uuid>) -> Result<(UserId, backend::actor::Actor), ApiError> {
     let me = caller.require(Role::Viewer)?;
     match user {
         Some(u) if UserId(u) != me.user_id => {

@@ -6,11 +6,10 @@
 use std::{collections::HashMap, sync::Arc};
 
 use backend::{
+    actor::Actor,
     auth::jwt::SessionKeys,
     config::Config,
-    db::audit::Actor,
-    engine::{Clock, ManualClock, SystemClock},
-    paging::Engine,
+    engine::{Clock, Engine, Job, ManualClock, Pass, SystemClock},
     services,
 };
 use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName, UserView};
@@ -42,7 +41,7 @@ impl TestApp {
     }
 
     /// One pass of this instance's paging engine at the clock's time, run where the server runs.
-    pub async fn tick(&self) -> backend::paging::Pass {
+    pub async fn tick(&self) -> Pass {
         let engine = self.engine.clone();
         SERVERS.spawn(async move { engine.tick().await }).await.expect("engine pass").expect("engine pass")
     }
@@ -222,8 +221,8 @@ static SERVERS: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLo
         .expect("server runtime")
 });
 
-/// The production wiring (`Application::build`) with the test's clock; the alert processor runs
-/// in the background and the paging engine waits for `TestApp::tick`.
+/// The production wiring (`Application::build`) with the test's clock; the engine's alerts job
+/// runs in the background and the other jobs wait for `TestApp::tick`.
 async fn serve(
     (pool, database_url): (PgPool, String),
     clock: Arc<dyn Clock>,
@@ -239,7 +238,7 @@ async fn serve(
         // The server's own pool, made on the server's runtime (a pool's connections belong to
         // the runtime that opened them).
         let pool = PgPool::connect(&url).await.expect("connect to the test database");
-        let options = Options { clock: server_clock, engine: false, processor: true };
+        let options = Options { clock: server_clock, jobs: vec![Job::Alerts] };
         let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -1,4 +1,5 @@
-//! Applies stored events to alerts and incidents, in the order they were received.
+//! The alerts job: applies stored events to alerts and incidents, in the order they were
+//! received.
 //!
 //! One instance at a time holds the processor lock (a transaction-scoped advisory lock), takes the
 //! oldest pending events, applies the pure rules of `domain::alert::rules` to them in memory, and
@@ -21,12 +22,13 @@ use uuid::Uuid;
 
 use crate::{
     Result,
+    actor::Actor,
     db::{
         alerts::{self, AlertRow, AlertUpdates, NewAlert, OpenIncident, ServiceIngestion},
-        audit::{self, Actor, Entry},
+        audit::{self, Entry},
         incidents::{self, NewIncidentRow},
     },
-    services::incidents::announce,
+    services::{catalog::settings_of, incidents::announce},
 };
 
 /// Events applied per transaction: big enough to amortise the commit, small enough that a batch
@@ -89,11 +91,27 @@ fn state_of(row: &AlertRow) -> AlertState {
     }
 }
 
-pub fn settings_of(row: &ServiceIngestion) -> IngestionSettings {
-    IngestionSettings::parse(&row.ingestion).unwrap_or_else(|e| {
-        tracing::warn!(service = %row.slug, error = %e, "stored ingestion settings are invalid; using defaults");
-        IngestionSettings::default()
-    })
+/// Applies every pending event; returns how many. When another instance holds the lock it is
+/// draining too; waiting briefly and trying again closes the gap where it finished just before
+/// our events committed.
+pub async fn drain(pool: &PgPool, _now: DateTime<Utc>) -> Result<usize> {
+    let (mut applied, mut busy) = (0, 0);
+    loop {
+        match process_batch(pool).await? {
+            BatchResult::Applied(0) => return Ok(applied),
+            BatchResult::Applied(n) => {
+                applied += n;
+                busy = 0;
+            }
+            BatchResult::Busy => {
+                busy += 1;
+                if busy > 50 {
+                    return Ok(applied);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    }
 }
 
 /// Applies up to `BATCH` pending events, and settles flapping alerts that went quiet.

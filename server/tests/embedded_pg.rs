@@ -5,7 +5,7 @@
 
 use std::{os::unix::fs::PermissionsExt, path::PathBuf};
 
-use backend::embedded_pg::{EmbeddedPostgres, Mode};
+use server::embedded_pg::{EmbeddedPostgres, Mode};
 use sqlx::Connection;
 
 fn data_dir(name: &str) -> PathBuf {

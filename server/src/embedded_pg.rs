@@ -321,7 +321,7 @@ impl EmbeddedPostgres {
         }
         // Two commands starting together may race here; the loser sees a duplicate error.
         match sqlx::query("CREATE DATABASE tocsin").execute(&mut conn).await {
-            Err(e) if !crate::error::is_unique_violation(&e) && !is_duplicate_database(&e) => Err(e.into()),
+            Err(e) if !backend::error::is_unique_violation(&e) && !is_duplicate_database(&e) => Err(e.into()),
             _ => Ok(()),
         }
     }
@@ -378,13 +378,13 @@ fn runuser() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("runuser"))
 }
 
-#[allow(unsafe_code)]
+#[expect(unsafe_code, reason = "libc calls with no memory involved")]
 fn running_as_root() -> bool {
     // SAFETY: geteuid cannot fail and touches no memory.
     unsafe { libc::geteuid() == 0 }
 }
 
-#[allow(unsafe_code)]
+#[expect(unsafe_code, reason = "libc calls with no memory involved")]
 fn process_alive(pid: u32) -> bool {
     let Ok(pid) = i32::try_from(pid) else {
         return false;
@@ -415,7 +415,7 @@ fn read_or_create_password(path: &Path) -> anyhow::Result<String> {
             return Ok(existing);
         }
     }
-    let password = crate::auth::random_token(32);
+    let password = backend::auth::secrets::random_token(32);
     write_private(path, &password)?;
     Ok(password)
 }

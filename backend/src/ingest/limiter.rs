@@ -1,0 +1,66 @@
+//! A token bucket per integration key, per instance: in memory on purpose, since a shared counter
+//! would cost a write per event.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use uuid::Uuid;
+
+/// A token bucket per integration key: `rate` events per second, bursts of `burst`.
+#[derive(Clone)]
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    buckets: Arc<Mutex<HashMap<Uuid, (f64, Instant)>>>,
+}
+
+impl RateLimiter {
+    pub fn new(rate_per_sec: u32) -> Self {
+        let rate = f64::from(rate_per_sec.max(1));
+        RateLimiter { rate, burst: rate * 2.0, buckets: Arc::default() }
+    }
+
+    /// Takes `n` events' worth of tokens, or says how many seconds until there are enough.
+    pub fn take(&self, key: Uuid, n: usize) -> Result<(), u64> {
+        self.take_at(key, n, Instant::now())
+    }
+
+    fn take_at(&self, key: Uuid, n: usize, now: Instant) -> Result<(), u64> {
+        let Ok(mut buckets) = self.buckets.lock() else { return Ok(()) };
+        let (tokens, last) = buckets.entry(key).or_insert((self.burst, now));
+        let elapsed = now.saturating_duration_since(*last).as_secs_f64();
+        *tokens = (*tokens + elapsed * self.rate).min(self.burst);
+        *last = now;
+        let need = n as f64;
+        if *tokens >= need {
+            *tokens -= need;
+            Ok(())
+        } else {
+            Err((((need - *tokens) / self.rate).ceil() as u64).max(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_bursts_then_says_when_to_retry() {
+        let limiter = RateLimiter::new(10);
+        let key = Uuid::nil();
+        let t0 = Instant::now();
+        assert_eq!(limiter.take_at(key, 20, t0), Ok(()));
+        assert_eq!(limiter.take_at(key, 5, t0), Err(1));
+        // Half a second refills five.
+        assert_eq!(limiter.take_at(key, 5, t0 + Duration::from_millis(500)), Ok(()));
+        assert_eq!(limiter.take_at(key, 30, t0 + Duration::from_millis(500)), Err(3));
+        // Other keys have their own bucket.
+        assert_eq!(limiter.take_at(Uuid::max(), 20, t0), Ok(()));
+    }
+}

@@ -1,0 +1,154 @@
+//! Channels and messages: turning a page, a test or a shift handoff into a message and handing
+//! it to the contact method's channel (a signed webhook, a Slack-compatible webhook, email).
+//! Each send has its own timeout, so a slow channel never holds the others.
+//!
+//! This module knows nothing of the database: the engine's delivery job decides what to send,
+//! to whom and when, and records what happened.
+
+pub mod email;
+pub mod slack;
+pub mod webhook;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::escalation::ContactKind;
+use serde::Serialize;
+
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One incident in a message, with its page and its one-click acknowledge link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub number: String,
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub url: String,
+    pub acknowledge_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    /// `incident.page` or `test`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub to: String,
+    pub text: String,
+    pub incidents: Vec<Item>,
+}
+
+impl Message {
+    pub fn page(to: &str, incidents: Vec<Item>) -> Message {
+        let text = match incidents.as_slice() {
+            [one] => format!(
+                "{}: {} ({}) is {}. Acknowledge: {}",
+                one.number, one.title, one.severity, one.status, one.acknowledge_url
+            ),
+            many => format!(
+                "{} incidents need you: {}",
+                many.len(),
+                many.iter().map(|i| format!("{} {}", i.number, i.title)).collect::<Vec<_>>().join("; ")
+            ),
+        };
+        Message { kind: "incident.page", to: to.to_owned(), text, incidents }
+    }
+
+    pub fn handoff(to: &str, text: String) -> Message {
+        Message { kind: "shift.handoff", to: to.to_owned(), text, incidents: vec![] }
+    }
+
+    pub fn test(to: &str) -> Message {
+        Message {
+            kind: "test",
+            to: to.to_owned(),
+            text: format!("Test page for {to} from Tocsin: this contact method works."),
+            incidents: vec![],
+        }
+    }
+}
+
+/// Where a message goes: a person's contact method.
+#[derive(Debug, Clone, Copy)]
+pub struct Destination<'a> {
+    pub kind: ContactKind,
+    pub address: &'a str,
+    /// Webhooks: the signing secret.
+    pub secret: Option<&'a str>,
+}
+
+pub type Mailer = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
+
+#[derive(Clone)]
+pub struct Channels {
+    http: reqwest::Client,
+    mail: Option<(Mailer, lettre::message::Mailbox)>,
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Channels { http: reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default(), mail: None }
+    }
+}
+
+impl Channels {
+    /// With email when an SMTP URL is given (see `TOCSIN_SMTP_URL`).
+    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Channels> {
+        let mail = match smtp_url {
+            None => None,
+            Some(url) => {
+                let mailer = Mailer::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("TOCSIN_SMTP_URL: {e}"))?
+                    .timeout(Some(TIMEOUT))
+                    .build();
+                let from: lettre::message::Mailbox =
+                    from.parse().map_err(|e| anyhow::anyhow!("TOCSIN_SMTP_FROM: {e}"))?;
+                Some((mailer, from))
+            }
+        };
+        Ok(Channels { mail, ..Channels::default() })
+    }
+
+    /// Sends `message` to `to`; the error says what went wrong, in words.
+    pub async fn send(
+        &self,
+        to: Destination<'_>,
+        message_id: &str,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let request = match to.kind {
+            ContactKind::Webhook => {
+                let body = serde_json::to_string(message).map_err(|e| e.to_string())?;
+                let ts = now.timestamp();
+                let signature = webhook::sign(to.secret.unwrap_or_default(), message_id, ts, &body)?;
+                self.http
+                    .post(to.address)
+                    .header("content-type", "application/json")
+                    .header("webhook-id", message_id)
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", signature)
+                    .body(body)
+            }
+            ContactKind::Slack => self.http.post(to.address).json(&slack::body(message)),
+            ContactKind::Email => {
+                let Some((mailer, from)) = &self.mail else {
+                    return Err("email is not configured on this server (TOCSIN_SMTP_URL)".into());
+                };
+                return email::send(mailer, from, to.address, message).await;
+            }
+        };
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                format!("no answer within {} s", TIMEOUT.as_secs())
+            } else {
+                format!("could not connect: {e}")
+            }
+        })?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the endpoint answered HTTP {}", response.status().as_u16()))
+        }
+    }
+}
