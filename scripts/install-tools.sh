@@ -74,7 +74,7 @@ if wants postgres; then
   fi
 fi
 
-# --- A real Alertmanager, which server/tests/alertmanager.rs points at Tocsin ----------------------
+# --- A real Alertmanager, which server/tests/api/alertmanager.rs points at Tocsin ----------------------
 if wants peers; then
   if ! command -v prometheus-alertmanager >/dev/null; then
     log "installing Prometheus Alertmanager for the compatibility test (apt: prometheus-alertmanager)"

@@ -1,5 +1,6 @@
-//! The one error type at the edge of the app: what a server fn may answer. Each kind has a status
-//! code and a message a person can act on; internal causes stay in the server log.
+//! The one error type at the edges: what a server fn may answer, and what the REST API's
+//! `ApiError` wraps. Each kind has one status code, one machine-readable code and a message a
+//! person can act on; internal causes stay in the server log.
 
 use leptos::{prelude::*, server_fn::codec::JsonEncoding};
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,22 @@ impl AppError {
             AppError::Unfair { hard: false, .. } => 409,
             AppError::RateLimited(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// The machine-readable code the REST API answers with (`{"error": {"code": ...}}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::Unfair { hard: true, .. } => "unfair",
+            AppError::Unfair { hard: false, .. } => "unfair_needs_confirmation",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::Internal => "internal",
+            AppError::Transport(_) => "transport",
         }
     }
 
@@ -80,7 +97,7 @@ impl From<backend::Error> for AppError {
             E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
             E::Unfair { violations, hard } => AppError::Unfair { violations, hard },
             E::Internal(cause) => {
-                tracing::error!(error = ?cause, "internal error in a server function");
+                tracing::error!(error = ?cause, "internal error");
                 AppError::Internal
             }
         }

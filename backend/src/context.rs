@@ -1,12 +1,18 @@
 //! What every request handler and server fn needs from the server: the pool, the session keys,
-//! the configuration and the clock. Cheap to clone; holds nothing a second instance would miss.
+//! the configuration, the clock, the integration key cache and the live hub. Cheap to clone;
+//! holds nothing a second instance would miss (the key cache only remembers for seconds).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::{auth::jwt::SessionKeys, config::Config, engine::Clock};
+use crate::{
+    auth::{jwt::SessionKeys, key_cache::KeyCache},
+    config::Config,
+    engine::Clock,
+    live::Live,
+};
 
 #[derive(Clone)]
 pub struct AppContext {
@@ -15,6 +21,10 @@ pub struct AppContext {
     pub config: Arc<Config>,
     /// The application's one clock (see `engine::clock`): never the wall clock in an edge.
     pub clock: Arc<dyn Clock>,
+    /// Integration keys looked up by the intake; revoking one clears it.
+    pub integration_keys: KeyCache,
+    /// This instance's fan-out of incident changes heard from Postgres.
+    pub live: Live,
 }
 
 impl AppContext {

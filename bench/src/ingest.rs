@@ -16,7 +16,7 @@ use std::{
 use anyhow::{Result, bail};
 use backend::{
     actor::Actor,
-    services::{self, alerts::create_key},
+    services::{self, integration_keys::create_key},
 };
 use domain::{
     alert::{IntegrationKind, NewIntegrationKey},
@@ -181,7 +181,7 @@ async fn setup(pool: &PgPool, base: &str, n: usize) -> Result<Vec<String>> {
             team: team_slug.clone(),
             description: String::new(),
         };
-        services::teams::create_service(pool, &actor, &service).await?;
+        services::catalog::create_service(pool, &actor, &service).await?;
         let key = NewIntegrationKey { kind: IntegrationKind::EventsV2, label: "bench".into() };
         keys.push(create_key(pool, &actor, &slug, &key, base).await?.key);
     }

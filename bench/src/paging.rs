@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use axum::{Router, body::Bytes, routing::post};
 use backend::{
     actor::Actor,
-    services::{self, alerts::create_key},
+    services::{self, integration_keys::create_key},
 };
 use domain::{
     UserId,
@@ -128,7 +128,7 @@ async fn setup(pool: &PgPool, base: &str, hook: &str, n: usize) -> Result<Vec<St
         .await?;
         let input =
             ContactMethodInput { kind: "webhook".into(), label: "bench".into(), address: hook.to_owned() };
-        services::escalation::add_contact_method(pool, &actor, UserId(user), &input).await?;
+        services::contact::add_contact_method(pool, &actor, UserId(user), &input).await?;
         let slug = format!("paged-{i}");
         let service = NewService {
             name: DisplayName::parse(&format!("Paged {i}"))?,
@@ -136,7 +136,7 @@ async fn setup(pool: &PgPool, base: &str, hook: &str, n: usize) -> Result<Vec<St
             team: team.clone(),
             description: String::new(),
         };
-        services::teams::create_service(pool, &actor, &service).await?;
+        services::catalog::create_service(pool, &actor, &service).await?;
         let policy = PolicyInput {
             name: format!("Policy {i}"),
             levels: vec![Level {
@@ -145,8 +145,8 @@ async fn setup(pool: &PgPool, base: &str, hook: &str, n: usize) -> Result<Vec<St
             }],
             repeat: 0,
         };
-        let policy = services::escalation::save_policy(pool, &actor, None, &policy).await?;
-        services::escalation::route_service(pool, &actor, &slug, Some(policy.id)).await?;
+        let policy = services::policies::save_policy(pool, &actor, None, &policy).await?;
+        services::catalog::route_service(pool, &actor, &slug, Some(policy.id)).await?;
         let key = NewIntegrationKey { kind: IntegrationKind::EventsV2, label: "bench".into() };
         keys.push(create_key(pool, &actor, &slug, &key, base).await?.key);
     }

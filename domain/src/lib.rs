@@ -40,6 +40,7 @@ pub mod error;
 pub mod escalation;
 pub mod incident;
 pub mod schedule;
+pub mod service;
 pub mod team;
 pub mod user;
 

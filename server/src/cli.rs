@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use backend::{
     actor::Actor,
     config::Config,
-    engine::{Job, SystemClock},
+    engine::{Clock, Job, SystemClock},
     services,
 };
 use clap::{Args, Parser, Subcommand};
@@ -133,9 +133,14 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
             println!("password changed for {email}");
         }
         Command::Demo => {
-            let creds =
-                services::demo::load_demo(pool, config.admin_email.as_ref(), config.admin_password.as_ref())
-                    .await?;
+            let now = SystemClock.now();
+            let creds = services::demo::load_demo(
+                pool,
+                config.admin_email.as_ref(),
+                config.admin_password.as_ref(),
+                now,
+            )
+            .await?;
             remember_demo_credentials(config, &creds)?;
             print_demo_credentials(config, &creds.admin_email, &creds.password);
         }
@@ -225,8 +230,14 @@ async fn prepare(pool: &sqlx::PgPool, config: &Config, demo: bool) -> anyhow::Re
     backend::db::migrate(pool).await?;
     tracing::info!("database migrations applied");
     if demo {
-        match services::demo::load_demo(pool, config.admin_email.as_ref(), config.admin_password.as_ref())
-            .await
+        let now = SystemClock.now();
+        match services::demo::load_demo(
+            pool,
+            config.admin_email.as_ref(),
+            config.admin_password.as_ref(),
+            now,
+        )
+        .await
         {
             Ok(creds) => {
                 remember_demo_credentials(config, &creds)?;

@@ -9,7 +9,7 @@ use axum::{
     Router,
     extract::FromRef,
     middleware,
-    routing::{delete, get, post, put},
+    routing::{get, post},
 };
 use backend::{
     AppContext,
@@ -33,7 +33,7 @@ use tower_http::{
 
 use crate::{
     database::Database,
-    http::{alerts_api, api, auth, health, ingest, metrics::Metrics, paging_api, schedules_api, session},
+    http::{ack, api, auth, health, ingest, metrics::Metrics, session},
 };
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
@@ -45,8 +45,6 @@ pub struct AppState {
     pub ctx: AppContext,
     pub leptos_options: LeptosOptions,
     pub metrics: Arc<Metrics>,
-    /// This instance's fan-out of incident changes heard from Postgres.
-    pub live: backend::live::Live,
     /// Accepting alert events: the group-commit writer, key cache and per-key rate limit.
     pub intake: backend::ingest::Intake,
 }
@@ -67,64 +65,7 @@ pub fn build_router(state: AppState) -> Router {
     let ctx = state.ctx.clone();
     let options = state.leptos_options.clone();
 
-    let api_v1 = Router::new()
-        .route("/me", get(api::me))
-        .route("/me/tokens", get(api::list_my_tokens).post(api::create_my_token))
-        .route("/me/tokens/{id}", delete(api::revoke_my_token))
-        .route("/users", get(api::list_users).post(api::create_user))
-        .route("/audit-log", get(api::audit_log))
-        .route("/teams", get(api::list_teams).post(api::create_team))
-        .route("/teams/{slug}/members/{user_id}", put(api::set_team_member).delete(api::remove_team_member))
-        .route("/services", get(api::list_services).post(api::create_service))
-        .route("/services/{slug}", get(alerts_api::get_service).patch(alerts_api::update_service))
-        .route("/services/{slug}/integration-keys", get(alerts_api::list_keys).post(alerts_api::create_key))
-        .route("/services/{slug}/integration-keys/{id}", delete(alerts_api::revoke_key))
-        .route("/alerts", get(alerts_api::list_alerts))
-        .route("/alerts/{id}", get(alerts_api::get_alert))
-        .route("/incidents", get(api::list_incidents).post(api::declare_incident))
-        .route("/incidents/{number}", get(api::get_incident).patch(api::update_incident))
-        .route("/incidents/{number}/transitions", post(api::transition_incident))
-        .route("/incidents/{number}/roles", post(api::assign_role))
-        .route("/incidents/{number}/timeline", get(api::incident_timeline).post(api::add_note))
-        .route(
-            "/incidents/{number}/timeline/{id}/pin",
-            put(api::pin_entry).post(api::pin_entry).delete(api::unpin_entry),
-        )
-        .route("/incidents/{number}/links", post(api::add_link))
-        .route("/incidents/{number}/related", post(api::relate))
-        .route("/handovers", post(api::handover))
-        .route("/schedules", get(schedules_api::list).post(schedules_api::create))
-        .route(
-            "/schedules/{id}",
-            get(schedules_api::get).put(schedules_api::update).delete(schedules_api::delete),
-        )
-        .route("/schedules/{id}/oncall", get(schedules_api::oncall_at))
-        .route("/schedules/{id}/shifts", get(schedules_api::shifts))
-        .route("/schedules/{id}/overrides", post(schedules_api::add_override))
-        .route("/schedules/{id}/overrides/{override_id}", delete(schedules_api::delete_override))
-        .route("/oncall", get(schedules_api::everyone))
-        .route("/me/calendar-feed/rotate", post(schedules_api::rotate_feed))
-        .route("/escalation-policies", get(paging_api::list_policies).post(paging_api::create_policy))
-        .route(
-            "/escalation-policies/{id}",
-            get(paging_api::get_policy).put(paging_api::update_policy).delete(paging_api::delete_policy),
-        )
-        .route("/incidents/{number}/acknowledge", post(paging_api::acknowledge))
-        .route("/incidents/{number}/page", post(paging_api::page))
-        .route("/incidents/{number}/pages", get(paging_api::pages))
-        .route("/deliveries", get(paging_api::deliveries))
-        .route("/me/contact-methods", get(paging_api::my_methods).post(paging_api::add_my_method))
-        .route("/me/contact-methods/{id}", delete(paging_api::remove_my_method))
-        .route("/me/contact-methods/{id}/test", post(paging_api::test_my_method))
-        .route("/me/notification-rules", get(paging_api::my_rules).post(paging_api::add_my_rule))
-        .route("/me/notification-rules/{id}", delete(paging_api::remove_my_rule))
-        .route("/users/{id}/contact-methods", get(paging_api::user_methods).post(paging_api::add_user_method))
-        .route("/users/{id}/contact-methods/{method}", delete(paging_api::remove_user_method))
-        .route("/users/{id}/notification-rules", get(paging_api::user_rules).post(paging_api::add_user_rule))
-        .route("/users/{id}/notification-rules/{rule}", delete(paging_api::remove_user_rule))
-        .route("/events", get(crate::http::live::events))
-        .route("/users/{id}", axum::routing::patch(api::update_user))
-        .fallback(api::not_found);
+    let api_v1 = api::routes();
 
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
@@ -136,8 +77,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/v2/enqueue", post(ingest::enqueue))
         .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .route("/integrations/generic/{key}", post(ingest::generic))
-        .route("/schedules/{id}/oncall.ics", get(schedules_api::calendar))
-        .route("/ack/{token}", get(paging_api::ack_link).post(paging_api::ack_submit))
+        .route("/schedules/{id}/oncall.ics", get(api::schedules::calendar))
+        .route("/ack/{token}", get(ack::ack_link).post(ack::ack_submit))
         .nest("/api/v1", api_v1)
         .leptos_routes_with_context(
             &state,
@@ -231,17 +172,23 @@ impl Application {
     pub fn build(config: Config, database: Database, options: Options) -> anyhow::Result<Application> {
         let pool = database.pool.clone();
         let keys = SessionKeys::new(secret_key(&config)?.as_bytes());
+        let integration_keys = backend::auth::key_cache::KeyCache::default();
         let state = AppState {
             ctx: AppContext {
                 pool: pool.clone(),
                 keys: keys.clone(),
                 config: Arc::new(config.clone()),
                 clock: options.clock.clone(),
+                integration_keys: integration_keys.clone(),
+                live: backend::live::Live::start(pool.clone()),
             },
             leptos_options: leptos_options(&config),
             metrics: Default::default(),
-            live: backend::live::Live::start(pool.clone()),
-            intake: backend::ingest::Intake::start(pool.clone(), config.ingest_rate_per_key),
+            intake: backend::ingest::Intake::start(
+                pool.clone(),
+                config.ingest_rate_per_key,
+                integration_keys,
+            ),
         };
         let channels = Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?;
         let engine = Engine::new(pool, options.clock, channels, keys, config.public_url.clone());
@@ -249,7 +196,7 @@ impl Application {
         let mut tasks = Vec::new();
         if !options.jobs.is_empty() {
             let wake =
-                Wake { events_stored: state.intake.ingestor.processed.clone(), live: state.live.clone() };
+                Wake { events_stored: state.intake.ingestor.processed.clone(), live: state.ctx.live.clone() };
             let until_stopped = async move {
                 let _ = stopped.wait_for(|s| *s).await;
             };
@@ -278,7 +225,7 @@ impl Application {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let live = self.state.live.clone();
+        let live = self.state.ctx.live.clone();
         let served = serve(listener, self.router(), async move {
             shutdown.await;
             live.close();
@@ -291,7 +238,7 @@ impl Application {
 
     /// Stops the background tasks, waits for them, and closes the database.
     pub async fn stop(self) {
-        self.state.live.close();
+        self.state.ctx.live.close();
         let _ = self.stop.send(true);
         for task in self.tasks {
             let _ = task.await;

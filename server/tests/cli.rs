@@ -1,6 +1,6 @@
 //! The `tocsin` command line against a real database: what an operator types at 4 a.m.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 
 use std::{
     io::Write,

@@ -4,7 +4,7 @@
 //! adopts the cluster it left behind), and on SIGTERM ends open streams, exits cleanly and stops
 //! its cluster. This is what `make run` does, minus the build.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+#![expect(clippy::unwrap_used, reason = "a failed unwrap is a failed test")]
 
 use std::{
     io::{BufRead, BufReader},

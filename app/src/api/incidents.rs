@@ -3,33 +3,33 @@
 
 use domain::{
     UserView,
-    incident::{IncidentFilterInput, IncidentPage, IncidentView, NewIncidentInput, TimelineEntryView},
+    incident::{IncidentFilterInput, IncidentPage, IncidentView, NewIncidentInput},
 };
 use leptos::prelude::*;
 
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-fn number(n: &str) -> Result<domain::incident::IncidentNumber, AppError> {
+pub(super) fn number(n: &str) -> Result<domain::incident::IncidentNumber, AppError> {
     n.parse().map_err(|e: domain::FieldError| crate::ssr::fail(e.into()))
 }
 
 #[cfg(feature = "ssr")]
-fn invalid(e: domain::FieldError) -> AppError {
+pub(super) fn invalid(e: domain::FieldError) -> AppError {
     crate::ssr::fail(e.into())
 }
 
 /// A responder acting on one incident: what every changing server fn here starts with.
 #[cfg(feature = "ssr")]
-struct Act {
-    ctx: backend::AppContext,
-    me: backend::auth::Principal,
-    actor: backend::actor::Actor,
-    number: domain::incident::IncidentNumber,
+pub(super) struct Act {
+    pub(super) ctx: backend::AppContext,
+    pub(super) me: backend::auth::Principal,
+    pub(super) actor: backend::actor::Actor,
+    pub(super) number: domain::incident::IncidentNumber,
 }
 
 #[cfg(feature = "ssr")]
-fn act(number: &str) -> Result<Act, AppError> {
+pub(super) fn act(number: &str) -> Result<Act, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
     let number = self::number(number)?;
     let actor = crate::ssr::actor(&me);
@@ -59,12 +59,6 @@ pub async fn get_incident(number: String) -> Result<IncidentView, AppError> {
     crate::ssr::edge(backend::services::incidents::get_incident(&ctx.pool, self::number(&number)?).await)
 }
 
-#[server]
-pub async fn incident_timeline(number: String) -> Result<Vec<TimelineEntryView>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::timeline::timeline(&ctx.pool, self::number(&number)?).await)
-}
-
 /// People who can hold incident roles: active responders and admins.
 #[server]
 pub async fn list_responders() -> Result<Vec<UserView>, AppError> {
@@ -87,7 +81,7 @@ pub async fn declare_incident(input: NewIncidentInput) -> Result<IncidentView, A
     let (ctx, me) = crate::ssr::authorize(domain::Role::Responder)?;
     let new = input.parse().map_err(invalid)?;
     let actor = crate::ssr::actor(&me);
-    crate::ssr::edge(backend::services::incidents::declare_incident(&ctx.pool, &actor, &new).await)
+    crate::ssr::edge(backend::services::incidents::declare_incident(&ctx.pool, &actor, &new, ctx.now()).await)
 }
 
 #[server]
@@ -105,6 +99,7 @@ pub async fn transition_incident(
             a.number,
             to,
             reason.as_deref(),
+            a.ctx.now(),
         )
         .await,
     )
@@ -180,21 +175,6 @@ pub async fn hand_over(to: String) -> Result<domain::incident::HandoverView, App
         backend::services::incidents::handover(&ctx.pool, &actor, me.role, me.user_id, domain::UserId(to))
             .await,
     )
-}
-
-#[server]
-pub async fn add_note(number: String, body: String) -> Result<TimelineEntryView, AppError> {
-    let a = act(&number)?;
-    let body = domain::incident::NoteInput { body }.parse().map_err(invalid)?;
-    crate::ssr::edge(backend::services::timeline::add_note(&a.ctx.pool, &a.actor, a.number, &body).await)
-}
-
-/// Pins an entry (`pin` = papertrail or follow_up) or unpins it (empty `pin`).
-#[server]
-pub async fn pin_entry(number: String, id: i64, pin: String) -> Result<TimelineEntryView, AppError> {
-    let a = act(&number)?;
-    let pin = domain::incident::PinInput { pin: Some(pin) }.parse().map_err(invalid)?;
-    crate::ssr::edge(backend::services::timeline::set_pin(&a.ctx.pool, &a.actor, a.number, id, pin).await)
 }
 
 #[server]

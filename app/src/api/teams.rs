@@ -1,25 +1,10 @@
 use domain::{
     UserId,
-    team::{NewServiceInput, NewTeamInput, ServiceView, TeamView},
+    team::{NewTeamInput, TeamView},
 };
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-/// Every service with its owning team.
-#[server]
-pub async fn list_services() -> Result<Vec<ServiceView>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::teams::list_services(&ctx.pool).await)
-}
-
-#[server]
-pub async fn create_service(input: NewServiceInput) -> Result<ServiceView, AppError> {
-    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
-    let service = input.parse().map_err(|e| crate::ssr::fail(e.into()))?;
-    let actor = crate::ssr::actor(&admin);
-    crate::ssr::edge(backend::services::teams::create_service(&ctx.pool, &actor, &service).await)
-}
 
 #[server]
 pub async fn list_teams() -> Result<Vec<TeamView>, AppError> {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::paging::delivery_log, error::AppError, routes::incidents::when};
+use crate::{api::contact::delivery_log, error::AppError, routes::incidents::when};
 
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {

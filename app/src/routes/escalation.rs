@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::{
-    api::paging::{DeletePolicy, SavePolicy, load_policy, policy_overviews, policy_targets},
+    api::policies::{DeletePolicy, SavePolicy, load_policy, policy_overviews, policy_targets},
     components::{errors::ActionError, layout::CurrentUser},
     error::AppError,
 };

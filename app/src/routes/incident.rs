@@ -12,10 +12,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::incidents::{
-        AddLink, AddNote, AssignRole, ChangeSeverity, EditIncident, PinEntry, RelateIncident,
-        TransitionIncident, get_incident, incident_timeline, list_responders,
+        AddLink, AssignRole, ChangeSeverity, EditIncident, RelateIncident, TransitionIncident, get_incident,
+        list_responders,
     },
     api::paging::{IncidentPaging, PageOptions, PageTarget, page_choices, page_log},
+    api::timeline::{AddNote, PinEntry, incident_timeline},
     components::{
         errors::ActionError,
         layout::CurrentUser,

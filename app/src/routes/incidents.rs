@@ -11,8 +11,9 @@ use leptos_router::{
 
 use crate::{
     api::{
+        catalog::list_services,
         incidents::{DeclareIncident, HandOver, handover_suggestion, list_incidents, list_responders},
-        teams::{list_services, list_teams},
+        teams::list_teams,
     },
     components::{
         errors::ActionError,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::paging::{
+    api::contact::{
         AddContactMethod, AddNotificationRule, RemoveContactMethod, RemoveNotificationRule, SendTestPage,
         my_notifications,
     },

@@ -14,9 +14,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::alerts::{
-        CreateIntegrationKey, RevokeIntegrationKey, UpdateIngestion, list_alerts, list_integration_keys,
-        load_service,
+    api::{
+        alerts::list_alerts,
+        catalog::{UpdateIngestion, load_service},
+        integration_keys::{CreateIntegrationKey, RevokeIntegrationKey, list_integration_keys},
     },
     components::{
         alerts::{AlertColumn, AlertTable},
@@ -253,8 +254,8 @@ fn NewKey(created: CreatedIntegrationKey) -> impl IntoView {
 /// Which escalation policy the service's new incidents page through.
 #[component]
 fn Routing(slug: String, admin: bool) -> impl IntoView {
-    let route = ServerAction::<crate::api::paging::RouteService>::new();
-    let policies = Resource::new(move || route.version().get(), |_| crate::api::paging::policy_overviews());
+    let route = ServerAction::<crate::api::catalog::RouteService>::new();
+    let policies = Resource::new(move || route.version().get(), |_| crate::api::policies::policy_overviews());
     view! {
         <section class="panel" aria-labelledby="routing-h">
             <h2 id="routing-h">"Paging"</h2>

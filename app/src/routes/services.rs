@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::teams::{CreateService, list_services, list_teams},
+    api::{
+        catalog::{CreateService, list_services},
+        teams::list_teams,
+    },
     components::layout::CurrentUser,
 };
 

@@ -1,7 +1,9 @@
 //! Authentication: password hashing, session JWTs, the secrets Tocsin mints (API tokens,
-//! integration keys, webhook signing secrets), and the one rule for roles.
+//! integration keys, webhook signing secrets), the integration key cache both the intake and
+//! revocation use, and the one rule for roles.
 
 pub mod jwt;
+pub mod key_cache;
 pub mod password;
 pub mod secrets;
 

@@ -1,12 +1,10 @@
-//! All SQL about incidents, the services they affect, and their timeline.
+//! All SQL about incidents: the incident row, the services it affects, its roles, links and
+//! relations, and the facts the alert processor decides on. The change channel for live pages.
 
 use chrono::{DateTime, Utc};
 use domain::incident::{IncidentFilter, LinkView, RelatedView, RoleHolder};
-use serde_json::Value;
 use sqlx::{PgConnection, types::Json};
 use uuid::Uuid;
-
-use crate::actor::Actor;
 
 /// An incident as `incident_details` shows it.
 #[derive(Debug, Clone)]
@@ -40,14 +38,20 @@ pub struct NewIncidentRow<'a> {
     pub severity: i16,
     pub customer_impact: bool,
     pub declared_by: Option<Uuid>,
+    /// `declared`, `alert` or `storm`.
+    pub origin: &'a str,
 }
 
-/// Inserts an incident as triggered; returns its id and number.
-pub async fn insert(conn: &mut PgConnection, new: &NewIncidentRow<'_>) -> Result<(Uuid, i64), sqlx::Error> {
+/// Inserts an incident as triggered at `now`; returns its id and number.
+pub async fn insert(
+    conn: &mut PgConnection,
+    new: &NewIncidentRow<'_>,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, i64), sqlx::Error> {
     let row = sqlx::query!(
         "INSERT INTO incidents (id, title, description, severity, status, customer_impact, declared_by,
-                                impact_started_at)
-         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, CASE WHEN $5 THEN now() END)
+                                origin, created_at, updated_at, impact_started_at)
+         VALUES ($1, $2, $3, $4, 'triggered', $5, $6, $7, $8::timestamptz, $8, CASE WHEN $5 THEN $8 END)
          RETURNING id, number",
         Uuid::now_v7(),
         new.title,
@@ -55,6 +59,8 @@ pub async fn insert(conn: &mut PgConnection, new: &NewIncidentRow<'_>) -> Result
         new.severity,
         new.customer_impact,
         new.declared_by,
+        new.origin,
+        now,
     )
     .fetch_one(conn)
     .await?;
@@ -107,30 +113,6 @@ pub async fn insert_past(
     .fetch_one(conn)
     .await?;
     Ok((row.id, row.number))
-}
-
-/// A timeline entry with its own time, for incidents that already happened.
-pub async fn append_timeline_at(
-    conn: &mut PgConnection,
-    incident: Uuid,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    kind: &str,
-    body: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO timeline_events (incident_id, at, author_id, author_label, kind, body)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        incident,
-        at,
-        actor.user_id.map(|u| u.0),
-        actor.label,
-        kind,
-        body,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Of the given service slugs, those that do not exist.
@@ -237,47 +219,37 @@ pub async fn lock_status(
     Ok(row.map(|r| (r.id, r.status)))
 }
 
-/// Moves an incident to `status`, stamping the time of the first acknowledgement and mitigation,
-/// and of the latest resolution (cleared when it is reopened).
-pub async fn set_status(conn: &mut PgConnection, id: Uuid, status: &str) -> Result<(), sqlx::Error> {
+/// Locks the incident for the rest of the transaction and returns its number.
+pub async fn lock_by_id(conn: &mut PgConnection, id: Uuid) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT number FROM incidents WHERE id = $1 FOR UPDATE", id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Moves an incident to `status` at `now`, stamping the time of the first acknowledgement and
+/// mitigation, and of the latest resolution (cleared when it is reopened).
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE incidents SET
              status = $2,
-             acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN COALESCE(acknowledged_at, now()) ELSE acknowledged_at END,
-             mitigated_at = CASE WHEN $2 = 'mitigated' THEN COALESCE(mitigated_at, now()) ELSE mitigated_at END,
-             resolved_at = CASE WHEN $2 IN ('resolved', 'no_responder') THEN now()
+             acknowledged_at = CASE WHEN $2 = 'acknowledged' THEN COALESCE(acknowledged_at, $3) ELSE acknowledged_at END,
+             mitigated_at = CASE WHEN $2 = 'mitigated' THEN COALESCE(mitigated_at, $3) ELSE mitigated_at END,
+             resolved_at = CASE WHEN $2 IN ('resolved', 'no_responder') THEN $3
                                 WHEN $2 = 'triggered' THEN NULL ELSE resolved_at END,
-             updated_at = now()
+             updated_at = $3
          WHERE id = $1",
         id,
         status,
+        now,
     )
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Appends a timeline event; returns its id.
-pub async fn append_timeline(
-    conn: &mut PgConnection,
-    incident: Uuid,
-    actor: &Actor,
-    kind: &str,
-    body: &str,
-    data: Option<Value>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO timeline_events (incident_id, author_id, author_label, kind, body, data)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        incident,
-        actor.user_id.map(|u| u.0),
-        actor.label,
-        kind,
-        body,
-        data,
-    )
-    .fetch_one(conn)
-    .await
 }
 
 pub struct FieldsUpdate<'a> {
@@ -370,6 +342,11 @@ pub async fn roles_held_on_open(conn: &mut PgConnection, user: Uuid) -> Result<V
 }
 
 /// The name of an active user who may hold incident roles (responders and admins).
+/// The roles someone holds on the incident.
+pub async fn held_roles(conn: &mut PgConnection, id: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT role FROM incident_roles WHERE incident_id = $1", id).fetch_all(conn).await
+}
+
 pub async fn responder_name(conn: &mut PgConnection, user: Uuid) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar!(
         "SELECT name FROM users WHERE id = $1 AND NOT disabled AND role IN ('responder', 'admin')",
@@ -377,24 +354,6 @@ pub async fn responder_name(conn: &mut PgConnection, user: Uuid) -> Result<Optio
     )
     .fetch_optional(conn)
     .await
-}
-
-/// Pins or unpins a timeline event of `incident`; false when it has no such event.
-pub async fn set_pin(
-    conn: &mut PgConnection,
-    incident: Uuid,
-    event: i64,
-    pin: Option<&str>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query!(
-        "UPDATE timeline_events SET pin = $3 WHERE id = $2 AND incident_id = $1",
-        incident,
-        event,
-        pin,
-    )
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 pub async fn add_link(
@@ -439,42 +398,124 @@ pub async fn notify_change(conn: &mut PgConnection, payload: &str) -> Result<(),
     Ok(())
 }
 
-#[derive(Debug, Clone)]
-pub struct TimelineRow {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    /// The author's current name, or the label recorded with the entry (cli, system).
-    pub author: String,
-    pub kind: String,
-    pub body: String,
-    pub pin: Option<String>,
+#[derive(Debug, Clone, Copy)]
+pub struct OpenIncident {
+    pub id: Uuid,
+    pub number: i64,
+    pub created_at: DateTime<Utc>,
 }
 
-pub async fn timeline(conn: &mut PgConnection, incident: Uuid) -> Result<Vec<TimelineRow>, sqlx::Error> {
+/// The service's newest open incident, locked so no one resolves it while alerts join it.
+pub async fn newest_open_incident(
+    conn: &mut PgConnection,
+    service: Uuid,
+) -> Result<Option<OpenIncident>, sqlx::Error> {
     sqlx::query_as!(
-        TimelineRow,
-        r#"SELECT t.id, t.at, COALESCE(u.name, t.author_label) AS "author!", t.kind, t.body, t.pin
-           FROM timeline_events t LEFT JOIN users u ON u.id = t.author_id
-           WHERE t.incident_id = $1 ORDER BY t.id"#,
-        incident,
+        OpenIncident,
+        "SELECT i.id, i.number, i.created_at FROM incidents i
+         JOIN incident_services x ON x.incident_id = i.id AND x.service_id = $1
+         WHERE i.status IN ('triggered', 'acknowledged', 'mitigated')
+         ORDER BY i.number DESC LIMIT 1 FOR UPDATE OF i",
+        service
     )
-    .fetch_all(conn)
+    .fetch_optional(conn)
     .await
 }
 
-pub async fn timeline_entry(
+pub async fn open_storm_incident(
     conn: &mut PgConnection,
-    incident: Uuid,
-    event: i64,
-) -> Result<Option<TimelineRow>, sqlx::Error> {
+    service: Uuid,
+) -> Result<Option<OpenIncident>, sqlx::Error> {
     sqlx::query_as!(
-        TimelineRow,
-        r#"SELECT t.id, t.at, COALESCE(u.name, t.author_label) AS "author!", t.kind, t.body, t.pin
-           FROM timeline_events t LEFT JOIN users u ON u.id = t.author_id
-           WHERE t.incident_id = $1 AND t.id = $2"#,
-        incident,
-        event,
+        OpenIncident,
+        "SELECT i.id, i.number, i.created_at FROM incidents i
+         JOIN incident_services x ON x.incident_id = i.id AND x.service_id = $1
+         WHERE i.origin = 'storm' AND i.status IN ('triggered', 'acknowledged', 'mitigated')
+         ORDER BY i.number DESC LIMIT 1 FOR UPDATE OF i",
+        service
     )
     .fetch_optional(conn)
+    .await
+}
+
+/// Incidents opened from alerts (storm incidents included) for the service since `since`.
+pub async fn incidents_from_alerts_since(
+    conn: &mut PgConnection,
+    service: Uuid,
+    since: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM incidents i
+           JOIN incident_services x ON x.incident_id = i.id AND x.service_id = $1
+           WHERE i.origin <> 'declared' AND i.created_at >= $2"#,
+        service,
+        since
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Locks incidents in id order. The processor locks an alert's incident before the alert, the
+/// same order as a person resolving an incident (incident, then its alerts), so the two never
+/// deadlock.
+pub async fn lock_incidents(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM incidents WHERE id = ANY($1) ORDER BY id FOR UPDATE", ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct IncidentFacts {
+    pub number: i64,
+    pub status: String,
+    pub severity: i16,
+    /// Whether any person has acted on it (acknowledged, noted, took a role...).
+    pub human_acted: bool,
+}
+
+/// Locks the incident and reads what the processor decides on.
+pub async fn lock_incident_facts(
+    conn: &mut PgConnection,
+    incident: Uuid,
+) -> Result<Option<IncidentFacts>, sqlx::Error> {
+    sqlx::query_as!(
+        IncidentFacts,
+        r#"SELECT number, status, severity,
+                  EXISTS (SELECT 1 FROM timeline_events t
+                          WHERE t.incident_id = i.id AND t.author_id IS NOT NULL) AS "human_acted!"
+           FROM incidents i WHERE id = $1 FOR UPDATE"#,
+        incident
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn set_severity(conn: &mut PgConnection, incident: Uuid, severity: i16) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE incidents SET severity = $2, updated_at = now() WHERE id = $1", incident, severity)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct IncidentBrief {
+    pub id: Uuid,
+    pub number: i64,
+    pub title: String,
+    pub status: String,
+    pub severity: i16,
+}
+
+pub async fn incident_briefs(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<IncidentBrief>, sqlx::Error> {
+    sqlx::query_as!(
+        IncidentBrief,
+        "SELECT id, number, title, status, severity FROM incidents WHERE id = ANY($1) ORDER BY number",
+        ids
+    )
+    .fetch_all(conn)
     .await
 }

@@ -1,15 +1,23 @@
-//! Database access: the pool, migrations, and one module per concept holding all of its SQL.
+//! Database access: the pool, migrations, and one file per table family holding all of its SQL
+//! (`incidents.rs` for incidents, their services and roles; `timeline.rs` for their timeline...).
 //! Functions take an executor (`&mut PgConnection`, usually a transaction) so that callers compose
 //! several writes and commit once.
 
+pub mod alert_events;
 pub mod alerts;
 pub mod api_tokens;
 pub mod audit;
+pub mod contact_methods;
+pub mod escalations;
 pub mod incidents;
+pub mod integration_keys;
 pub mod login_failures;
-pub mod paging;
+pub mod notifications;
+pub mod policies;
 pub mod schedules;
+pub mod services;
 pub mod teams;
+pub mod timeline;
 pub mod users;
 
 use std::time::Duration;

@@ -285,3 +285,36 @@ pub async fn team_exists(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx
         .fetch_one(conn)
         .await
 }
+
+/// Records a handoff once; false when another engine already did.
+pub async fn record_handoff(
+    conn: &mut PgConnection,
+    schedule: Uuid,
+    at: DateTime<Utc>,
+    outgoing: Option<Uuid>,
+    incoming: Uuid,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!(
+        "INSERT INTO shift_handoffs (schedule_id, at, outgoing, incoming) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        schedule,
+        at,
+        outgoing,
+        incoming
+    )
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// How many roles `user` holds on open incidents.
+pub async fn open_roles_held(conn: &mut PgConnection, user: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM incident_roles r JOIN incidents i ON i.id = r.incident_id
+           WHERE r.user_id = $1 AND i.status IN ('triggered', 'acknowledged', 'mitigated')"#,
+        user
+    )
+    .fetch_one(conn)
+    .await
+}

@@ -1,4 +1,4 @@
-//! All SQL about teams, their members, and the services they own.
+//! All SQL about teams and their members.
 
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -31,25 +31,6 @@ pub async fn add_members(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-pub async fn insert_service(
-    conn: &mut PgConnection,
-    name: &str,
-    slug: &str,
-    team: Uuid,
-    description: &str,
-) -> Result<Uuid, sqlx::Error> {
-    sqlx::query_scalar!(
-        "INSERT INTO services (id, name, slug, team_id, description) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        Uuid::now_v7(),
-        name,
-        slug,
-        team,
-        description,
-    )
-    .fetch_one(conn)
-    .await
 }
 
 #[derive(Debug, Clone)]
@@ -117,23 +98,10 @@ pub async fn remove_member(conn: &mut PgConnection, team: Uuid, user: Uuid) -> R
     Ok(done.rows_affected() > 0)
 }
 
-/// A service with the name of its owning team, for the catalogue.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ServiceWithOwner {
-    pub id: Uuid,
-    pub team_id: Uuid,
-    pub name: String,
-    pub slug: String,
-    pub description: String,
-    pub team_name: String,
-    pub team_slug: String,
-}
-
-pub async fn services_with_owners(conn: &mut PgConnection) -> Result<Vec<ServiceWithOwner>, sqlx::Error> {
-    sqlx::query_as!(
-        ServiceWithOwner,
-        "SELECT s.id, s.team_id, s.name, s.slug, s.description, t.name AS team_name, t.slug AS team_slug
-         FROM services s JOIN teams t ON t.id = s.team_id ORDER BY lower(s.name)",
+pub async fn team_leads(conn: &mut PgConnection, team: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT user_id FROM team_members WHERE team_id = $1 AND role = 'lead' ORDER BY user_id",
+        team
     )
     .fetch_all(conn)
     .await

@@ -150,3 +150,16 @@ pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) 
     .await?;
     Ok(())
 }
+
+/// Active users among `ids`, with their zones.
+pub async fn active_users(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
+    Ok(sqlx::query!("SELECT id, name, time_zone FROM users WHERE id = ANY($1) AND NOT disabled", ids)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name, r.time_zone))
+        .collect())
+}

@@ -24,11 +24,18 @@ use crate::{
     Result,
     actor::Actor,
     db::{
-        alerts::{self, AlertRow, AlertUpdates, NewAlert, OpenIncident, ServiceIngestion},
+        alerts::{self, AlertRow, AlertUpdates, NewAlert},
         audit::{self, Entry},
-        incidents::{self, NewIncidentRow},
+        incidents::OpenIncident,
+        services::ServiceIngestion,
     },
-    services::{catalog::settings_of, incidents::announce},
+    services::{
+        catalog::settings_of,
+        incidents::{
+            announce,
+            lifecycle::{self, Opening, Origin, Subject},
+        },
+    },
 };
 
 /// Events applied per transaction: big enough to amortise the commit, small enough that a batch
@@ -94,10 +101,10 @@ fn state_of(row: &AlertRow) -> AlertState {
 /// Applies every pending event; returns how many. When another instance holds the lock it is
 /// draining too; waiting briefly and trying again closes the gap where it finished just before
 /// our events committed.
-pub async fn drain(pool: &PgPool, _now: DateTime<Utc>) -> Result<usize> {
+pub async fn drain(pool: &PgPool, now: DateTime<Utc>) -> Result<usize> {
     let (mut applied, mut busy) = (0, 0);
     loop {
-        match process_batch(pool).await? {
+        match process_batch(pool, now).await? {
             BatchResult::Applied(0) => return Ok(applied),
             BatchResult::Applied(n) => {
                 applied += n;
@@ -114,14 +121,14 @@ pub async fn drain(pool: &PgPool, _now: DateTime<Utc>) -> Result<usize> {
     }
 }
 
-/// Applies up to `BATCH` pending events, and settles flapping alerts that went quiet.
-pub async fn process_batch(pool: &PgPool) -> Result<BatchResult> {
+/// Applies up to `BATCH` pending events at `now`, and settles flapping alerts that went quiet.
+pub async fn process_batch(pool: &PgPool, now: DateTime<Utc>) -> Result<BatchResult> {
     let mut tx = pool.begin().await?;
-    if !alerts::try_processor_lock(&mut tx).await? {
+    if !crate::db::alert_events::try_processor_lock(&mut tx).await? {
         return Ok(BatchResult::Busy);
     }
-    let events = alerts::pending_events(&mut tx, BATCH).await?;
-    let mut batch = Batch::load(&mut tx, &events).await?;
+    let events = crate::db::alert_events::pending_events(&mut tx, BATCH).await?;
+    let mut batch = Batch::load(&mut tx, &events, now).await?;
     let mut ids = Vec::with_capacity(events.len());
     let mut alert_ids = Vec::with_capacity(events.len());
     let mut outcomes = Vec::with_capacity(events.len());
@@ -142,7 +149,7 @@ pub async fn process_batch(pool: &PgPool) -> Result<BatchResult> {
     }
     batch.settle_quiet_flapping(&mut tx).await?;
     batch.flush(&mut tx).await?;
-    alerts::mark_processed(&mut tx, &ids, &alert_ids, &outcomes).await?;
+    crate::db::alert_events::mark_processed(&mut tx, &ids, &alert_ids, &outcomes).await?;
     batch.finish_incidents(&mut tx).await?;
     tx.commit().await?;
     Ok(BatchResult::Applied(events.len()))
@@ -156,11 +163,15 @@ struct Batch {
 }
 
 impl Batch {
-    async fn load(conn: &mut PgConnection, events: &[alerts::PendingEvent]) -> Result<Batch> {
+    async fn load(
+        conn: &mut PgConnection,
+        events: &[crate::db::alert_events::PendingEvent],
+        now: DateTime<Utc>,
+    ) -> Result<Batch> {
         let mut service_ids: Vec<Uuid> = events.iter().map(|e| e.service_id).collect();
         service_ids.sort();
         service_ids.dedup();
-        let services = alerts::services_by_id(conn, &service_ids)
+        let services = crate::db::services::services_by_id(conn, &service_ids)
             .await?
             .into_iter()
             .map(|row| (row.id, ServiceCtx { settings: settings_of(&row), row, recent_from_alerts: None }))
@@ -171,7 +182,7 @@ impl Batch {
         let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
         incidents.sort();
         incidents.dedup();
-        alerts::lock_incidents(conn, &incidents).await?;
+        crate::db::incidents::lock_incidents(conn, &incidents).await?;
         let open = rows
             .into_iter()
             .map(|row| {
@@ -185,7 +196,7 @@ impl Batch {
                 ((row.service_id, row.dedup_key), tracked)
             })
             .collect();
-        Ok(Batch { services, open, incidents: BTreeMap::new(), now: Utc::now() })
+        Ok(Batch { services, open, incidents: BTreeMap::new(), now })
     }
 
     fn settings(&self, service: Uuid) -> IngestionSettings {
@@ -269,13 +280,13 @@ impl Batch {
     ) -> Result<Tracked> {
         let settings = self.settings(service);
         let at = state.first_seen_at;
-        let newest = alerts::newest_open_incident(conn, service).await?;
+        let newest = crate::db::incidents::newest_open_incident(conn, service).await?;
         let recent = self.recent_from_alerts(conn, service, at).await?;
         let placement = rules::place(&settings, newest.map(|i| i.created_at), recent, at);
         let mapped = settings.severity_map.map(state.severity);
         let incident = match (placement, newest) {
             (Placement::Join, Some(i)) => i,
-            (Placement::Storm, _) => match alerts::open_storm_incident(conn, service).await? {
+            (Placement::Storm, _) => match crate::db::incidents::open_storm_incident(conn, service).await? {
                 Some(i) => i,
                 None => self.open_incident(conn, service, event, mapped, true, key_label).await?,
             },
@@ -316,7 +327,7 @@ impl Batch {
             return Ok(n);
         }
         let since = at - ctx.settings.storm_window();
-        let n = alerts::incidents_from_alerts_since(conn, service, since).await? as u32;
+        let n = crate::db::incidents::incidents_from_alerts_since(conn, service, since).await? as u32;
         ctx.recent_from_alerts = Some(n);
         Ok(n)
     }
@@ -345,48 +356,24 @@ impl Batch {
             let title: String = event.summary.chars().take(200).collect();
             (title, format!("Opened by alert `{}` from {}.", event.dedup_key, event.source))
         };
-        let (id, number) = incidents::insert(
-            conn,
-            &NewIncidentRow {
-                title: &title,
-                description: &description,
-                severity: severity.level(),
-                customer_impact: false,
-                declared_by: None,
-            },
-        )
-        .await?;
-        alerts::set_origin(conn, id, if storm { "storm" } else { "alert" }).await?;
-        incidents::attach_services(conn, id, std::slice::from_ref(&ctx.row.slug)).await?;
-        ctx.recent_from_alerts = ctx.recent_from_alerts.map(|n| n + 1);
-        let via = key_label.map_or(String::new(), |l| format!(" via {l}"));
-        let body = if storm {
-            format!("Opened as {severity}: alert storm on {}{via}", ctx.row.name)
+        let services = std::slice::from_ref(&ctx.row.slug);
+        let origin = if storm {
+            Origin::Storm { service: &ctx.row.name, via: key_label }
         } else {
-            format!("Opened as {severity} by an alert{via}")
+            Origin::Alert { via: key_label }
         };
-        let who = actor();
-        incidents::append_timeline(
-            conn,
-            id,
-            &who,
-            TimelineKind::StatusChange.as_str(),
-            &body,
-            Some(json!({ "to": "triggered", "severity": severity, "origin": if storm { "storm" } else { "alert" } })),
-        )
-        .await?;
-        audit::record(
-            conn,
-            &who,
-            Entry {
-                action: "incident.declare",
-                entity_type: "incident",
-                entity_id: IncidentNumber(number).to_string(),
-                before: None,
-                after: Some(json!({ "title": title, "severity": severity, "services": [ctx.row.slug], "origin": if storm { "storm" } else { "alert" } })),
-            },
-        )
-        .await?;
+        let opening = Opening {
+            title: &title,
+            description: &description,
+            severity,
+            customer_impact: false,
+            declared_by: None,
+            services,
+            origin,
+        };
+        let (id, number) = lifecycle::open(conn, &actor(), &opening, self.now).await?;
+        ctx.recent_from_alerts = ctx.recent_from_alerts.map(|n| n + 1);
+        let number = number.0;
         let fx = self.incidents.entry(id).or_default();
         fx.number = number;
         Ok(OpenIncident { id, number, created_at: self.now })
@@ -398,7 +385,7 @@ impl Batch {
         let ids: Vec<Uuid> =
             rows.iter().map(|r| r.service_id).filter(|s| !self.services.contains_key(s)).collect();
         if !ids.is_empty() {
-            for row in alerts::services_by_id(conn, &ids).await? {
+            for row in crate::db::services::services_by_id(conn, &ids).await? {
                 self.services.insert(
                     row.id,
                     ServiceCtx { settings: settings_of(&row), row, recent_from_alerts: None },
@@ -408,7 +395,7 @@ impl Batch {
         let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
         incidents.sort();
         incidents.dedup();
-        alerts::lock_incidents(conn, &incidents).await?;
+        crate::db::incidents::lock_incidents(conn, &incidents).await?;
         for row in rows {
             let key = (row.service_id, row.dedup_key.clone());
             let mut t = match self.open.remove(&key) {
@@ -447,7 +434,7 @@ impl Batch {
     async fn finish_incidents(&mut self, conn: &mut PgConnection) -> Result<()> {
         let who = actor();
         for (&id, fx) in &self.incidents {
-            let Some(facts) = alerts::lock_incident_facts(conn, id).await? else { continue };
+            let Some(facts) = crate::db::incidents::lock_incident_facts(conn, id).await? else { continue };
             let number = IncidentNumber(facts.number);
             let status: IncidentStatus = facts.status.parse().unwrap_or(IncidentStatus::Resolved);
             let open = status.is_open();
@@ -462,7 +449,7 @@ impl Batch {
                     }
                 };
                 let keys: Vec<&str> = fx.attached.iter().map(|(_, k, _)| k.as_str()).collect();
-                incidents::append_timeline(
+                crate::db::timeline::append_timeline(
                     conn,
                     id,
                     &who,
@@ -477,8 +464,8 @@ impl Batch {
                 && !facts.human_acted
                 && let Some(to) = fx.worst.and_then(|w| rules::raised_severity(current, w))
             {
-                alerts::set_severity(conn, id, to.level()).await?;
-                incidents::append_timeline(
+                crate::db::incidents::set_severity(conn, id, to.level()).await?;
+                crate::db::timeline::append_timeline(
                     conn,
                     id,
                     &who,
@@ -500,15 +487,16 @@ impl Batch {
             let mut status_now = status;
             if fx.acknowledged_by_source && status == IncidentStatus::Triggered {
                 status_now = IncidentStatus::Acknowledged;
-                transition(conn, &who, id, number, status, status_now, "acknowledged at the alert source")
-                    .await?;
+                let subject = Subject { id, number, status };
+                let reason = Some("acknowledged at the alert source");
+                lifecycle::transition(conn, &who, subject, status_now, reason, self.now).await?;
             }
             if fx.alerts_resolved > 0
                 && status_now.is_open()
                 && alerts::open_alert_count(conn, id).await? == 0
             {
                 if facts.human_acted {
-                    incidents::append_timeline(
+                    crate::db::timeline::append_timeline(
                         conn,
                         id,
                         &who,
@@ -517,56 +505,17 @@ impl Batch {
                         Some(json!({ "alerts": "resolved" })),
                     )
                     .await?;
-                } else {
-                    transition(
-                        conn,
-                        &who,
-                        id,
-                        number,
-                        status_now,
-                        IncidentStatus::Resolved,
-                        "all alerts resolved, no one had acted: resolved automatically",
-                    )
-                    .await?;
+                } else if status_now.transition(IncidentStatus::Resolved).is_ok() {
+                    let subject = Subject { id, number, status: status_now };
+                    let reason = Some("all alerts resolved, no one had acted: resolved automatically");
+                    lifecycle::transition(conn, &who, subject, IncidentStatus::Resolved, reason, self.now)
+                        .await?;
                 }
             }
             announce(conn, number, "alerts").await?;
         }
         Ok(())
     }
-}
-
-async fn transition(
-    conn: &mut PgConnection,
-    who: &Actor,
-    id: Uuid,
-    number: IncidentNumber,
-    from: IncidentStatus,
-    to: IncidentStatus,
-    reason: &str,
-) -> Result<()> {
-    if from.transition(to).is_err() {
-        return Ok(());
-    }
-    incidents::set_status(conn, id, to.as_str()).await?;
-    incidents::append_timeline(
-        conn,
-        id,
-        who,
-        TimelineKind::StatusChange.as_str(),
-        &format!("{from} -> {to}: {reason}"),
-        Some(json!({ "from": from, "to": to, "reason": reason })),
-    )
-    .await?;
-    audit_change(
-        conn,
-        who,
-        number,
-        "incident.transition",
-        json!({ "status": from }),
-        json!({ "status": to, "reason": reason }),
-    )
-    .await
 }
 
 async fn audit_change(

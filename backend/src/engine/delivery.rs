@@ -13,7 +13,6 @@ use uuid::Uuid;
 use super::Engine;
 use crate::{
     Result,
-    db::paging as db,
     notify::{Destination, Item, Message},
     services::timeline,
 };
@@ -41,41 +40,64 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize)> 
 /// Sends up to a batch of due notifications; returns (claimed, sent, failed).
 async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
     let mut conn = engine.pool.acquire().await?;
-    let claimed = db::claim_notifications(&mut conn, now, now + Duration::seconds(60), BATCH).await?;
-    let mut groups: BTreeMap<(Uuid, Uuid), Vec<db::Claimed>> = BTreeMap::new();
+    let claimed =
+        crate::db::notifications::claim_notifications(&mut conn, now, now + Duration::seconds(60), BATCH)
+            .await?;
+    let mut groups: BTreeMap<(Uuid, Uuid), Vec<crate::db::notifications::Claimed>> = BTreeMap::new();
     for c in &claimed {
         groups.entry((c.user_id, c.contact_method_id)).or_default().push(c.clone());
     }
     let (mut sent, mut failed) = (0, 0);
     for ((user, method_id), items) in groups {
         let incident_ids: Vec<Uuid> = items.iter().filter_map(|i| i.incident_id).collect();
-        let briefs = db::incident_briefs(&mut conn, &incident_ids).await?;
+        let briefs = crate::db::incidents::incident_briefs(&mut conn, &incident_ids).await?;
         // A page for an incident someone already acknowledged is not sent.
-        let (live, stale): (Vec<&db::Claimed>, Vec<&db::Claimed>) = items.iter().partition(|i| {
+        let (live, stale): (
+            Vec<&crate::db::notifications::Claimed>,
+            Vec<&crate::db::notifications::Claimed>,
+        ) = items.iter().partition(|i| {
             i.kind != "page" || briefs.iter().any(|b| Some(b.id) == i.incident_id && b.status == "triggered")
         });
         if !stale.is_empty() {
             let ids: Vec<i64> = stale.iter().map(|i| i.id).collect();
-            db::finish(&mut conn, &ids, "cancelled", Some("the incident was no longer triggered"), now)
-                .await?;
+            crate::db::notifications::finish(
+                &mut conn,
+                &ids,
+                "cancelled",
+                Some("the incident was no longer triggered"),
+                now,
+            )
+            .await?;
         }
         if live.is_empty() {
             continue;
         }
         let ids: Vec<i64> = live.iter().map(|i| i.id).collect();
         if live.iter().any(|i| i.kind == "page")
-            && let Some(last) = db::last_sent(&mut conn, user, method_id, now - BUNDLE_WINDOW).await?
+            && let Some(last) =
+                crate::db::notifications::last_sent(&mut conn, user, method_id, now - BUNDLE_WINDOW).await?
         {
             // Sent to this person within the window: hold these to go out together.
-            db::postpone(&mut conn, &ids, last + BUNDLE_WINDOW).await?;
+            crate::db::notifications::postpone(&mut conn, &ids, last + BUNDLE_WINDOW).await?;
             continue;
         }
-        let Some(method) = db::contact_method(&mut conn, method_id).await? else {
-            db::finish(&mut conn, &ids, "cancelled", Some("the contact method was removed"), now).await?;
+        let Some(method) = crate::db::contact_methods::contact_method(&mut conn, method_id).await? else {
+            crate::db::notifications::finish(
+                &mut conn,
+                &ids,
+                "cancelled",
+                Some("the contact method was removed"),
+                now,
+            )
+            .await?;
             continue;
         };
-        let name =
-            db::active_users(&mut conn, &[user]).await?.into_iter().next().map(|u| u.1).unwrap_or_default();
+        let name = crate::db::users::active_users(&mut conn, &[user])
+            .await?
+            .into_iter()
+            .next()
+            .map(|u| u.1)
+            .unwrap_or_default();
         let message = if live.iter().all(|i| i.kind == "test") {
             Message::test(&name)
         } else if let Some(h) = live.iter().find(|i| i.kind == "handoff") {
@@ -107,8 +129,8 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
         match &result {
             Ok(()) => {
                 sent += 1;
-                db::finish(&mut tx, &[first], "sent", None, now).await?;
-                db::bundle(&mut tx, &ids[1..], first, now).await?;
+                crate::db::notifications::finish(&mut tx, &[first], "sent", None, now).await?;
+                crate::db::notifications::bundle(&mut tx, &ids[1..], first, now).await?;
                 for b in paged {
                     let body = if live.len() > 1 {
                         format!(
@@ -126,11 +148,11 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
                 failed += 1;
                 let give_up = attempts >= MAX_ATTEMPTS;
                 if give_up {
-                    db::finish(&mut tx, &ids, "failed", Some(error), now).await?;
+                    crate::db::notifications::finish(&mut tx, &ids, "failed", Some(error), now).await?;
                 } else {
                     let backoff = Duration::seconds(15 * (1 << attempts.clamp(0, 10)));
                     for id in &ids {
-                        db::retry_later(&mut tx, *id, now + backoff, error).await?;
+                        crate::db::notifications::retry_later(&mut tx, *id, now + backoff, error).await?;
                     }
                 }
                 for b in paged {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::Engine;
-use crate::{Result, db::paging as db, services::schedules};
+use crate::{Result, services::schedules};
 
 pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
     let mut conn = engine.pool.acquire().await?;
@@ -15,8 +15,14 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
     drop(conn);
     for h in handoffs {
         let mut tx = engine.pool.begin().await?;
-        if !db::record_handoff(&mut tx, h.schedule_id, h.at, h.outgoing.as_ref().map(|o| o.0.0), h.incoming.0)
-            .await?
+        if !crate::db::schedules::record_handoff(
+            &mut tx,
+            h.schedule_id,
+            h.at,
+            h.outgoing.as_ref().map(|o| o.0.0),
+            h.incoming.0,
+        )
+        .await?
         {
             continue;
         }
@@ -30,9 +36,9 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
             h.at.format("%Y-%m-%d %H:%M UTC")
         );
         if let Some((outgoing, _)) = &h.outgoing {
-            let held = db::open_roles_held(&mut tx, outgoing.0).await?;
+            let held = crate::db::schedules::open_roles_held(&mut tx, outgoing.0).await?;
             if held > 0 {
-                let incoming = db::active_users(&mut tx, &[h.incoming.0])
+                let incoming = crate::db::users::active_users(&mut tx, &[h.incoming.0])
                     .await?
                     .into_iter()
                     .next()
@@ -54,10 +60,10 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
 
 /// Queues a handoff notice on each of the person's contact methods.
 async fn tell(conn: &mut sqlx::PgConnection, user: Uuid, note: &str, now: DateTime<Utc>) -> Result<()> {
-    for m in db::contact_methods(conn, user).await? {
-        db::insert_notification(
+    for m in crate::db::contact_methods::contact_methods(conn, user).await? {
+        crate::db::notifications::insert_notification(
             conn,
-            &db::NewNotification {
+            &crate::db::notifications::NewNotification {
                 user_id: user,
                 contact_method_id: m.id,
                 kind: "handoff",

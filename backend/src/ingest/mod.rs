@@ -2,16 +2,15 @@
 //! events are applied later by the engine's alerts job (`engine::alerts`).
 //!
 //! - [`writer`]: the group commit ([`Ingestor`]).
-//! - [`keys`]: the integration key cache ([`KeyCache`]).
+//! - the integration key cache it reads ([`KeyCache`], in `auth`: revoking a key clears it).
 //! - [`limiter`]: a token bucket per key ([`RateLimiter`]).
 
-pub mod keys;
 pub mod limiter;
 pub mod writer;
 
 use sqlx::PgPool;
 
-pub use keys::{KEY_CACHE_TTL, KeyCache};
+pub use crate::auth::key_cache::{KEY_CACHE_TTL, KeyCache};
 pub use limiter::RateLimiter;
 pub use writer::{Ingestor, NotStored};
 
@@ -24,11 +23,8 @@ pub struct Intake {
 }
 
 impl Intake {
-    pub fn start(pool: PgPool, rate_per_key: u32) -> Intake {
-        Intake {
-            ingestor: Ingestor::start(pool),
-            keys: KeyCache::default(),
-            limiter: RateLimiter::new(rate_per_key),
-        }
+    /// `keys` is the cache the instance's context holds, so revoking through either edge clears it.
+    pub fn start(pool: PgPool, rate_per_key: u32, keys: KeyCache) -> Intake {
+        Intake { ingestor: Ingestor::start(pool), keys, limiter: RateLimiter::new(rate_per_key) }
     }
 }

@@ -61,6 +61,7 @@ pub async fn load_demo(
     pool: &PgPool,
     admin_email: Option<&Email>,
     given_password: Option<&Password>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<DemoCredentials> {
     let plain = given_password.map(|p| p.expose().to_owned()).unwrap_or_else(|| random_token(16));
     let hash = password::hash(plain.clone()).await?;
@@ -99,7 +100,7 @@ pub async fn load_demo(
         teams::add_members(&mut tx, id, &members).await?;
     }
     for (name, slug, team, description) in SERVICES {
-        teams::insert_service(&mut tx, name, slug, team_ids[team], description).await?;
+        crate::db::services::insert_service(&mut tx, name, slug, team_ids[team], description).await?;
     }
     audit::record(
         &mut tx,
@@ -114,10 +115,10 @@ pub async fn load_demo(
     )
     .await?;
     tx.commit().await?;
-    demo_history(pool, &ids, chrono::Utc::now()).await?;
-    demo_incidents(pool, &ids).await?;
-    demo_alerts(pool).await?;
-    let schedules = demo_schedules(pool, &ids, &team_ids, chrono::Utc::now()).await?;
+    demo_history(pool, &ids, now).await?;
+    demo_incidents(pool, &ids, now).await?;
+    demo_alerts(pool, now).await?;
+    let schedules = demo_schedules(pool, &ids, &team_ids, now).await?;
     demo_policies(pool, &team_ids, &schedules).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
@@ -268,7 +269,8 @@ async fn demo_history(
             (resolved, commander, TimelineKind::StatusChange, "mitigated -> resolved".to_owned()),
         ];
         for (at, who, kind, body) in &steps {
-            incidents::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body).await?;
+            crate::db::timeline::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body)
+                .await?;
         }
         if let Some(previous) = last_of_kind.insert(kind, id) {
             incidents::relate(&mut tx, previous, id, "same root cause").await?;
@@ -337,6 +339,7 @@ const INCIDENTS: &[DemoIncident] = &[
 async fn demo_incidents(
     pool: &PgPool,
     users: &std::collections::HashMap<&str, domain::UserId>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     use domain::incident::NewIncidentInput;
     for demo in INCIDENTS {
@@ -352,9 +355,10 @@ async fn demo_incidents(
             description: String::new(),
             customer_impact: demo.customer_impact,
         };
-        let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?).await?;
+        let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?, now).await?;
         for to in demo.walk {
-            super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None).await?;
+            super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None, now)
+                .await?;
             if *to == "acknowledged" {
                 let commander = Some(users[demo.declared_by]);
                 let role = domain::incident::IncidentRole::Commander;
@@ -370,13 +374,13 @@ async fn demo_incidents(
 
 /// An Alertmanager key on the web dashboard and a webhook batch through it: two alerts firing, one
 /// fired and resolved. Stored as the endpoint stores them; the server's processor applies them.
-async fn demo_alerts(pool: &PgPool) -> Result<()> {
+async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     use domain::alert::{IntegrationKind, NewIntegrationKey, event::parse_alertmanager};
     let actor = Actor::cli();
     let key = NewIntegrationKey { kind: IntegrationKind::Alertmanager, label: "Prometheus (demo)".into() };
     let created =
-        super::alerts::create_key(pool, &actor, "web-dashboard", &key, "http://127.0.0.1:3000").await?;
-    let now = chrono::Utc::now();
+        super::integration_keys::create_key(pool, &actor, "web-dashboard", &key, "http://127.0.0.1:3000")
+            .await?;
     let at = |mins: i64| (now - chrono::Duration::minutes(mins)).to_rfc3339();
     let alert = |instance: &str, status: &str, starts: String, ends: &str| {
         serde_json::json!({
@@ -398,10 +402,10 @@ async fn demo_alerts(pool: &PgPool) -> Result<()> {
         vec![alert("web-3", "resolved", at(30), &at(20))],
     ];
     let mut conn = pool.acquire().await?;
-    let service = crate::db::alerts::service_by_slug(&mut conn, "web-dashboard")
+    let service = crate::db::services::service_by_slug(&mut conn, "web-dashboard")
         .await?
         .ok_or(Error::NotFound("service"))?;
-    let mut batch = crate::db::alerts::EventBatch::default();
+    let mut batch = crate::db::alert_events::EventBatch::default();
     for alerts in batches {
         let body = serde_json::json!({"version": "4", "status": "firing", "alerts": alerts});
         let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?;
@@ -413,7 +417,7 @@ async fn demo_alerts(pool: &PgPool) -> Result<()> {
             batch.events.push(serde_json::json!(e).to_string());
         }
     }
-    crate::db::alerts::insert_events(&mut conn, &batch).await?;
+    crate::db::alert_events::insert_events(&mut conn, &batch).await?;
     Ok(())
 }
 
@@ -559,9 +563,9 @@ async fn demo_policies(
             ],
             repeat: 1,
         };
-        let policy = super::escalation::save_policy(pool, &actor, None, &input).await?;
+        let policy = super::policies::save_policy(pool, &actor, None, &input).await?;
         for (_, slug, _, _) in SERVICES.iter().filter(|s| s.2 == *team) {
-            super::escalation::route_service(pool, &actor, slug, Some(policy.id)).await?;
+            super::catalog::route_service(pool, &actor, slug, Some(policy.id)).await?;
         }
     }
     Ok(())

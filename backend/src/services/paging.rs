@@ -19,7 +19,7 @@ use crate::{
     actor::Actor,
     db::{
         audit::{self, Entry},
-        incidents, paging as db,
+        incidents,
     },
 };
 
@@ -51,7 +51,7 @@ pub async fn resolve(
                     .into_iter()
                     .collect()
             }
-            Target::TeamLeads { id } => db::team_leads(conn, *id).await?,
+            Target::TeamLeads { id } => crate::db::teams::team_leads(conn, *id).await?,
         };
         for id in ids {
             if !wanted.iter().any(|(w, _)| *w == id) {
@@ -60,7 +60,7 @@ pub async fn resolve(
         }
     }
     let ids: Vec<Uuid> = wanted.iter().map(|(id, _)| *id).collect();
-    let users = db::active_users(conn, &ids).await?;
+    let users = crate::db::users::active_users(conn, &ids).await?;
     Ok(wanted
         .into_iter()
         .filter_map(|(id, role)| {
@@ -96,7 +96,7 @@ pub async fn page_resolved(
     let mut paged = Vec::new();
     for p in people {
         let role = p.role.map(|r| r.as_str());
-        let new = db::NewPage {
+        let new = crate::db::escalations::NewPage {
             incident,
             step: step.number,
             level: step.level,
@@ -105,7 +105,7 @@ pub async fn page_resolved(
             paged_by,
             at: now,
         };
-        if let Some(page) = db::insert_page(conn, &new).await? {
+        if let Some(page) = crate::db::escalations::insert_page(conn, &new).await? {
             let n = plan(conn, p, page, incident, urgency, now).await?;
             paged.push(match (p.role, n) {
                 (_, 0) => format!("{} (no contact method)", p.name),
@@ -135,7 +135,7 @@ pub async fn page_people(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let people = resolve(conn, targets, now).await?;
-    let step = Step { number: db::next_manual_step(conn, incident).await?, level: None };
+    let step = Step { number: crate::db::escalations::next_manual_step(conn, incident).await?, level: None };
     page_resolved(conn, incident, step, &people, paged_by, "high", now).await
 }
 
@@ -149,8 +149,8 @@ async fn plan(
     urgency: &str,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let methods = db::contact_methods(conn, p.id).await?;
-    let rules = db::rules(conn, p.id).await?;
+    let methods = crate::db::contact_methods::contact_methods(conn, p.id).await?;
+    let rules = crate::db::contact_methods::rules(conn, p.id).await?;
     let plan: Vec<(Uuid, i64)> = if rules.is_empty() {
         methods.iter().map(|m| (m.id, 0)).collect()
     } else {
@@ -159,9 +159,9 @@ async fn plan(
     let open = if urgency == "low" { working_hours(p.zone, now) } else { now };
     for (method, delay) in &plan {
         let due = open + Duration::seconds(*delay);
-        db::insert_notification(
+        crate::db::notifications::insert_notification(
             conn,
-            &db::NewNotification {
+            &crate::db::notifications::NewNotification {
                 user_id: p.id,
                 contact_method_id: *method,
                 kind: "page",
@@ -195,7 +195,7 @@ pub async fn page_manually(
         ManualPage::User { id } => vec![(Target::User { id: *id }, None)],
         ManualPage::Team { id } => vec![(Target::TeamLeads { id: *id }, None)],
         ManualPage::Policy { id } => {
-            let p = db::list_policies(&mut tx)
+            let p = crate::db::policies::list_policies(&mut tx)
                 .await?
                 .into_iter()
                 .find(|p| p.id == *id)
@@ -212,7 +212,7 @@ pub async fn page_manually(
         return Err(FieldError::new("target", "no one to page: nobody active is on call for it").into());
     }
     let body = format!("{} paged {}", actor.label, names.join(", "));
-    incidents::append_timeline(
+    crate::db::timeline::append_timeline(
         &mut tx,
         id,
         actor,
@@ -241,7 +241,7 @@ pub async fn page_manually(
 pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView>> {
     let mut conn = pool.acquire().await?;
     let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    Ok(db::pages_of(&mut conn, id)
+    Ok(crate::db::escalations::pages_of(&mut conn, id)
         .await?
         .into_iter()
         .map(|p| PageView {
@@ -252,4 +252,9 @@ pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView
             paged_at: p.paged_at,
         })
         .collect())
+}
+
+pub async fn incident_brief(pool: &PgPool, id: Uuid) -> Result<Option<crate::db::incidents::IncidentBrief>> {
+    let mut conn = pool.acquire().await?;
+    Ok(crate::db::incidents::incident_briefs(&mut conn, &[id]).await?.pop())
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use domain::{
     UserId,
-    team::{DisplayName, NewService, ServiceView, Slug, TeamMemberView, TeamRole, TeamView},
+    team::{DisplayName, Slug, TeamMemberView, TeamRole, TeamView},
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -18,17 +18,6 @@ use crate::{
     },
     error::is_unique_violation,
 };
-
-fn service_view(s: &teams::ServiceWithOwner) -> ServiceView {
-    ServiceView {
-        id: s.id,
-        name: s.name.clone(),
-        slug: s.slug.clone(),
-        description: s.description.clone(),
-        team_slug: s.team_slug.clone(),
-        team_name: s.team_name.clone(),
-    }
-}
 
 /// Every team with its members and services: three queries, whatever the number of teams.
 pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
@@ -45,7 +34,7 @@ pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
         });
     }
     let mut services: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
-    for s in teams::services_with_owners(&mut conn).await? {
+    for s in crate::db::services::services_with_owners(&mut conn).await? {
         services.entry(s.team_id).or_default().push(s.slug);
     }
     Ok(all
@@ -133,55 +122,4 @@ pub async fn remove_member(pool: &PgPool, actor: &Actor, team: &Slug, user: User
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-pub async fn list_services(pool: &PgPool) -> Result<Vec<ServiceView>> {
-    let mut conn = pool.acquire().await?;
-    Ok(teams::services_with_owners(&mut conn).await?.iter().map(service_view).collect())
-}
-
-pub async fn create_service(pool: &PgPool, actor: &Actor, service: &NewService) -> Result<ServiceView> {
-    let mut tx = pool.begin().await?;
-    let team = teams::team_by_slug(&mut tx, service.team.as_str()).await?.ok_or(Error::NotFound("team"))?;
-    let id = match teams::insert_service(
-        &mut tx,
-        service.name.as_str(),
-        service.slug.as_str(),
-        team.id,
-        &service.description,
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => {
-            return Err(Error::Conflict(format!(
-                "a service named {} or with slug {} already exists",
-                service.name, service.slug
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "service.create",
-            entity_type: "service",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "name": service.name.as_str(), "slug": service.slug.as_str(), "team": team.slug }),
-            ),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(ServiceView {
-        id,
-        name: service.name.to_string(),
-        slug: service.slug.to_string(),
-        description: service.description.clone(),
-        team_slug: team.slug,
-        team_name: team.name,
-    })
 }

@@ -6,10 +6,10 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::incidents::Change;
+use super::incidents::IncidentChange;
 use crate::{Error, Result, actor::Actor, db::incidents, markdown};
 
-fn entry(t: incidents::TimelineRow) -> TimelineEntryView {
+fn entry(t: crate::db::timeline::TimelineRow) -> TimelineEntryView {
     let body_html = (t.kind == TimelineKind::Note.as_str()).then(|| markdown::render(&t.body));
     TimelineEntryView {
         id: t.id,
@@ -25,7 +25,7 @@ fn entry(t: incidents::TimelineRow) -> TimelineEntryView {
 pub async fn timeline(pool: &PgPool, number: IncidentNumber) -> Result<Vec<TimelineEntryView>> {
     let mut conn = pool.acquire().await?;
     let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    Ok(incidents::timeline(&mut conn, id).await?.into_iter().map(entry).collect())
+    Ok(crate::db::timeline::timeline(&mut conn, id).await?.into_iter().map(entry).collect())
 }
 
 /// Adds a note (Markdown, already checked by `NoteInput::parse`) to the timeline.
@@ -36,12 +36,12 @@ pub async fn add_note(
     body: &str,
 ) -> Result<TimelineEntryView> {
     debug_assert!(body.chars().count() <= NoteInput::MAX_CHARS);
-    let mut change = Change::begin(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number).await?;
     let event = change.timeline(actor, TimelineKind::Note, body, json!(null)).await?;
     change.audit(actor, "incident.note", json!(null), json!({ "event": event })).await?;
     let id = change.id();
     incidents::touch(&mut change.tx, id).await?;
-    let row = incidents::timeline_entry(&mut change.tx, id, event)
+    let row = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
     change.commit("timeline").await?;
@@ -56,12 +56,12 @@ pub async fn set_pin(
     event: i64,
     pin: Option<Pin>,
 ) -> Result<TimelineEntryView> {
-    let mut change = Change::begin(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number).await?;
     let id = change.id();
-    let before = incidents::timeline_entry(&mut change.tx, id, event)
+    let before = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
-    incidents::set_pin(&mut change.tx, id, event, pin.map(Pin::as_str)).await?;
+    crate::db::timeline::set_pin(&mut change.tx, id, event, pin.map(Pin::as_str)).await?;
     change
         .audit(
             actor,
@@ -70,7 +70,7 @@ pub async fn set_pin(
             json!({ "event": event, "pin": pin }),
         )
         .await?;
-    let row = incidents::timeline_entry(&mut change.tx, id, event)
+    let row = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
     change.commit("timeline").await?;
@@ -87,6 +87,6 @@ pub async fn system_note(
     body: &str,
     data: Option<serde_json::Value>,
 ) -> Result<()> {
-    incidents::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
+    crate::db::timeline::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
     super::incidents::announce(conn, IncidentNumber(number), "paging").await
 }

@@ -65,7 +65,7 @@ pub async fn login(
             }
             response
         }
-        Err(e) => crate::http::error::ApiError(e).into_response(),
+        Err(e) => crate::http::error::ApiError::from(e).into_response(),
     }
 }
 

@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use backend::{
-    db::alerts::{EventBatch, KeyGrant},
+    db::{alert_events::EventBatch, integration_keys::KeyGrant},
     ingest::Intake,
 };
 use domain::alert::{

@@ -18,11 +18,11 @@ use domain::Role;
 use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{AppState, http::api::Caller, http::error::ApiError};
+use crate::{AppState, http::caller::Caller, http::error::ApiError};
 
 pub async fn events(State(state): State<AppState>, caller: Caller) -> Result<impl IntoResponse, ApiError> {
     caller.require(Role::Viewer)?;
-    let stream = futures_util::stream::unfold(state.live.subscribe(), |mut rx| async move {
+    let stream = futures_util::stream::unfold(state.ctx.live.subscribe(), |mut rx| async move {
         let event = match rx.recv().await {
             Ok(LiveEvent::Incident(change)) => match Event::default().event("incident").json_data(&change) {
                 Ok(event) => event,
@@ -36,7 +36,7 @@ pub async fn events(State(state): State<AppState>, caller: Caller) -> Result<imp
         };
         Some((Ok::<_, Infallible>(event), rx))
     })
-    .take_until(state.live.closed());
+    .take_until(state.ctx.live.closed());
     // Proxies such as nginx buffer responses unless told not to, which would hold events back.
     let no_buffering = (HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"));
     Ok(([no_buffering], Sse::new(stream).keep_alive(KeepAlive::default())))

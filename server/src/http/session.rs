@@ -97,7 +97,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let principal = if let Some(token) = bearer_token(req.headers()) {
         match backend::services::auth::principal_from_api_token(&ctx.pool, token).await {
             Ok(p) => p,
-            Err(e) => return crate::http::error::ApiError(e).into_response(),
+            Err(e) => return crate::http::error::ApiError::from(e).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), COOKIE_NAME).filter(|t| !t.is_empty()) {
         had_session = true;
@@ -109,7 +109,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 Some(p)
             }
             Ok(None) => None,
-            Err(e) => return crate::http::error::ApiError(e).into_response(),
+            Err(e) => return crate::http::error::ApiError::from(e).into_response(),
         }
     } else {
         None

@@ -1,0 +1,23 @@
+//! A monitored service as its page and `GET /api/v1/services/{slug}` show it: who owns it, how
+//! its alerts become incidents, and the escalation policy its incidents page through. One type
+//! for both edges, read by one backend operation.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{alert::IngestionSettings, team::ServiceView};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceDetail {
+    #[serde(flatten)]
+    pub service: ServiceView,
+    pub ingestion: IngestionSettings,
+    /// The escalation policy new incidents of this service page through.
+    pub escalation_policy: Option<PolicyRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    pub id: Uuid,
+    pub name: String,
+}

@@ -1,0 +1,30 @@
+//! `/api/v1/audit-log` (`services::audit`).
+
+use axum::{
+    Json,
+    extract::{Query, State},
+};
+use backend::services::{self};
+use domain::{Role, audit::AuditPage};
+use serde::Deserialize;
+
+use crate::{
+    AppState,
+    http::{caller::Caller, error::ApiError},
+};
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit-log?before=&limit=`: newest first; `next_before` pages further back.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(services::audit::audit_page(&state.ctx.pool, q.before, q.limit).await?))
+}

@@ -1,0 +1,251 @@
+//! `/api/v1/schedules`, `/api/v1/oncall` and the calendar feed (`services::schedules`).
+
+use axum::{
+    Json,
+    extract::{Path, Query, State, rejection::JsonRejection},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use backend::services::schedules::{self, OnCallAt, ShiftsOut};
+use chrono::{DateTime, Duration, Utc};
+use domain::{
+    FieldError, Role,
+    schedule::{
+        LayerId, OnCallEntry, OverrideInput, ScheduleInput, ScheduleSummary, ScheduleView, Scope, Tier, input,
+    },
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    http::{
+        caller::Caller,
+        error::{ApiError, bad_json},
+    },
+};
+
+/// A schedule to save; `confirm` accepts soft fairness warnings (hard rules still refuse).
+#[derive(Debug, Deserialize)]
+pub struct SaveSchedule {
+    #[serde(flatten)]
+    pub schedule: ScheduleInput,
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SaveOverride {
+    #[serde(flatten)]
+    pub input: OverrideInput,
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+fn when(field: &str, value: Option<&str>, default: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+    match value {
+        Some(v) => Ok(input::parse_instant(field, v)?),
+        None => Ok(default),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ScheduleSummary>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(schedules::list(&state.ctx.pool, state.ctx.now()).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let ctx = &state.ctx;
+    Ok(Json(
+        schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, me.user_id, state.ctx.now()).await?,
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<SaveSchedule>, JsonRejection>,
+) -> Result<(StatusCode, Json<ScheduleView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(save) = body.map_err(bad_json)?;
+    let ctx = &state.ctx;
+    let now = state.ctx.now();
+    let id = schedules::create(&ctx.pool, &caller.actor(admin), &save.schedule, save.confirm, now).await?;
+    let view = schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, admin.user_id, now).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<SaveSchedule>, JsonRejection>,
+) -> Result<Json<ScheduleView>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(save) = body.map_err(bad_json)?;
+    let ctx = &state.ctx;
+    let now = state.ctx.now();
+    schedules::update(&ctx.pool, &caller.actor(admin), id, &save.schedule, save.confirm, now).await?;
+    Ok(Json(schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, admin.user_id, now).await?))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    schedules::delete(&state.ctx.pool, &caller.actor(admin), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Responders may add overrides (covering a colleague is everyday on-call work); every override
+/// is audited with who made it.
+pub async fn add_override(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<SaveOverride>, JsonRejection>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let p = caller.require(Role::Responder)?;
+    let Json(save) = body.map_err(bad_json)?;
+    let oid = schedules::add_override(
+        &state.ctx.pool,
+        &caller.actor(p),
+        id,
+        &save.input,
+        save.confirm,
+        state.ctx.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: oid })))
+}
+
+pub async fn delete_override(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, oid)): Path<(Uuid, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    let p = caller.require(Role::Responder)?;
+    schedules::delete_override(&state.ctx.pool, &caller.actor(p), id, oid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AtQuery {
+    pub at: Option<String>,
+}
+
+pub async fn oncall_at(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<AtQuery>,
+) -> Result<Json<OnCallAt>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let at = when("at", q.at.as_deref(), state.ctx.now())?;
+    Ok(Json(schedules::oncall_at(&state.ctx.pool, id, at).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShiftsQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// `primary` (default), `secondary`, or a layer id.
+    pub scope: Option<String>,
+}
+
+fn scope(s: Option<&str>) -> Result<Scope, ApiError> {
+    match s.map(str::trim) {
+        None | Some("") | Some("primary") => Ok(Scope::Tier(Tier::Primary)),
+        Some("secondary") => Ok(Scope::Tier(Tier::Secondary)),
+        Some(other) => Ok(Scope::Layer(LayerId(other.parse().map_err(|_| {
+            FieldError::new("scope", format!("'{other}' is not primary, secondary or a layer id"))
+        })?))),
+    }
+}
+
+pub async fn shifts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<ShiftsQuery>,
+) -> Result<Json<ShiftsOut>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let from = when("from", q.from.as_deref(), state.ctx.now())?;
+    let to = when("to", q.to.as_deref(), from + Duration::weeks(4))?;
+    let scope = scope(q.scope.as_deref())?;
+    Ok(Json(schedules::shifts(&state.ctx.pool, id, scope, from, to).await?))
+}
+
+pub async fn everyone(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<OnCallEntry>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(schedules::everyone_now(&state.ctx.pool, state.ctx.now()).await?))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Rotated {
+    pub generation: i32,
+}
+
+/// Voids every calendar feed URL of the caller; the schedules answer the new URLs.
+pub async fn rotate_feed(State(state): State<AppState>, caller: Caller) -> Result<Json<Rotated>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let generation = schedules::rotate_feed(&state.ctx.pool, &caller.actor(me), me.user_id).await?;
+    Ok(Json(Rotated { generation }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedQuery {
+    pub token: Option<String>,
+    pub layer: Option<Uuid>,
+}
+
+/// `GET /schedules/{id}/oncall.ics?token=...[&layer=...]`: no session (calendar apps have none);
+/// the token is the credential.
+pub async fn calendar(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Query(q): Query<FeedQuery>,
+) -> Response {
+    let ctx = &state.ctx;
+    let token = q.token.unwrap_or_default();
+    match schedules::calendar(
+        &ctx.pool,
+        &ctx.keys,
+        &ctx.config.public_url,
+        id,
+        &token,
+        q.layer,
+        state.ctx.now(),
+    )
+    .await
+    {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+                (header::CONTENT_DISPOSITION, "inline; filename=\"oncall.ics\""),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}

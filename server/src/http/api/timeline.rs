@@ -1,0 +1,73 @@
+//! `/api/v1/incidents/{number}/timeline`: notes and pins (`services::timeline`).
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use backend::services::{self};
+use domain::{
+    Role,
+    incident::{IncidentNumber, NoteInput, PinInput, TimelineEntryView},
+};
+
+use crate::{
+    AppState,
+    http::{
+        caller::Caller,
+        error::{ApiError, bad_json},
+    },
+};
+
+pub async fn incident_timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+) -> Result<Json<Vec<TimelineEntryView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let number: IncidentNumber = number.parse()?;
+    Ok(Json(services::timeline::timeline(&state.ctx.pool, number).await?))
+}
+
+/// `POST /api/v1/incidents/{number}/timeline {"body"}`: a note in Markdown.
+pub async fn add_note(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(number): Path<String>,
+    body: Result<Json<NoteInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<TimelineEntryView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let note = input.parse()?;
+    let actor = caller.actor(responder);
+    let entry = services::timeline::add_note(&state.ctx.pool, &actor, number, &note).await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// `PUT /api/v1/incidents/{number}/timeline/{id}/pin {"pin": "papertrail" | "follow_up" | null}`.
+pub async fn pin_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, event)): Path<(String, i64)>,
+    body: Result<Json<PinInput>, JsonRejection>,
+) -> Result<Json<TimelineEntryView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let Json(input) = body.map_err(bad_json)?;
+    let pin = input.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, pin).await?))
+}
+
+/// `DELETE /api/v1/incidents/{number}/timeline/{id}/pin`: unpin.
+pub async fn unpin_entry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((number, event)): Path<(String, i64)>,
+) -> Result<Json<TimelineEntryView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let number: IncidentNumber = number.parse()?;
+    let actor = caller.actor(responder);
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None).await?))
+}

@@ -1,0 +1,54 @@
+//! `/api/v1/me/tokens`: personal API tokens (`services::tokens`).
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use backend::services::{self};
+use domain::{ApiTokenLabel, ApiTokenView, CreatedApiToken, Role};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    http::{
+        caller::Caller,
+        error::{ApiError, bad_json},
+    },
+};
+
+pub async fn list_my_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ApiTokenView>>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    Ok(Json(services::tokens::list_tokens(&state.ctx.pool, me.user_id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    label: String,
+}
+
+pub async fn create_my_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewToken>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedApiToken>), ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let label = ApiTokenLabel::parse(&body.label)?;
+    let created =
+        services::tokens::create_token(&state.ctx.pool, &caller.actor(me), me.user_id, &label).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn revoke_my_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ApiTokenView>, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    Ok(Json(services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?))
+}
