@@ -19,7 +19,8 @@ use backend::{
 use domain::{
     UserId,
     alert::{IntegrationKind, NewIntegrationKey},
-    escalation::{ContactMethodInput, Level, LevelTarget, PolicyInput, Target},
+    escalation::{Level, LevelTarget, PolicyInput, Target},
+    notification::ContactMethodInput,
     team::{DisplayName, NewService, Slug},
 };
 use sqlx::PgPool;

@@ -1,5 +1,5 @@
-//! Escalation policies and who gets paged when: levels, delays, repeats, pair paging, contact
-//! methods and notification rules, and the working-hours rule for low-urgency pages.
+//! Escalation: policies and who gets paged when (levels, delays, repeats, pair paging). How a
+//! page then reaches a person is `notification`.
 //!
 //! # Timing
 //!
@@ -8,12 +8,11 @@
 //! at level 1 (after the last level's wait) as many times as its repeat count says. So a policy of
 //! levels waiting 5 and 10 minutes, repeated once, pages at 0, 5, 15 and 20 minutes, and is done.
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
-use chrono_tz::Tz;
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{FieldError, UserId, incident::IncidentRole, schedule::resolve_local};
+use crate::{FieldError, UserId, incident::IncidentRole};
 
 /// Who a level pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,79 +156,6 @@ impl PolicyInput {
     }
 }
 
-/// How a person is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactKind {
-    Email,
-    /// A JSON POST signed per the Standard Webhooks spec.
-    Webhook,
-    /// A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat).
-    Slack,
-}
-
-impl ContactKind {
-    pub const ALL: [ContactKind; 3] = [ContactKind::Email, ContactKind::Webhook, ContactKind::Slack];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKind::Email => "email",
-            ContactKind::Webhook => "webhook",
-            ContactKind::Slack => "slack",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<ContactKind, FieldError> {
-        ContactKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
-            .ok_or_else(|| FieldError::new("kind", format!("'{s}' is not email, webhook or slack")))
-    }
-}
-
-/// Checks a contact address for its kind: an email address, or an http(s) URL.
-pub fn validate_address(kind: ContactKind, address: &str) -> Result<String, FieldError> {
-    let a = address.trim();
-    match kind {
-        ContactKind::Email => {
-            crate::Email::parse(a).map(|e| e.to_string()).map_err(|e| FieldError::new("address", e.reason))
-        }
-        ContactKind::Webhook | ContactKind::Slack => {
-            let ok = (a.starts_with("https://") || a.starts_with("http://"))
-                && a.len() > 10
-                && a.len() <= 2000
-                && !a.contains(char::is_whitespace);
-            if ok {
-                Ok(a.to_owned())
-            } else {
-                Err(FieldError::new("address", "must be an http:// or https:// URL"))
-            }
-        }
-    }
-}
-
-/// When a low-urgency page may go out to someone in `zone`: now during their working hours
-/// (Monday to Friday, 09:00-18:00 local), otherwise at the start of their next working day.
-pub fn working_hours(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
-    let (open, close) = (
-        NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-        NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default(),
-    );
-    let local = now.with_timezone(&zone);
-    let workday = |d: Weekday| !matches!(d, Weekday::Sat | Weekday::Sun);
-    let mut day = local.date_naive();
-    if workday(day.weekday()) && local.time() >= open && local.time() < close {
-        return now;
-    }
-    if !(workday(day.weekday()) && local.time() < open) {
-        day += Duration::days(1);
-    }
-    while !workday(day.weekday()) {
-        day += Duration::days(1);
-    }
-    resolve_local(zone, day.and_time(open))
-}
-
 /// People paged by one step, with the role each gets on acknowledging.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paged {
@@ -246,65 +172,6 @@ pub struct PolicyView {
     pub repeat: u32,
     /// Slugs of the services routed to it.
     pub services: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactMethodView {
-    pub id: Uuid,
-    pub kind: ContactKind,
-    pub label: String,
-    pub address: String,
-    /// Webhooks: the signing secret, for the receiving end to verify pages.
-    pub secret: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactMethodInput {
-    pub kind: String,
-    pub label: String,
-    pub address: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleView {
-    pub id: Uuid,
-    pub contact_method_id: Uuid,
-    pub delay_secs: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuleInput {
-    pub contact_method_id: Uuid,
-    /// Minutes after the page.
-    pub delay_minutes: u32,
-}
-
-/// One person paged on an incident, and by what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PageView {
-    pub user_id: Uuid,
-    pub name: String,
-    /// Escalation level (1-based); None when paged by hand.
-    pub level: Option<u32>,
-    pub role: Option<IncidentRole>,
-    pub paged_at: DateTime<Utc>,
-}
-
-/// One message handed (or to be handed) to a channel.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeliveryView {
-    pub id: i64,
-    pub to: String,
-    pub kind: String,
-    pub method: String,
-    pub label: String,
-    pub status: String,
-    pub attempts: u32,
-    pub error: Option<String>,
-    pub due_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub deferred: bool,
-    pub incident: Option<i64>,
 }
 
 /// A target an editor can choose, with a readable label.
@@ -347,7 +214,6 @@ pub enum ManualPage {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
 
     use super::*;
 
@@ -381,28 +247,5 @@ mod tests {
         assert_eq!(p.validate().unwrap_err().field, "levels[0].targets");
         assert_eq!(Policy { levels: vec![], repeat: 0 }.validate().unwrap_err().field, "levels");
         assert_eq!(Policy { levels: vec![level(5)], repeat: 10 }.validate().unwrap_err().field, "repeat");
-    }
-
-    #[test]
-    fn low_urgency_waits_for_the_next_working_morning_in_the_persons_zone() {
-        let sydney: Tz = "Australia/Sydney".parse().unwrap();
-        // Friday 20 November 2026, 23:00 UTC is Saturday 10:00 in Sydney (AEDT, +11).
-        let t = Utc.with_ymd_and_hms(2026, 11, 20, 23, 0, 0).unwrap();
-        assert_eq!(working_hours(sydney, t), Utc.with_ymd_and_hms(2026, 11, 22, 22, 0, 0).unwrap()); // Mon 09:00
-        // Monday 10:00 in Sydney: at once.
-        let t = Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap();
-        assert_eq!(working_hours(sydney, t), t);
-        // Monday 07:00 in London: 09:00 the same day.
-        let london: Tz = "Europe/London".parse().unwrap();
-        let t = Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0).unwrap();
-        assert_eq!(working_hours(london, t), Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    }
-
-    #[test]
-    fn addresses_are_checked_for_their_kind() {
-        assert!(validate_address(ContactKind::Email, "ada@example.com").is_ok());
-        assert_eq!(validate_address(ContactKind::Email, "ada").unwrap_err().field, "address");
-        assert!(validate_address(ContactKind::Webhook, "https://hooks.example.com/x").is_ok());
-        assert!(validate_address(ContactKind::Slack, "ftp://x.example.com/").is_err());
     }
 }

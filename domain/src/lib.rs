@@ -34,11 +34,48 @@ macro_rules! text_newtype {
     };
 }
 
+/// Stores a closed set of names as PostgreSQL `text` through the type's own `as_str` and
+/// `FromStr`: one mapping for JSON, forms and the database. A stored value the type does not know
+/// fails the read (a logged internal error), never a silent default.
+macro_rules! stored_as_text {
+    ($($name:ty),+ $(,)?) => {$(
+        #[cfg(feature = "sqlx")]
+        impl sqlx::Type<sqlx::Postgres> for $name {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $name {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'q> sqlx::Encode<'q, sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(&self.as_str(), buf)
+            }
+        }
+    )+};
+}
+
 pub mod alert;
 pub mod audit;
 pub mod error;
 pub mod escalation;
 pub mod incident;
+pub mod notification;
 pub mod schedule;
 pub mod service;
 pub mod team;

@@ -180,6 +180,8 @@ impl NewServiceInput {
     }
 }
 
+stored_as_text!(TeamRole);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,6 +298,8 @@ pub struct CreatedApiToken {
     pub view: ApiTokenView,
 }
 
+stored_as_text!(Role);
+
 #[cfg(test)]
 mod tests {
     use super::*;

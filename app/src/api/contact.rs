@@ -1,7 +1,7 @@
 //! Server fns for contact methods, notification rules and deliveries (`services::contact`).
 
 use crate::error::AppError;
-use domain::escalation::{ContactMethodInput, ContactMethodView, DeliveryView, RuleInput, RuleView};
+use domain::notification::{ContactMethodInput, ContactMethodView, DeliveryView, RuleInput, RuleView};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

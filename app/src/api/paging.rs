@@ -1,6 +1,6 @@
 use domain::{
-    escalation::{DeliveryView, PageView},
     incident::IncidentNumber,
+    notification::{DeliveryView, PageView},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

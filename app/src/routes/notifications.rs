@@ -1,7 +1,7 @@
 //! `/settings/notifications`: how I am reached (email, webhook, Slack-compatible webhook), when
 //! each is used after a page, and a test button per method.
 
-use domain::escalation::ContactKind;
+use domain::notification::ContactKind;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -124,7 +124,7 @@ pub async fn try_processor_lock(conn: &mut PgConnection) -> Result<bool, sqlx::E
 #[derive(Debug, Clone)]
 pub struct EventRow {
     pub id: i64,
-    pub action: String,
+    pub action: domain::alert::EventAction,
     pub received_at: DateTime<Utc>,
     pub outcome: Option<String>,
     pub event: Value,
@@ -137,8 +137,8 @@ pub async fn events_of_alert(
 ) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as!(
         EventRow,
-        "SELECT id, action, received_at, outcome, event FROM alert_events
-         WHERE alert_id = $1 ORDER BY id DESC LIMIT $2",
+        r#"SELECT id, action AS "action: domain::alert::EventAction", received_at, outcome, event FROM alert_events
+         WHERE alert_id = $1 ORDER BY id DESC LIMIT $2"#,
         alert,
         limit
     )

@@ -1,6 +1,7 @@
 //! All SQL about alerts: one row per open problem per dedup key, as the processor keeps them.
 
 use chrono::{DateTime, Utc};
+use domain::alert::{AlertSeverity, AlertStatus};
 use serde_json::Value;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -11,8 +12,8 @@ pub struct AlertRow {
     pub service_id: Uuid,
     pub service: String,
     pub dedup_key: String,
-    pub status: String,
-    pub severity: String,
+    pub status: AlertStatus,
+    pub severity: AlertSeverity,
     pub summary: String,
     pub source: String,
     pub incident_id: Option<Uuid>,
@@ -36,7 +37,8 @@ pub async fn open_alerts(
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
     sqlx::query_as!(
         AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status, a.severity, a.summary,
+        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
+                  a.severity AS "severity: AlertSeverity", a.summary,
                   a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
                   a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
                   a.quiet_since, a.payload
@@ -58,7 +60,8 @@ pub async fn quiet_flapping(
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
     sqlx::query_as!(
         AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status, a.severity, a.summary,
+        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
+                  a.severity AS "severity: AlertSeverity", a.summary,
                   a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
                   a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
                   a.quiet_since, a.payload
@@ -210,7 +213,8 @@ pub async fn list_alerts(
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
     sqlx::query_as!(
         AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status, a.severity, a.summary,
+        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
+                  a.severity AS "severity: AlertSeverity", a.summary,
                   a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
                   a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
                   a.quiet_since, a.payload
@@ -236,7 +240,8 @@ pub async fn list_alerts(
 pub async fn alert_by_id(conn: &mut PgConnection, id: i64) -> Result<Option<AlertRow>, sqlx::Error> {
     sqlx::query_as!(
         AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status, a.severity, a.summary,
+        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
+                  a.severity AS "severity: AlertSeverity", a.summary,
                   a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
                   a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
                   a.quiet_since, a.payload

@@ -1,5 +1,6 @@
 //! All SQL about contact methods and notification rules.
 
+use domain::notification::ContactKind;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -7,7 +8,7 @@ use uuid::Uuid;
 pub struct ContactRow {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub kind: String,
+    pub kind: ContactKind,
     pub label: String,
     pub address: String,
     pub secret: Option<String>,
@@ -16,7 +17,8 @@ pub struct ContactRow {
 pub async fn contact_methods(conn: &mut PgConnection, user: Uuid) -> Result<Vec<ContactRow>, sqlx::Error> {
     sqlx::query_as!(
         ContactRow,
-        "SELECT id, user_id, kind, label, address, secret FROM contact_methods WHERE user_id = $1 ORDER BY created_at, id",
+        r#"SELECT id, user_id, kind AS "kind: ContactKind", label, address, secret FROM contact_methods
+           WHERE user_id = $1 ORDER BY created_at, id"#,
         user
     )
     .fetch_all(conn)
@@ -26,7 +28,8 @@ pub async fn contact_methods(conn: &mut PgConnection, user: Uuid) -> Result<Vec<
 pub async fn contact_method(conn: &mut PgConnection, id: Uuid) -> Result<Option<ContactRow>, sqlx::Error> {
     sqlx::query_as!(
         ContactRow,
-        "SELECT id, user_id, kind, label, address, secret FROM contact_methods WHERE id = $1",
+        r#"SELECT id, user_id, kind AS "kind: ContactKind", label, address, secret FROM contact_methods
+           WHERE id = $1"#,
         id
     )
     .fetch_optional(conn)
@@ -38,7 +41,7 @@ pub async fn insert_contact_method(conn: &mut PgConnection, c: &ContactRow) -> R
         "INSERT INTO contact_methods (id, user_id, kind, label, address, secret) VALUES ($1, $2, $3, $4, $5, $6)",
         c.id,
         c.user_id,
-        c.kind,
+        c.kind.as_str(),
         c.label,
         c.address,
         c.secret

@@ -40,9 +40,9 @@ pub struct DueEscalation {
     pub incident_id: Uuid,
     pub number: i64,
     pub title: String,
-    pub status: String,
+    pub status: domain::incident::IncidentStatus,
     pub policy: Value,
-    pub urgency: String,
+    pub urgency: domain::alert::Urgency,
     pub started_at: DateTime<Utc>,
     pub next_step: i32,
 }
@@ -55,7 +55,8 @@ pub async fn claim_due(
 ) -> Result<Vec<DueEscalation>, sqlx::Error> {
     sqlx::query_as!(
         DueEscalation,
-        r#"SELECT e.incident_id, i.number, i.title, i.status, e.policy, e.urgency, e.started_at, e.next_step
+        r#"SELECT e.incident_id, i.number, i.title, i.status AS "status: domain::incident::IncidentStatus", e.policy,
+                  e.urgency AS "urgency: domain::alert::Urgency", e.started_at, e.next_step
            FROM escalations e JOIN incidents i ON i.id = e.incident_id
            WHERE e.next_at <= $1
            ORDER BY e.next_at

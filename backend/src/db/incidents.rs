@@ -2,7 +2,7 @@
 //! relations, and the facts the alert processor decides on. The change channel for live pages.
 
 use chrono::{DateTime, Utc};
-use domain::incident::{IncidentFilter, LinkView, RelatedView, RoleHolder};
+use domain::incident::{IncidentFilter, IncidentStatus, LinkView, RelatedView, RoleHolder, Severity};
 use sqlx::{PgConnection, types::Json};
 use uuid::Uuid;
 
@@ -13,8 +13,8 @@ pub struct IncidentRow {
     pub number: i64,
     pub title: String,
     pub description: String,
-    pub severity: i16,
-    pub status: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
     pub customer_impact: bool,
     pub declared_by: Option<String>,
     pub services: Vec<String>,
@@ -145,7 +145,7 @@ pub async fn by_number(conn: &mut PgConnection, number: i64) -> Result<Option<In
     sqlx::query_as!(
         IncidentRow,
         r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
-                  severity AS "severity!", status AS "status!", customer_impact AS "customer_impact!",
+                  severity AS "severity!: Severity", status AS "status!: IncidentStatus", customer_impact AS "customer_impact!",
                   declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
                   mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
                   root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
@@ -171,7 +171,7 @@ pub async fn list(
     sqlx::query_as!(
         IncidentRow,
         r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
-                  severity AS "severity!", status AS "status!", customer_impact AS "customer_impact!",
+                  severity AS "severity!: Severity", status AS "status!: IncidentStatus", customer_impact AS "customer_impact!",
                   declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
                   mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
                   root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
@@ -468,8 +468,8 @@ pub async fn lock_incidents(conn: &mut PgConnection, ids: &[Uuid]) -> Result<(),
 #[derive(Debug, Clone)]
 pub struct IncidentFacts {
     pub number: i64,
-    pub status: String,
-    pub severity: i16,
+    pub status: IncidentStatus,
+    pub severity: Severity,
     /// Whether any person has acted on it (acknowledged, noted, took a role...).
     pub human_acted: bool,
 }
@@ -481,7 +481,7 @@ pub async fn lock_incident_facts(
 ) -> Result<Option<IncidentFacts>, sqlx::Error> {
     sqlx::query_as!(
         IncidentFacts,
-        r#"SELECT number, status, severity,
+        r#"SELECT number, status AS "status: IncidentStatus", severity AS "severity: Severity",
                   EXISTS (SELECT 1 FROM timeline_events t
                           WHERE t.incident_id = i.id AND t.author_id IS NOT NULL) AS "human_acted!"
            FROM incidents i WHERE id = $1 FOR UPDATE"#,
@@ -503,8 +503,8 @@ pub struct IncidentBrief {
     pub id: Uuid,
     pub number: i64,
     pub title: String,
-    pub status: String,
-    pub severity: i16,
+    pub status: IncidentStatus,
+    pub severity: Severity,
 }
 
 pub async fn incident_briefs(
@@ -513,7 +513,8 @@ pub async fn incident_briefs(
 ) -> Result<Vec<IncidentBrief>, sqlx::Error> {
     sqlx::query_as!(
         IncidentBrief,
-        "SELECT id, number, title, status, severity FROM incidents WHERE id = ANY($1) ORDER BY number",
+        r#"SELECT id, number, title, status AS "status: IncidentStatus", severity AS "severity: Severity"
+           FROM incidents WHERE id = ANY($1) ORDER BY number"#,
         ids
     )
     .fetch_all(conn)

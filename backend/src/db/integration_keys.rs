@@ -8,7 +8,7 @@ use uuid::Uuid;
 pub struct KeyRow {
     pub id: Uuid,
     pub service: String,
-    pub kind: String,
+    pub kind: domain::alert::IntegrationKind,
     pub label: String,
     pub prefix: String,
     pub created_by: Option<String>,
@@ -44,7 +44,7 @@ pub async fn insert_key(conn: &mut PgConnection, k: &NewKey<'_>) -> Result<Uuid,
 pub async fn keys_of_service(conn: &mut PgConnection, service: Uuid) -> Result<Vec<KeyRow>, sqlx::Error> {
     sqlx::query_as!(
         KeyRow,
-        r#"SELECT k.id, s.slug AS service, k.kind, k.label, k.prefix, u.name AS "created_by?",
+        r#"SELECT k.id, s.slug AS service, k.kind AS "kind: domain::alert::IntegrationKind", k.label, k.prefix, u.name AS "created_by?",
                   k.created_at, k.revoked_at
            FROM integration_keys k JOIN services s ON s.id = k.service_id
            LEFT JOIN users u ON u.id = k.created_by
@@ -62,7 +62,7 @@ pub async fn key_by_id(
 ) -> Result<Option<KeyRow>, sqlx::Error> {
     sqlx::query_as!(
         KeyRow,
-        r#"SELECT k.id, s.slug AS service, k.kind, k.label, k.prefix, u.name AS "created_by?",
+        r#"SELECT k.id, s.slug AS service, k.kind AS "kind: domain::alert::IntegrationKind", k.label, k.prefix, u.name AS "created_by?",
                   k.created_at, k.revoked_at
            FROM integration_keys k JOIN services s ON s.id = k.service_id
            LEFT JOIN users u ON u.id = k.created_by
@@ -92,13 +92,14 @@ pub async fn revoke_key(conn: &mut PgConnection, service: Uuid, id: Uuid) -> Res
 pub struct KeyGrant {
     pub id: Uuid,
     pub service_id: Uuid,
-    pub kind: String,
+    pub kind: domain::alert::IntegrationKind,
 }
 
 pub async fn live_key_by_hash(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<KeyGrant>, sqlx::Error> {
     sqlx::query_as!(
         KeyGrant,
-        "SELECT id, service_id, kind FROM integration_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+        r#"SELECT id, service_id, kind AS "kind: domain::alert::IntegrationKind" FROM integration_keys
+           WHERE key_hash = $1 AND revoked_at IS NULL"#,
         hash
     )
     .fetch_optional(conn)

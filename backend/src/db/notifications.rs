@@ -37,7 +37,7 @@ pub struct Claimed {
     pub id: i64,
     pub user_id: Uuid,
     pub contact_method_id: Uuid,
-    pub kind: String,
+    pub kind: domain::notification::NotificationKind,
     pub incident_id: Option<Uuid>,
     pub attempts: i32,
     pub note: Option<String>,
@@ -53,13 +53,14 @@ pub async fn claim_notifications(
 ) -> Result<Vec<Claimed>, sqlx::Error> {
     sqlx::query_as!(
         Claimed,
-        "UPDATE notifications n SET lease_until = $2, attempts = n.attempts + 1
+        r#"UPDATE notifications n SET lease_until = $2, attempts = n.attempts + 1
          WHERE n.id IN (
              SELECT id FROM notifications
              WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
              ORDER BY due_at, id LIMIT $3
              FOR UPDATE SKIP LOCKED)
-         RETURNING n.id, n.user_id, n.contact_method_id, n.kind, n.incident_id, n.attempts, n.note",
+         RETURNING n.id, n.user_id, n.contact_method_id, n.kind AS "kind: domain::notification::NotificationKind",
+                   n.incident_id, n.attempts, n.note"#,
         now,
         lease_until,
         limit

@@ -21,7 +21,7 @@ pub struct LayerRow {
     pub id: Uuid,
     pub schedule_id: Uuid,
     pub name: String,
-    pub tier: String,
+    pub tier: domain::schedule::Tier,
     pub rotation: Value,
 }
 
@@ -170,8 +170,8 @@ pub async fn replace_layers(
 pub async fn layers_of(conn: &mut PgConnection, schedules: &[Uuid]) -> Result<Vec<LayerRow>, sqlx::Error> {
     sqlx::query_as!(
         LayerRow,
-        "SELECT id, schedule_id, name, tier, rotation FROM schedule_layers
-         WHERE schedule_id = ANY($1) ORDER BY schedule_id, position",
+        r#"SELECT id, schedule_id, name, tier AS "tier: domain::schedule::Tier", rotation FROM schedule_layers
+           WHERE schedule_id = ANY($1) ORDER BY schedule_id, position"#,
         schedules
     )
     .fetch_all(conn)

@@ -56,14 +56,15 @@ pub struct MemberRow {
     pub user_id: domain::UserId,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: domain::team::TeamRole,
 }
 
 /// The members of every team in one query, leads first.
 pub async fn all_members(conn: &mut PgConnection) -> Result<Vec<MemberRow>, sqlx::Error> {
     sqlx::query_as!(
         MemberRow,
-        r#"SELECT m.team_id, m.user_id AS "user_id: domain::UserId", u.name, u.email::text AS "email!", m.role
+        r#"SELECT m.team_id, m.user_id AS "user_id: domain::UserId", u.name, u.email::text AS "email!",
+                  m.role AS "role: domain::team::TeamRole"
            FROM team_members m JOIN users u ON u.id = m.user_id
            ORDER BY m.role = 'member', lower(u.name)"#,
     )

@@ -11,7 +11,7 @@ pub struct UserRow {
     pub id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub time_zone: String,
     pub password_hash: String,
     pub disabled: bool,
@@ -21,8 +21,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role(&self) -> Role {
-        // The CHECK constraint admits only the three role names; a surprise reads as the least right.
-        self.role.parse().unwrap_or(Role::Viewer)
+        self.role
     }
 
     pub fn view(&self) -> UserView {
@@ -50,7 +49,7 @@ pub async fn insert(
         UserRow,
         r#"INSERT INTO users (id, email, name, role, time_zone, password_hash)
            VALUES ($1, $2::text::citext, $3, $4, $5, $6)
-           RETURNING id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+           RETURNING id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
                      disabled, sessions_valid_after, created_at"#,
         Uuid::now_v7(),
         user.email.as_str(),
@@ -66,7 +65,7 @@ pub async fn insert(
 pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
                   disabled, sessions_valid_after, created_at
            FROM users WHERE id = $1"#,
         id.0,
@@ -78,7 +77,7 @@ pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow
 pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
                   disabled, sessions_valid_after, created_at
            FROM users WHERE email = $1::text::citext"#,
         email,
@@ -91,7 +90,7 @@ pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<Use
 pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
                   disabled, sessions_valid_after, created_at
            FROM users WHERE id = $1 FOR UPDATE"#,
         id.0,
@@ -103,7 +102,7 @@ pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Opt
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role, time_zone, password_hash,
+        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
                   disabled, sessions_valid_after, created_at
            FROM users ORDER BY disabled, lower(name)"#,
     )

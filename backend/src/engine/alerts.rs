@@ -83,8 +83,8 @@ fn actor() -> Actor {
 
 fn state_of(row: &AlertRow) -> AlertState {
     AlertState {
-        status: row.status.parse().unwrap_or(AlertStatus::Triggered),
-        severity: row.severity.parse().unwrap_or(AlertSeverity::Error),
+        status: row.status,
+        severity: row.severity,
         summary: row.summary.clone(),
         source: row.source.clone(),
         event_count: row.event_count,
@@ -436,7 +436,7 @@ impl Batch {
         for (&id, fx) in &self.incidents {
             let Some(facts) = crate::db::incidents::lock_incident_facts(conn, id).await? else { continue };
             let number = IncidentNumber(facts.number);
-            let status: IncidentStatus = facts.status.parse().unwrap_or(IncidentStatus::Resolved);
+            let status = facts.status;
             let open = status.is_open();
             if !fx.attached.is_empty() {
                 let body = match fx.attached.as_slice() {
@@ -459,7 +459,7 @@ impl Batch {
                 )
                 .await?;
             }
-            let current = Severity::from_level(facts.severity).unwrap_or(Severity::Sev5);
+            let current = facts.severity;
             if open
                 && !facts.human_acted
                 && let Some(to) = fx.worst.and_then(|w| rules::raised_severity(current, w))

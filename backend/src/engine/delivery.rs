@@ -7,7 +7,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{UserId, escalation::ContactKind, incident::TimelineKind};
+use domain::{
+    UserId,
+    incident::{IncidentStatus, TimelineKind},
+    notification::NotificationKind,
+};
 use uuid::Uuid;
 
 use super::Engine;
@@ -56,7 +60,8 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
             Vec<&crate::db::notifications::Claimed>,
             Vec<&crate::db::notifications::Claimed>,
         ) = items.iter().partition(|i| {
-            i.kind != "page" || briefs.iter().any(|b| Some(b.id) == i.incident_id && b.status == "triggered")
+            i.kind != NotificationKind::Page
+                || briefs.iter().any(|b| Some(b.id) == i.incident_id && b.status == IncidentStatus::Triggered)
         });
         if !stale.is_empty() {
             let ids: Vec<i64> = stale.iter().map(|i| i.id).collect();
@@ -73,7 +78,7 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
             continue;
         }
         let ids: Vec<i64> = live.iter().map(|i| i.id).collect();
-        if live.iter().any(|i| i.kind == "page")
+        if live.iter().any(|i| i.kind == NotificationKind::Page)
             && let Some(last) =
                 crate::db::notifications::last_sent(&mut conn, user, method_id, now - BUNDLE_WINDOW).await?
         {
@@ -98,9 +103,9 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
             .next()
             .map(|u| u.1)
             .unwrap_or_default();
-        let message = if live.iter().all(|i| i.kind == "test") {
+        let message = if live.iter().all(|i| i.kind == NotificationKind::Test) {
             Message::test(&name)
-        } else if let Some(h) = live.iter().find(|i| i.kind == "handoff") {
+        } else if let Some(h) = live.iter().find(|i| i.kind == NotificationKind::Handoff) {
             Message::handoff(&name, h.note.clone().unwrap_or_default())
         } else {
             let items = briefs
@@ -109,8 +114,8 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
                 .map(|b| Item {
                     number: format!("INC-{}", b.number),
                     title: b.title.clone(),
-                    severity: format!("SEV{}", b.severity),
-                    status: b.status.clone(),
+                    severity: b.severity.to_string(),
+                    status: b.status.to_string(),
                     url: format!("{}/incidents/{}", engine.base_url.trim_end_matches('/'), b.number),
                     acknowledge_url: engine.ack_url(b.id, UserId(user), now),
                 })
@@ -118,12 +123,11 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
             Message::page(&name, items)
         };
         let first = ids[0];
-        let kind = ContactKind::parse(&method.kind)
-            .map_err(|e| anyhow::anyhow!("contact method {} has an unknown kind: {}", method.id, e.reason))?;
-        let to = Destination { kind, address: &method.address, secret: method.secret.as_deref() };
+        let to =
+            Destination { kind: method.kind, address: &method.address, secret: method.secret.as_deref() };
         let result = engine.channels.send(to, &format!("msg_{first}"), &message, now).await;
         let attempts = live.iter().map(|i| i.attempts).max().unwrap_or(1);
-        let how = format!("{} ({})", method.kind, method.label);
+        let how = format!("{} ({})", method.kind.as_str(), method.label);
         let mut tx = engine.pool.begin().await?;
         let paged = briefs.iter().filter(|b| live.iter().any(|i| i.incident_id == Some(b.id)));
         match &result {

@@ -39,7 +39,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = engine.pool.begin().await?;
     let due = crate::db::escalations::claim_due(&mut tx, now, BATCH).await?;
     for e in &due {
-        if e.status != "triggered" {
+        if e.status != domain::incident::IncidentStatus::Triggered {
             crate::db::escalations::advance(
                 &mut tx,
                 e.incident_id,
@@ -79,7 +79,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
         let people = paging::resolve(&mut tx, &targets, now).await?;
         let step_page = paging::Step { number: step.index as i32, level: Some(step.level as i32) };
         let paged =
-            paging::page_resolved(&mut tx, e.incident_id, step_page, &people, None, &e.urgency, now).await?;
+            paging::page_resolved(&mut tx, e.incident_id, step_page, &people, None, e.urgency, now).await?;
         let run = if step.run > 0 { format!(", repeat {}", step.run) } else { String::new() };
         let body = if people.is_empty() {
             format!(

@@ -12,7 +12,7 @@ pub mod webhook;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::escalation::ContactKind;
+use domain::notification::ContactKind;
 use serde::Serialize;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);

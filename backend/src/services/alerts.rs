@@ -17,8 +17,8 @@ pub(crate) fn alert_view(row: AlertRow) -> AlertView {
         id: row.id,
         service: row.service,
         dedup_key: row.dedup_key,
-        status: row.status.parse().unwrap_or(domain::alert::AlertStatus::Triggered),
-        severity: row.severity.parse().unwrap_or(domain::alert::AlertSeverity::Error),
+        status: row.status,
+        severity: row.severity,
         summary: row.summary,
         source: row.source,
         incident: row.incident_number.map(IncidentNumber),
@@ -66,7 +66,7 @@ pub async fn alert_detail(pool: &PgPool, id: i64) -> Result<AlertDetail> {
         .into_iter()
         .map(|e| AlertEventView {
             id: e.id,
-            action: e.action.parse().unwrap_or(domain::alert::EventAction::Trigger),
+            action: e.action,
             received_at: e.received_at,
             outcome: e.outcome,
             event: e.event,

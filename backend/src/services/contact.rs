@@ -16,24 +16,18 @@ use crate::{
 use chrono::{DateTime, Utc};
 use domain::{
     FieldError, UserId,
-    escalation::{
+    incident::IncidentNumber,
+    notification::{
         ContactKind, ContactMethodInput, ContactMethodView, DeliveryView, RuleInput, RuleView,
         validate_address,
     },
-    incident::IncidentNumber,
 };
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 fn method_view(c: ContactRow) -> ContactMethodView {
-    ContactMethodView {
-        id: c.id,
-        kind: ContactKind::parse(&c.kind).unwrap_or(ContactKind::Email),
-        label: c.label,
-        address: c.address,
-        secret: c.secret,
-    }
+    ContactMethodView { id: c.id, kind: c.kind, label: c.label, address: c.address, secret: c.secret }
 }
 
 pub async fn contact_methods(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethodView>> {
@@ -60,7 +54,7 @@ pub async fn add_contact_method(
     let row = ContactRow {
         id: Uuid::now_v7(),
         user_id: user.0,
-        kind: kind.as_str().into(),
+        kind,
         label: label.into(),
         address,
         secret: (kind == ContactKind::Webhook).then(crate::auth::secrets::new_webhook_secret),

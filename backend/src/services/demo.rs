@@ -512,7 +512,7 @@ async fn demo_schedules(
         };
         let id = super::schedules::create(pool, &actor, &input, true, now).await?;
         // Tomorrow afternoon someone from outside the rotation covers four hours of the primary.
-        let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+        let tz = super::stored_zone(zone)?;
         let afternoon = domain::schedule::resolve_local(
             tz,
             (today + Duration::days(1)).and_hms_opt(14, 0, 0).unwrap_or_default(),
@@ -543,7 +543,7 @@ async fn demo_policies(
     for (team, schedule) in schedules {
         let layers = crate::db::schedules::layers_of(&mut conn, &[*schedule]).await?;
         let mut second = vec![LevelTarget { target: Target::TeamLeads { id: team_ids[team] }, role: None }];
-        if let Some(secondary) = layers.iter().find(|l| l.tier == "secondary") {
+        if let Some(secondary) = layers.iter().find(|l| l.tier == domain::schedule::Tier::Secondary) {
             second.insert(
                 0,
                 LevelTarget {

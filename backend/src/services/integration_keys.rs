@@ -21,7 +21,7 @@ fn key_view(row: KeyRow) -> IntegrationKeyView {
     IntegrationKeyView {
         id: row.id,
         service: row.service,
-        kind: row.kind.parse().unwrap_or(domain::alert::IntegrationKind::Generic),
+        kind: row.kind,
         label: row.label,
         prefix: row.prefix,
         created_by: row.created_by,

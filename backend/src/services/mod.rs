@@ -18,3 +18,10 @@ pub mod teams;
 pub mod timeline;
 pub mod tokens;
 pub mod users;
+
+/// A time zone read back from the database. The columns are written only from parsed zones, so
+/// one that no longer parses is corruption: an internal error, never a silent UTC.
+pub(crate) fn stored_zone(zone: &str) -> crate::Result<chrono_tz::Tz> {
+    zone.parse()
+        .map_err(|_| crate::Error::Internal(anyhow::anyhow!("stored time zone {zone:?} is not an IANA zone")))
+}

@@ -6,8 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use domain::{
     FieldError,
-    escalation::{ManualPage, PageView, Policy, Target, working_hours},
+    alert::Urgency,
+    escalation::{ManualPage, Policy, Target},
     incident::{IncidentNumber, TimelineKind},
+    notification::{PageView, working_hours},
     schedule::{LayerId, Scope, Tier},
 };
 use serde_json::json;
@@ -61,17 +63,13 @@ pub async fn resolve(
     }
     let ids: Vec<Uuid> = wanted.iter().map(|(id, _)| *id).collect();
     let users = crate::db::users::active_users(conn, &ids).await?;
-    Ok(wanted
-        .into_iter()
-        .filter_map(|(id, role)| {
-            users.iter().find(|u| u.0 == id).map(|u| Person {
-                id,
-                name: u.1.clone(),
-                zone: u.2.parse().unwrap_or(chrono_tz::UTC),
-                role,
-            })
-        })
-        .collect())
+    let mut people = Vec::with_capacity(wanted.len());
+    for (id, role) in wanted {
+        if let Some(u) = users.iter().find(|u| u.0 == id) {
+            people.push(Person { id, name: u.1.clone(), zone: super::stored_zone(&u.2)?, role });
+        }
+    }
+    Ok(people)
 }
 
 /// Which step of an incident's paging a page belongs to: an escalation step (0 and up, with its
@@ -90,7 +88,7 @@ pub async fn page_resolved(
     step: Step,
     people: &[Person],
     paged_by: Option<Uuid>,
-    urgency: &str,
+    urgency: Urgency,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let mut paged = Vec::new();
@@ -136,7 +134,7 @@ pub async fn page_people(
 ) -> Result<Vec<String>> {
     let people = resolve(conn, targets, now).await?;
     let step = Step { number: crate::db::escalations::next_manual_step(conn, incident).await?, level: None };
-    page_resolved(conn, incident, step, &people, paged_by, "high", now).await
+    page_resolved(conn, incident, step, &people, paged_by, Urgency::High, now).await
 }
 
 /// Queues the notifications of one page by the person's rules (each contact method at once
@@ -146,7 +144,7 @@ async fn plan(
     p: &Person,
     page: i64,
     incident: Uuid,
-    urgency: &str,
+    urgency: Urgency,
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let methods = crate::db::contact_methods::contact_methods(conn, p.id).await?;
@@ -156,7 +154,7 @@ async fn plan(
     } else {
         rules.iter().map(|r| (r.contact_method_id, i64::from(r.delay_secs))).collect()
     };
-    let open = if urgency == "low" { working_hours(p.zone, now) } else { now };
+    let open = if urgency == Urgency::Low { working_hours(p.zone, now) } else { now };
     for (method, delay) in &plan {
         let due = open + Duration::seconds(*delay);
         crate::db::notifications::insert_notification(

@@ -60,7 +60,7 @@ async fn load(conn: &mut PgConnection, only: Option<Uuid>, since: DateTime<Utc>)
         layers.entry(l.schedule_id).or_default().push(ScheduleLayer {
             id: LayerId(l.id),
             name: l.name,
-            tier: Tier::parse(&l.tier).unwrap_or(Tier::Primary),
+            tier: l.tier,
             rotation,
         });
     }
@@ -68,18 +68,19 @@ async fn load(conn: &mut PgConnection, only: Option<Uuid>, since: DateTime<Utc>)
     for o in db::overrides_of(conn, &ids, since).await? {
         overrides.entry(o.schedule_id).or_default().push(override_of(&o));
     }
-    Ok(rows
-        .into_iter()
-        .map(|row| Loaded {
-            schedule: Schedule {
-                time_zone: row.time_zone.parse().unwrap_or(chrono_tz::UTC),
-                layers: layers.remove(&row.id).unwrap_or_default(),
-                overrides: overrides.remove(&row.id).unwrap_or_default(),
-            },
-            fairness: serde_json::from_value(row.fairness.clone()).unwrap_or_default(),
-            row,
+    rows.into_iter()
+        .map(|row| {
+            Ok(Loaded {
+                schedule: Schedule {
+                    time_zone: super::stored_zone(&row.time_zone)?,
+                    layers: layers.remove(&row.id).unwrap_or_default(),
+                    overrides: overrides.remove(&row.id).unwrap_or_default(),
+                },
+                fairness: serde_json::from_value(row.fairness.clone()).unwrap_or_default(),
+                row,
+            })
         })
-        .collect())
+        .collect()
 }
 
 fn override_of(o: &OverrideRow) -> Override {

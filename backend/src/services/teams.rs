@@ -25,7 +25,7 @@ pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
     let all = teams::list_teams(&mut conn).await?;
     let mut members: HashMap<uuid::Uuid, Vec<TeamMemberView>> = HashMap::new();
     for m in teams::all_members(&mut conn).await? {
-        let role = m.role.parse().unwrap_or(TeamRole::Member);
+        let role = m.role;
         members.entry(m.team_id).or_default().push(TeamMemberView {
             user_id: m.user_id,
             name: m.name,

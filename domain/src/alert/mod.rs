@@ -21,8 +21,8 @@ use crate::{FieldError, incident::IncidentNumber};
 pub use event::{EventLink, NormalizedEvent};
 pub use rules::{AlertState, Grouping, IngestionSettings, Outcome, SeverityMap, Urgency};
 
-/// Defines a closed set of snake_case names with `ALL`, `as_str`, `Display` and a `FromStr` whose
-/// error lists the accepted names.
+/// Defines a closed set of snake_case names with `ALL`, `as_str`, `Display`, a `FromStr` whose
+/// error lists the accepted names, and (with the `sqlx` feature) storage as text.
 macro_rules! named_enum {
     ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -54,6 +54,8 @@ macro_rules! named_enum {
                 })
             }
         }
+
+        stored_as_text!($name);
     };
 }
 

@@ -42,6 +42,28 @@ pub enum Urgency {
     Low,
 }
 
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::High => "high",
+            Urgency::Low => "low",
+        }
+    }
+}
+
+impl std::str::FromStr for Urgency {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "high" => Ok(Urgency::High),
+            "low" => Ok(Urgency::Low),
+            _ => Err(FieldError::new("urgency", "must be high or low")),
+        }
+    }
+}
+
+stored_as_text!(Urgency);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeverityMap {
     pub critical: Severity,
@@ -182,7 +204,7 @@ impl IngestionForm {
             error: s.severity_map.error.as_str().into(),
             warning: s.severity_map.warning.as_str().into(),
             info: s.severity_map.info.as_str().into(),
-            urgency: if s.urgency == Urgency::High { "high" } else { "low" }.into(),
+            urgency: s.urgency.as_str().into(),
             storm_limit: s.storm_limit.to_string(),
             storm_window_minutes: s.storm_window_minutes.to_string(),
             flap_limit: s.flap_limit.to_string(),
@@ -215,11 +237,7 @@ impl IngestionForm {
                 warning: severity("warning", &self.warning)?,
                 info: severity("info", &self.info)?,
             },
-            urgency: match self.urgency.trim() {
-                "high" => Urgency::High,
-                "low" => Urgency::Low,
-                _ => return Err(FieldError::new("urgency", "must be high or low")),
-            },
+            urgency: self.urgency.parse()?,
             storm_limit: number("storm_limit", &self.storm_limit)?,
             storm_window_minutes: number("storm_window_minutes", &self.storm_window_minutes)?,
             flap_limit: number("flap_limit", &self.flap_limit)?,

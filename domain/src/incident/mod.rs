@@ -96,6 +96,36 @@ impl FromStr for Severity {
     }
 }
 
+// Stored as its level (1-5, a smallint); a level outside SEV1-SEV5 fails the read.
+#[cfg(feature = "sqlx")]
+impl sqlx::Type<sqlx::Postgres> for Severity {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <i16 as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+        <i16 as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+    }
+}
+
+#[cfg(feature = "sqlx")]
+impl<'r> sqlx::Decode<'r, sqlx::Postgres> for Severity {
+    fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let level = <i16 as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+        Severity::from_level(level).ok_or_else(|| format!("severity level {level} is not SEV1-SEV5").into())
+    }
+}
+
+#[cfg(feature = "sqlx")]
+impl<'q> sqlx::Encode<'q, sqlx::Postgres> for Severity {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <i16 as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(&self.level(), buf)
+    }
+}
+
 /// Where an incident is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -522,6 +552,8 @@ pub struct TransitionInput {
     #[serde(default)]
     pub reason: Option<String>,
 }
+
+stored_as_text!(IncidentStatus, IncidentRole, Pin);
 
 #[cfg(test)]
 mod tests {

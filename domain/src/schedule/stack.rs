@@ -45,6 +45,16 @@ impl Tier {
     }
 }
 
+impl std::str::FromStr for Tier {
+    type Err = crate::FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Tier::parse(s.trim())
+            .ok_or_else(|| crate::FieldError::new("tier", format!("'{s}' is not primary or secondary")))
+    }
+}
+
+stored_as_text!(Tier);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleLayer {
     pub id: LayerId,

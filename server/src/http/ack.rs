@@ -1,13 +1,13 @@
 //! The signed acknowledge link a page carries: a one-button HTML page, usable without signing in.
 
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
 use backend::services::{self};
 
-use crate::{AppState, http::error::ApiError};
+use crate::{AppState, http::error::ApiError, http::path::Path};
 
 fn ack_page(title: &str, body: &str) -> Response {
     let html = format!(

@@ -131,7 +131,7 @@ async fn grant(
         Refusal::NotStored
     })?;
     match grant {
-        Some(g) if g.kind == kind.as_str() => Ok(g),
+        Some(g) if g.kind == kind => Ok(g),
         _ => Err(Refusal::UnknownKey),
     }
 }

@@ -10,4 +10,5 @@ pub mod health;
 pub mod ingest;
 pub mod live;
 pub mod metrics;
+pub mod path;
 pub mod session;

@@ -225,6 +225,7 @@ receivers:
 
     // Prometheus sees both recover: it posts them again, ending now. (Not earlier: a resolve
     // stamped before the alert's start would be a stale resolve, which Tocsin ignores.)
+    // A real Alertmanager runs on the wall clock, so its "ended" is stamped from it too.
     let ended = chrono::Utc::now().to_rfc3339();
     am.post_alerts(json!(
         firing.iter().map(|(n, i, s, v, sum)| alert(n, i, s, v, sum, Some(&ended))).collect::<Vec<_>>()

@@ -536,7 +536,7 @@ async fn a_person_resolving_the_incident_resolves_its_alerts() {
 async fn a_resolve_older_than_the_latest_fire_is_ignored() {
     let s = setup().await;
     let key = s.key("events_v2").await;
-    let now = chrono::Utc::now();
+    let now = s.app.now();
     let at = |mins: i64| (now - chrono::Duration::minutes(mins)).to_rfc3339();
     let mut fire = json!({"routing_key": key, "event_action": "trigger", "dedup_key": "lag",
         "payload": {"summary": "replication lag", "source": "db-2", "severity": "error", "timestamp": at(5)}});

@@ -3,7 +3,7 @@
 use crate::common;
 
 use backend::auth::jwt::SessionKeys;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use common::{PASSWORD, spawn_app};
 use domain::Role;
 use reqwest::{StatusCode, header};
@@ -73,7 +73,7 @@ async fn disabling_a_user_ends_their_session_and_tokens_at_once() {
     let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let session = app.keys.issue(ada.id, Utc::now()).unwrap();
+    let session = app.keys.issue(ada.id, app.now()).unwrap();
     let ada_token = app.token_for(&ada).await;
     assert_eq!(app.me_with_session(&session).await.status(), StatusCode::OK);
     assert_eq!(app.me_with_token(&ada_token).await, StatusCode::OK);
@@ -89,7 +89,7 @@ async fn disabling_a_user_ends_their_session_and_tokens_at_once() {
 async fn expired_tampered_and_foreign_session_tokens_are_refused() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let now = Utc::now();
+    let now = app.now();
     let valid = app.keys.issue(ada.id, now).unwrap();
     let expired = app.keys.issue(ada.id, now - Duration::hours(9)).unwrap();
     let mut tampered = valid.clone();
@@ -106,8 +106,8 @@ async fn expired_tampered_and_foreign_session_tokens_are_refused() {
 async fn a_session_in_use_is_renewed() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(20)).unwrap();
-    let fresh = app.keys.issue(ada.id, Utc::now()).unwrap();
+    let old = app.keys.issue(ada.id, app.now() - Duration::minutes(20)).unwrap();
+    let fresh = app.keys.issue(ada.id, app.now()).unwrap();
     let renewed = app.me_with_session(&old).await;
     assert_eq!(renewed.status(), StatusCode::OK);
     let cookie = renewed.headers()[header::SET_COOKIE].to_str().unwrap();
@@ -247,7 +247,7 @@ async fn logout_wins_over_session_renewal() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     // A session old enough to be renewed on its next request.
-    let old = app.keys.issue(ada.id, Utc::now() - Duration::minutes(30)).unwrap();
+    let old = app.keys.issue(ada.id, app.now() - Duration::minutes(30)).unwrap();
     let res = app
         .browser()
         .post(app.url("/auth/logout"))
@@ -318,7 +318,7 @@ async fn guesses_sent_at_once_still_count_one_by_one() {
 async fn a_password_change_ends_every_earlier_session() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let earlier = app.keys.issue(ada.id, Utc::now() - Duration::seconds(5)).unwrap();
+    let earlier = app.keys.issue(ada.id, app.now() - Duration::seconds(5)).unwrap();
     assert_eq!(app.me_with_session(&earlier).await.status(), StatusCode::OK);
     let new_password = domain::Password::parse("a brand new password").unwrap();
     backend::services::users::set_password(

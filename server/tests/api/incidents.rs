@@ -189,3 +189,48 @@ async fn bad_input_and_viewers_change_nothing() {
         .unwrap();
     assert_eq!(listed["incidents"][0]["status"], "triggered");
 }
+
+#[tokio::test]
+async fn a_bad_incident_number_in_the_path_names_the_field() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&ada).await;
+    let (status, body) = app.api(reqwest::Method::GET, &token, "/api/v1/incidents/INC-x", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "number");
+    let (status, body) =
+        app.api(reqwest::Method::GET, &token, "/api/v1/escalation-policies/nope", None).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id")),
+        "{body}"
+    );
+}
+
+/// A value the domain does not know, written behind the application's back, is an internal
+/// error on read, never silently read as "triggered".
+#[tokio::test]
+async fn a_corrupt_stored_status_is_an_internal_error_not_a_default() {
+    let app = spawn_app().await;
+    with_demo_services(&app).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&ada).await;
+    let res =
+        declare(&app, &token, json!({ "title": "Disk full", "severity": "SEV3", "services": ["core-api"] }))
+            .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let constraints: Vec<String> = sqlx::query_scalar(
+        "SELECT conname::text FROM pg_constraint
+         WHERE conrelid = 'incidents'::regclass AND pg_get_constraintdef(oid) LIKE '%status%'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    for c in constraints {
+        sqlx::query(&format!("ALTER TABLE incidents DROP CONSTRAINT {c}")).execute(&app.pool).await.unwrap();
+    }
+    sqlx::query("UPDATE incidents SET status = 'paused'").execute(&app.pool).await.unwrap();
+    let (status, body) = app.api(reqwest::Method::GET, &token, "/api/v1/incidents/1", None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(body["error"]["code"], "internal");
+}

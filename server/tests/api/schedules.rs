@@ -273,7 +273,7 @@ async fn fairness_warnings_wait_for_confirmation_and_hard_rules_refuse() {
     let app = spawn_app().await;
     let t = team(&app).await;
     // One week in three: everyone passes 9 days in some 30-day window.
-    let start = (Utc::now() - Duration::days(28)).format("%Y-%m-%d").to_string();
+    let start = (app.now() - Duration::days(28)).format("%Y-%m-%d").to_string();
     let body = london(&t, 3, &start);
     let (status, err) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(body.clone())).await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
@@ -340,7 +340,7 @@ async fn saving_keeps_layer_ids_reorders_and_drops_removed_layers_with_their_ove
 async fn everyone_on_call_now_lists_both_stacks() {
     let app = spawn_app().await;
     let t = team(&app).await;
-    let start = (Utc::now() - Duration::days(10)).format("%Y-%m-%d").to_string();
+    let start = (app.now() - Duration::days(10)).format("%Y-%m-%d").to_string();
     let mut body = london(&t, 4, &start);
     body["confirm"] = json!(true);
     let (status, _) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(body)).await;
@@ -351,7 +351,7 @@ async fn everyone_on_call_now_lists_both_stacks() {
     assert_eq!(tiers, vec!["primary", "secondary"], "{now}");
     for e in now.as_array().unwrap() {
         assert!(
-            utc(e["since"].as_str().unwrap()) <= Utc::now() && Utc::now() < utc(e["until"].as_str().unwrap())
+            utc(e["since"].as_str().unwrap()) <= app.now() && app.now() < utc(e["until"].as_str().unwrap())
         );
         assert_eq!(e["schedule_name"], "Payments");
     }
@@ -375,7 +375,7 @@ fn event_start(e: &icalendar::Event) -> DateTime<Utc> {
 async fn the_calendar_feed_parses_matches_the_shifts_and_dies_when_rotated() {
     let app = spawn_app().await;
     let t = team(&app).await;
-    let start = (Utc::now() - Duration::days(3)).format("%Y-%m-%d").to_string();
+    let start = (app.now() - Duration::days(3)).format("%Y-%m-%d").to_string();
     let mut body = london(&t, 4, &start);
     body["confirm"] = json!(true);
     let (_, view) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(body)).await;
@@ -399,8 +399,8 @@ async fn the_calendar_feed_parses_matches_the_shifts_and_dies_when_rotated() {
     let cal: icalendar::Calendar = text.parse().unwrap();
     let events: Vec<&icalendar::Event> = cal.components.iter().filter_map(|c| c.as_event()).collect();
     // Ada's shifts from 30 days back to 180 ahead, compared with the API's final shifts.
-    let from = Utc::now() - Duration::days(30);
-    let to = Utc::now() + Duration::days(180);
+    let from = app.now() - Duration::days(30);
+    let to = app.now() + Duration::days(180);
     let (_, shifts) = app
         .api(
             Method::GET,
@@ -457,7 +457,7 @@ async fn the_calendar_feed_parses_matches_the_shifts_and_dies_when_rotated() {
 async fn the_person_on_call_after_me_is_the_suggested_handover() {
     let app = spawn_app().await;
     let t = team(&app).await;
-    let start = (Utc::now() - Duration::days(10)).format("%Y-%m-%d").to_string();
+    let start = (app.now() - Duration::days(10)).format("%Y-%m-%d").to_string();
     let mut body = london(&t, 4, &start);
     body["confirm"] = json!(true);
     let (_, view) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(body)).await;
@@ -465,10 +465,8 @@ async fn the_person_on_call_after_me_is_the_suggested_handover() {
     let (_, at) = app.api(Method::GET, &t.admin, &format!("/api/v1/schedules/{id}/oncall"), None).await;
     let on_now = at["primary"]["user"]["name"].as_str().unwrap().to_owned();
     let i = t.people.iter().position(|p| p.name.as_str() == on_now).unwrap();
-    let (next, schedule) = backend::services::schedules::successor(&app.pool, t.people[i].id, Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let (next, schedule) =
+        backend::services::schedules::successor(&app.pool, t.people[i].id, app.now()).await.unwrap().unwrap();
     assert_eq!(next.id, t.people[(i + 1) % 4].id);
     assert_eq!(schedule, "Payments");
     // Someone not on call (nor just off) has no suggestion from the primary; the secondary
@@ -484,7 +482,7 @@ async fn the_person_on_call_after_me_is_the_suggested_handover() {
             &t.admin,
             &format!(
                 "/api/v1/schedules/{id}/shifts?from={}",
-                (Utc::now() - Duration::hours(12)).to_rfc3339().replace('+', "%2B")
+                (app.now() - Duration::hours(12)).to_rfc3339().replace('+', "%2B")
             ),
             None,
         )
@@ -493,10 +491,10 @@ async fn the_person_on_call_after_me_is_the_suggested_handover() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|s| s["user"]["id"] == json!(off.id) && utc(s["start"].as_str().unwrap()) <= Utc::now());
+        .any(|s| s["user"]["id"] == json!(off.id) && utc(s["start"].as_str().unwrap()) <= app.now());
     if !held_recently {
         assert!(
-            backend::services::schedules::successor(&app.pool, off.id, Utc::now()).await.unwrap().is_none()
+            backend::services::schedules::successor(&app.pool, off.id, app.now()).await.unwrap().is_none()
         );
     }
 }

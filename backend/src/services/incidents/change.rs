@@ -46,8 +46,8 @@ impl IncidentChange {
         IncidentNumber(self.before.number)
     }
 
-    pub(crate) fn status(&self) -> Result<IncidentStatus> {
-        Ok(self.before.status.parse()?)
+    pub(crate) fn status(&self) -> IncidentStatus {
+        self.before.status
     }
 
     pub(crate) async fn timeline(

@@ -235,7 +235,7 @@ async fn transition_change(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let subject = Subject { id: change.id(), number: change.number(), status: change.status()? };
+    let subject = Subject { id: change.id(), number: change.number(), status: change.status() };
     transition(&mut change.tx, actor, subject, to, reason, now).await
 }
 
@@ -248,7 +248,7 @@ pub async fn acknowledge_by_link(
     now: DateTime<Utc>,
 ) -> Result<IncidentNumber> {
     let mut change = IncidentChange::begin_by_id(pool, incident).await?;
-    let status = change.status()?;
+    let status = change.status();
     if status != IncidentStatus::Triggered {
         return Err(Error::Conflict(format!(
             "{} is already {status}: nothing to acknowledge",

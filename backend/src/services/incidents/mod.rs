@@ -13,7 +13,7 @@ use domain::{
     UserId,
     incident::{
         IncidentChange as Announcement, IncidentFilter, IncidentNumber, IncidentPage, IncidentPatch,
-        IncidentStatus, IncidentView, Severity, TimelineKind,
+        IncidentView, TimelineKind,
     },
 };
 use serde_json::{Value, json};
@@ -35,9 +35,8 @@ pub(crate) fn view(row: IncidentRow) -> IncidentView {
         number: IncidentNumber(row.number),
         title: row.title,
         description: row.description,
-        // The CHECK constraints admit only valid values; a surprise reads as the mildest.
-        severity: Severity::from_level(row.severity).unwrap_or(Severity::Sev5),
-        status: row.status.parse().unwrap_or(IncidentStatus::Triggered),
+        severity: row.severity,
+        status: row.status,
         services: row.services,
         customer_impact: row.customer_impact,
         declared_by: row.declared_by,
@@ -97,11 +96,11 @@ pub async fn update_incident(
 ) -> Result<IncidentView> {
     let mut change = IncidentChange::begin_by_number(pool, number).await?;
     let b = &change.before;
-    let old_severity = Severity::from_level(b.severity).unwrap_or(Severity::Sev5);
+    let old_severity = b.severity;
     let next = FieldsUpdate {
         title: patch.title.as_ref().map_or(b.title.as_str(), |t| t.as_str()),
         description: patch.description.as_deref().unwrap_or(&b.description),
-        severity: patch.severity.map_or(b.severity, Severity::level),
+        severity: patch.severity.unwrap_or(b.severity).level(),
         customer_impact: patch.customer_impact.unwrap_or(b.customer_impact),
         impact_started_at: patch.impact_started_at.unwrap_or(b.impact_started_at),
         impact_ended_at: patch.impact_ended_at.unwrap_or(b.impact_ended_at),
@@ -130,7 +129,7 @@ pub async fn update_incident(
     note("impact_started_at", json!(b.impact_started_at), json!(next.impact_started_at), &mut edited);
     note("impact_ended_at", json!(b.impact_ended_at), json!(next.impact_ended_at), &mut edited);
     note("root_cause_tags", json!(b.root_cause_tags), json!(next.root_cause_tags), &mut edited);
-    let new_severity = Severity::from_level(next.severity).unwrap_or(old_severity);
+    let new_severity = patch.severity.unwrap_or(old_severity);
     let severity_changed = new_severity != old_severity;
     if severity_changed {
         before.insert("severity".into(), json!(old_severity));

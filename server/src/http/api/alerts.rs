@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{Query, State},
 };
 use backend::services::{self};
 use domain::{
@@ -12,6 +12,7 @@ use domain::{
 
 use crate::{
     AppState,
+    http::path::Path,
     http::{caller::Caller, error::ApiError},
 };
 

@@ -2,14 +2,14 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::JsonRejection},
+    extract::{Query, State, rejection::JsonRejection},
     http::StatusCode,
 };
 use backend::services::{self};
 use domain::{
     Role, UserId,
-    escalation::{ContactMethodInput, ContactMethodView, DeliveryView, RuleInput, RuleView},
     incident::IncidentNumber,
+    notification::{ContactMethodInput, ContactMethodView, DeliveryView, RuleInput, RuleView},
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -19,6 +19,7 @@ use crate::{
     http::{
         caller::Caller,
         error::{ApiError, bad_json},
+        path::Path,
     },
 };
 

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, Query, State, rejection::JsonRejection},
+    extract::{Query, State, rejection::JsonRejection},
     http::StatusCode,
 };
 use backend::services::{self};
@@ -19,6 +19,7 @@ use crate::{
     http::{
         caller::Caller,
         error::{ApiError, bad_json},
+        path::Path,
     },
 };
 
@@ -54,10 +55,9 @@ pub async fn declare_incident(
 pub async fn get_incident(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Json<IncidentView>, ApiError> {
     caller.require(Role::Viewer)?;
-    let number: IncidentNumber = number.parse()?;
     Ok(Json(services::incidents::get_incident(&state.ctx.pool, number).await?))
 }
 
@@ -65,11 +65,10 @@ pub async fn get_incident(
 pub async fn transition_incident(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<TransitionInput>, JsonRejection>,
 ) -> Result<Json<IncidentView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let to: IncidentStatus = input.to.parse()?;
     let actor = caller.actor(responder);
@@ -90,11 +89,10 @@ pub async fn transition_incident(
 pub async fn update_incident(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<IncidentPatchInput>, JsonRejection>,
 ) -> Result<Json<IncidentView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let patch = input.parse()?;
     let actor = caller.actor(responder);
@@ -106,11 +104,10 @@ pub async fn update_incident(
 pub async fn assign_role(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<RoleInput>, JsonRejection>,
 ) -> Result<Json<IncidentView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let (role, user) = input.parse()?;
     let actor = caller.actor(responder);
@@ -137,11 +134,10 @@ pub async fn handover(
 pub async fn add_link(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<LinkInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IncidentView>), ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let link = input.parse()?;
     let actor = caller.actor(responder);
@@ -155,11 +151,10 @@ pub async fn add_link(
 pub async fn relate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<RelatedInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IncidentView>), ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let (other, reason) = input.parse()?;
     let actor = caller.actor(responder);
@@ -171,10 +166,9 @@ pub async fn relate(
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Json<IncidentView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let actor = caller.actor(responder);
     Ok(Json(
         services::incidents::transition_incident(

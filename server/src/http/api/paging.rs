@@ -2,14 +2,10 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
 };
 use backend::services::{self};
-use domain::{
-    Role,
-    escalation::{ManualPage, PageView},
-    incident::IncidentNumber,
-};
+use domain::{Role, escalation::ManualPage, incident::IncidentNumber, notification::PageView};
 use serde::Serialize;
 
 use crate::{
@@ -17,6 +13,7 @@ use crate::{
     http::{
         caller::Caller,
         error::{ApiError, bad_json},
+        path::Path,
     },
 };
 
@@ -29,11 +26,10 @@ pub struct Paged {
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<ManualPage>, JsonRejection>,
 ) -> Result<Json<Paged>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(whom) = body.map_err(bad_json)?;
     let paged = services::paging::page_manually(
         &state.ctx.pool,
@@ -49,8 +45,8 @@ pub async fn page(
 pub async fn pages(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Json<Vec<PageView>>, ApiError> {
     caller.require(Role::Viewer)?;
-    Ok(Json(services::paging::pages(&state.ctx.pool, number.parse()?).await?))
+    Ok(Json(services::paging::pages(&state.ctx.pool, number).await?))
 }

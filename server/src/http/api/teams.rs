@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use backend::services::{self};
@@ -18,6 +18,7 @@ use crate::{
     http::{
         caller::Caller,
         error::{ApiError, bad_json},
+        path::Path,
     },
 };
 

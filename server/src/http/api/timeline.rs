@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use backend::services::{self};
@@ -16,16 +16,16 @@ use crate::{
     http::{
         caller::Caller,
         error::{ApiError, bad_json},
+        path::Path,
     },
 };
 
 pub async fn incident_timeline(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
 ) -> Result<Json<Vec<TimelineEntryView>>, ApiError> {
     caller.require(Role::Viewer)?;
-    let number: IncidentNumber = number.parse()?;
     Ok(Json(services::timeline::timeline(&state.ctx.pool, number).await?))
 }
 
@@ -33,11 +33,10 @@ pub async fn incident_timeline(
 pub async fn add_note(
     State(state): State<AppState>,
     caller: Caller,
-    Path(number): Path<String>,
+    Path(number): Path<IncidentNumber>,
     body: Result<Json<NoteInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TimelineEntryView>), ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let note = input.parse()?;
     let actor = caller.actor(responder);
@@ -49,11 +48,10 @@ pub async fn add_note(
 pub async fn pin_entry(
     State(state): State<AppState>,
     caller: Caller,
-    Path((number, event)): Path<(String, i64)>,
+    Path((number, event)): Path<(IncidentNumber, i64)>,
     body: Result<Json<PinInput>, JsonRejection>,
 ) -> Result<Json<TimelineEntryView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let Json(input) = body.map_err(bad_json)?;
     let pin = input.parse()?;
     let actor = caller.actor(responder);
@@ -64,10 +62,9 @@ pub async fn pin_entry(
 pub async fn unpin_entry(
     State(state): State<AppState>,
     caller: Caller,
-    Path((number, event)): Path<(String, i64)>,
+    Path((number, event)): Path<(IncidentNumber, i64)>,
 ) -> Result<Json<TimelineEntryView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
-    let number: IncidentNumber = number.parse()?;
     let actor = caller.actor(responder);
     Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None).await?))
 }
