@@ -29,22 +29,32 @@ pub struct AlertRow {
     pub payload: Value,
 }
 
+/// `query_as!` for [`AlertRow`]: the one column list, followed by the caller's conditions (sqlx
+/// checks the concatenated query as usual).
+macro_rules! alert_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            AlertRow,
+            r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
+                      a.severity AS "severity: AlertSeverity", a.summary, a.source, a.incident_id,
+                      i.number AS "incident_number?", a.event_count, a.first_seen_at, a.last_seen_at,
+                      a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping, a.quiet_since, a.payload
+               FROM alerts a JOIN services s ON s.id = a.service_id
+               LEFT JOIN incidents i ON i.id = a.incident_id "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 /// The open alerts among the given (service, dedup key) pairs.
 pub async fn open_alerts(
     conn: &mut PgConnection,
     services: &[Uuid],
     keys: &[String],
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
-                  a.severity AS "severity: AlertSeverity", a.summary,
-                  a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
-                  a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
-                  a.quiet_since, a.payload
-           FROM alerts a JOIN services s ON s.id = a.service_id
-           LEFT JOIN incidents i ON i.id = a.incident_id
-           WHERE a.status <> 'resolved'
+    alert_rows!(
+        r#"WHERE a.status <> 'resolved'
              AND (a.service_id, a.dedup_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))"#,
         services,
         keys,
@@ -58,20 +68,9 @@ pub async fn quiet_flapping(
     conn: &mut PgConnection,
     before: DateTime<Utc>,
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
-                  a.severity AS "severity: AlertSeverity", a.summary,
-                  a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
-                  a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
-                  a.quiet_since, a.payload
-           FROM alerts a JOIN services s ON s.id = a.service_id
-           LEFT JOIN incidents i ON i.id = a.incident_id
-           WHERE a.flapping AND a.status <> 'resolved' AND a.quiet_since < $1"#,
-        before
-    )
-    .fetch_all(conn)
-    .await
+    alert_rows!(r#"WHERE a.flapping AND a.status <> 'resolved' AND a.quiet_since < $1"#, before)
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn recent_resolves(
@@ -211,16 +210,8 @@ pub async fn list_alerts(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AlertRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
-                  a.severity AS "severity: AlertSeverity", a.summary,
-                  a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
-                  a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
-                  a.quiet_since, a.payload
-           FROM alerts a JOIN services s ON s.id = a.service_id
-           LEFT JOIN incidents i ON i.id = a.incident_id
-           WHERE ($1::text IS NULL OR s.slug = $1)
+    alert_rows!(
+        r#"WHERE ($1::text IS NULL OR s.slug = $1)
              AND ($2::bigint IS NULL OR i.number = $2)
              AND (NOT $3 OR a.status <> 'resolved')
              AND ($4::text IS NULL OR a.status = $4)
@@ -238,18 +229,5 @@ pub async fn list_alerts(
 }
 
 pub async fn alert_by_id(conn: &mut PgConnection, id: i64) -> Result<Option<AlertRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AlertRow,
-        r#"SELECT a.id, a.service_id, s.slug AS service, a.dedup_key, a.status AS "status: AlertStatus",
-                  a.severity AS "severity: AlertSeverity", a.summary,
-                  a.source, a.incident_id, i.number AS "incident_number?", a.event_count, a.first_seen_at,
-                  a.last_seen_at, a.last_fired_at, a.acknowledged_at, a.resolved_at, a.flapping,
-                  a.quiet_since, a.payload
-           FROM alerts a JOIN services s ON s.id = a.service_id
-           LEFT JOIN incidents i ON i.id = a.incident_id
-           WHERE a.id = $1"#,
-        id
-    )
-    .fetch_optional(conn)
-    .await
+    alert_rows!(r#"WHERE a.id = $1"#, id).fetch_optional(conn).await
 }

@@ -141,21 +141,27 @@ pub async fn attach_services(
     Ok(())
 }
 
+/// `query_as!` for [`IncidentRow`] from the `incident_details` view: the one column list (a view's
+/// columns all read as nullable, hence the `!`), then the caller's `FROM incident_details ...`.
+macro_rules! incident_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            IncidentRow,
+            r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
+                      severity AS "severity!: Severity", status AS "status!: IncidentStatus",
+                      customer_impact AS "customer_impact!", declared_by, services AS "services!",
+                      created_at AS "created_at!", acknowledged_at, mitigated_at, resolved_at, impact_started_at,
+                      impact_ended_at, updated_at AS "updated_at!", root_cause_tags AS "root_cause_tags!",
+                      roles AS "roles!: Json<Vec<RoleHolder>>", links AS "links!: Json<Vec<LinkView>>",
+                      related AS "related!: Json<Vec<RelatedView>>", dashboard_key AS "dashboard_key!" "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn by_number(conn: &mut PgConnection, number: i64) -> Result<Option<IncidentRow>, sqlx::Error> {
-    sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
-                  severity AS "severity!: Severity", status AS "status!: IncidentStatus", customer_impact AS "customer_impact!",
-                  declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
-                  mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
-                  root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
-                  links AS "links!: Json<Vec<LinkView>>", related AS "related!: Json<Vec<RelatedView>>",
-                  dashboard_key AS "dashboard_key!"
-           FROM incident_details WHERE number = $1"#,
-        number,
-    )
-    .fetch_optional(conn)
-    .await
+    incident_rows!(r#"FROM incident_details WHERE number = $1"#, number,).fetch_optional(conn).await
 }
 
 /// Incidents in dashboard order (open first, most severe first, newest first), after the
@@ -168,16 +174,8 @@ pub async fn list(
 ) -> Result<Vec<IncidentRow>, sqlx::Error> {
     let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().to_owned()).collect();
     let severities: Vec<i16> = filter.severities.iter().map(|s| s.level()).collect();
-    sqlx::query_as!(
-        IncidentRow,
-        r#"SELECT id AS "id!", number AS "number!", title AS "title!", description AS "description!",
-                  severity AS "severity!: Severity", status AS "status!: IncidentStatus", customer_impact AS "customer_impact!",
-                  declared_by, services AS "services!", created_at AS "created_at!", acknowledged_at,
-                  mitigated_at, resolved_at, impact_started_at, impact_ended_at, updated_at AS "updated_at!",
-                  root_cause_tags AS "root_cause_tags!", roles AS "roles!: Json<Vec<RoleHolder>>",
-                  links AS "links!: Json<Vec<LinkView>>", related AS "related!: Json<Vec<RelatedView>>",
-                  dashboard_key AS "dashboard_key!"
-           FROM incident_details d
+    incident_rows!(
+        r#"FROM incident_details d
            WHERE ($1::bigint IS NULL OR d.dashboard_key > $1)
              AND (cardinality($2::text[]) = 0 OR d.status = ANY($2))
              AND (cardinality($3::int2[]) = 0 OR d.severity = ANY($3))

@@ -41,18 +41,25 @@ pub async fn insert_key(conn: &mut PgConnection, k: &NewKey<'_>) -> Result<Uuid,
     .await
 }
 
+/// `query_as!` for [`KeyRow`]: the one column list and joins, then the caller's conditions.
+macro_rules! key_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            KeyRow,
+            r#"SELECT k.id, s.slug AS service, k.kind AS "kind: domain::alert::IntegrationKind", k.label,
+                      k.prefix, u.name AS "created_by?", k.created_at, k.revoked_at
+               FROM integration_keys k JOIN services s ON s.id = k.service_id
+               LEFT JOIN users u ON u.id = k.created_by "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn keys_of_service(conn: &mut PgConnection, service: Uuid) -> Result<Vec<KeyRow>, sqlx::Error> {
-    sqlx::query_as!(
-        KeyRow,
-        r#"SELECT k.id, s.slug AS service, k.kind AS "kind: domain::alert::IntegrationKind", k.label, k.prefix, u.name AS "created_by?",
-                  k.created_at, k.revoked_at
-           FROM integration_keys k JOIN services s ON s.id = k.service_id
-           LEFT JOIN users u ON u.id = k.created_by
-           WHERE k.service_id = $1 ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC"#,
-        service
-    )
-    .fetch_all(conn)
-    .await
+    key_rows!(r#"WHERE k.service_id = $1 ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC"#, service)
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn key_by_id(
@@ -60,18 +67,7 @@ pub async fn key_by_id(
     service: Uuid,
     id: Uuid,
 ) -> Result<Option<KeyRow>, sqlx::Error> {
-    sqlx::query_as!(
-        KeyRow,
-        r#"SELECT k.id, s.slug AS service, k.kind AS "kind: domain::alert::IntegrationKind", k.label, k.prefix, u.name AS "created_by?",
-                  k.created_at, k.revoked_at
-           FROM integration_keys k JOIN services s ON s.id = k.service_id
-           LEFT JOIN users u ON u.id = k.created_by
-           WHERE k.service_id = $1 AND k.id = $2"#,
-        service,
-        id
-    )
-    .fetch_optional(conn)
-    .await
+    key_rows!(r#"WHERE k.service_id = $1 AND k.id = $2"#, service, id).fetch_optional(conn).await
 }
 
 /// Revokes a live key; `false` when there is no such live key.

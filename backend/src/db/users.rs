@@ -40,17 +40,37 @@ impl UserRow {
 // `email` is citext, which sqlx does not map: it is read as text and compared as
 // `$1::text::citext`, which keeps the comparison case-insensitive.
 
+/// `query_as!` for [`UserRow`]: the one column list, then the caller's `FROM ...`; or, with
+/// `returning`, the caller's statement followed by `RETURNING` the column list.
+macro_rules! user_rows {
+    (returning $head:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            UserRow,
+            $head
+                + r#" RETURNING id AS "id: UserId", email::text AS "email!", name, role AS "role: Role",
+                      time_zone, password_hash, disabled, sessions_valid_after, created_at"#
+            $(, $arg)*
+        )
+    };
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            UserRow,
+            r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone,
+                      password_hash, disabled, sessions_valid_after, created_at "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     user: &NewUser,
     password_hash: &str,
 ) -> Result<UserRow, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"INSERT INTO users (id, email, name, role, time_zone, password_hash)
-           VALUES ($1, $2::text::citext, $3, $4, $5, $6)
-           RETURNING id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
-                     disabled, sessions_valid_after, created_at"#,
+    user_rows!(
+        returning "INSERT INTO users (id, email, name, role, time_zone, password_hash)
+                   VALUES ($1, $2::text::citext, $3, $4, $5, $6)",
         Uuid::now_v7(),
         user.email.as_str(),
         user.name.as_str(),
@@ -63,51 +83,20 @@ pub async fn insert(
 }
 
 pub async fn by_id(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
-                  disabled, sessions_valid_after, created_at
-           FROM users WHERE id = $1"#,
-        id.0,
-    )
-    .fetch_optional(conn)
-    .await
+    user_rows!(r#"FROM users WHERE id = $1"#, id.0,).fetch_optional(conn).await
 }
 
 pub async fn by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
-                  disabled, sessions_valid_after, created_at
-           FROM users WHERE email = $1::text::citext"#,
-        email,
-    )
-    .fetch_optional(conn)
-    .await
+    user_rows!(r#"FROM users WHERE email = $1::text::citext"#, email,).fetch_optional(conn).await
 }
 
 /// Locks the row for the rest of the transaction, so concurrent edits apply one after another.
 pub async fn by_id_for_update(conn: &mut PgConnection, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
-                  disabled, sessions_valid_after, created_at
-           FROM users WHERE id = $1 FOR UPDATE"#,
-        id.0,
-    )
-    .fetch_optional(conn)
-    .await
+    user_rows!(r#"FROM users WHERE id = $1 FOR UPDATE"#, id.0,).fetch_optional(conn).await
 }
 
 pub async fn list(conn: &mut PgConnection) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query_as!(
-        UserRow,
-        r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone, password_hash,
-                  disabled, sessions_valid_after, created_at
-           FROM users ORDER BY disabled, lower(name)"#,
-    )
-    .fetch_all(conn)
-    .await
+    user_rows!(r#"FROM users ORDER BY disabled, lower(name)"#,).fetch_all(conn).await
 }
 
 pub async fn count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {

@@ -526,18 +526,7 @@ async fn audit_change(
     before: serde_json::Value,
     after: serde_json::Value,
 ) -> Result<()> {
-    audit::record(
-        conn,
-        who,
-        Entry {
-            action,
-            entity_type: "incident",
-            entity_id: number.to_string(),
-            before: Some(before),
-            after: Some(after),
-        },
-    )
-    .await?;
+    audit::record(conn, who, Entry::new(action, "incident", number).before(before).after(after)).await?;
     Ok(())
 }
 

@@ -56,13 +56,8 @@ pub async fn ensure_first_admin(
     audit::record(
         &mut tx,
         &Actor::system(),
-        Entry {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: row.id.to_string(),
-            before: None,
-            after: Some(json!({ "email": row.email, "role": "admin", "reason": "first admin" })),
-        },
+        Entry::new("user.create", "user", row.id)
+            .after(json!({ "email": row.email, "role": "admin", "reason": "first admin" })),
     )
     .await?;
     tx.commit().await?;

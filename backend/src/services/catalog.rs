@@ -98,13 +98,7 @@ pub async fn route_service(pool: &PgPool, actor: &Actor, slug: &str, policy: Opt
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "service.route",
-            entity_type: "service",
-            entity_id: slug.to_owned(),
-            before: None,
-            after: Some(json!({ "escalation_policy_id": policy })),
-        },
+        Entry::new("service.route", "service", slug).after(json!({ "escalation_policy_id": policy })),
     )
     .await?;
     tx.commit().await?;
@@ -151,15 +145,9 @@ pub async fn create_service(pool: &PgPool, actor: &Actor, service: &NewService) 
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "service.create",
-            entity_type: "service",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(
-                json!({ "name": service.name.as_str(), "slug": service.slug.as_str(), "team": team.slug }),
-            ),
-        },
+        Entry::new("service.create", "service", id).after(
+            json!({ "name": service.name.as_str(), "slug": service.slug.as_str(), "team": team.slug }),
+        ),
     )
     .await?;
     tx.commit().await?;

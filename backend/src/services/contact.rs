@@ -64,15 +64,8 @@ pub async fn add_contact_method(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "contact_method.create",
-            entity_type: "user",
-            entity_id: user.to_string(),
-            before: None,
-            after: Some(
-                json!({ "id": row.id, "kind": row.kind, "label": row.label, "address": row.address }),
-            ),
-        },
+        Entry::new("contact_method.create", "user", user)
+            .after(json!({ "id": row.id, "kind": row.kind, "label": row.label, "address": row.address })),
     )
     .await?;
     tx.commit().await?;
@@ -87,13 +80,7 @@ pub async fn remove_contact_method(pool: &PgPool, actor: &Actor, user: UserId, i
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "contact_method.delete",
-            entity_type: "user",
-            entity_id: user.to_string(),
-            before: Some(json!({ "id": id })),
-            after: None,
-        },
+        Entry::new("contact_method.delete", "user", user).before(json!({ "id": id })),
     )
     .await?;
     tx.commit().await?;
@@ -132,13 +119,13 @@ pub async fn add_rule(pool: &PgPool, actor: &Actor, user: UserId, input: &RuleIn
         delay_secs: input.delay_minutes as i32 * 60,
     };
     crate::db::contact_methods::insert_rule(&mut tx, user.0, &row).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "notification_rule.create",
-        entity_type: "user",
-        entity_id: user.to_string(),
-        before: None,
-        after: Some(json!({ "id": row.id, "contact_method_id": row.contact_method_id, "delay_secs": row.delay_secs })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("notification_rule.create", "user", user).after(
+            json!({ "id": row.id, "contact_method_id": row.contact_method_id, "delay_secs": row.delay_secs }),
+        ),
+    )
     .await?;
     tx.commit().await?;
     Ok(RuleView { id: row.id, contact_method_id: row.contact_method_id, delay_secs: row.delay_secs as u32 })
@@ -152,13 +139,7 @@ pub async fn remove_rule(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "notification_rule.delete",
-            entity_type: "user",
-            entity_id: user.to_string(),
-            before: Some(json!({ "id": id })),
-            after: None,
-        },
+        Entry::new("notification_rule.delete", "user", user).before(json!({ "id": id })),
     )
     .await?;
     tx.commit().await?;

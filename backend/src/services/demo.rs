@@ -105,13 +105,8 @@ pub async fn load_demo(
     audit::record(
         &mut tx,
         &Actor::system(),
-        Entry {
-            action: "demo.load",
-            entity_type: "database",
-            entity_id: "demo".into(),
-            before: None,
-            after: Some(json!({ "users": created.len(), "teams": TEAMS.len(), "services": SERVICES.len() })),
-        },
+        Entry::new("demo.load", "database", "demo")
+            .after(json!({ "users": created.len(), "teams": TEAMS.len(), "services": SERVICES.len() })),
     )
     .await?;
     tx.commit().await?;
@@ -279,13 +274,7 @@ async fn demo_history(
     audit::record(
         &mut tx,
         &Actor::system(),
-        Entry {
-            action: "demo.history",
-            entity_type: "database",
-            entity_id: "demo".into(),
-            before: None,
-            after: Some(json!({ "incidents": count })),
-        },
+        Entry::new("demo.history", "database", "demo").after(json!({ "incidents": count })),
     )
     .await?;
     tx.commit().await?;

@@ -56,13 +56,8 @@ pub async fn create_key(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "integration_key.create",
-            entity_type: "service",
-            entity_id: svc.slug.clone(),
-            before: None,
-            after: Some(json!({ "key_id": id, "kind": new.kind, "label": new.label, "prefix": prefix })),
-        },
+        Entry::new("integration_key.create", "service", &svc.slug)
+            .after(json!({ "key_id": id, "kind": new.kind, "label": new.label, "prefix": prefix })),
     )
     .await?;
     let row = crate::db::integration_keys::key_by_id(&mut tx, svc.id, id)

@@ -223,13 +223,7 @@ pub async fn page_manually(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "incident.page",
-            entity_type: "incident",
-            entity_id: number.to_string(),
-            before: None,
-            after: Some(json!({ "paged": names, "target": whom })),
-        },
+        Entry::new("incident.page", "incident", number).after(json!({ "paged": names, "target": whom })),
     )
     .await?;
     tx.commit().await?;

@@ -86,13 +86,9 @@ pub async fn save_policy(
             audit::record(
                 &mut tx,
                 actor,
-                Entry {
-                    action: "escalation_policy.update",
-                    entity_type: "escalation_policy",
-                    entity_id: id.to_string(),
-                    before: Some(json!({ "name": before.name, "policy": before.policy })),
-                    after: Some(json!({ "name": name, "policy": doc })),
-                },
+                Entry::new("escalation_policy.update", "escalation_policy", id)
+                    .before(json!({ "name": before.name, "policy": before.policy }))
+                    .after(json!({ "name": name, "policy": doc })),
             )
             .await?;
             id
@@ -108,13 +104,8 @@ pub async fn save_policy(
             audit::record(
                 &mut tx,
                 actor,
-                Entry {
-                    action: "escalation_policy.create",
-                    entity_type: "escalation_policy",
-                    entity_id: id.to_string(),
-                    before: None,
-                    after: Some(json!({ "name": name, "policy": doc })),
-                },
+                Entry::new("escalation_policy.create", "escalation_policy", id)
+                    .after(json!({ "name": name, "policy": doc })),
             )
             .await?;
             id
@@ -135,15 +126,8 @@ pub async fn delete_policy(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()>
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "escalation_policy.delete",
-            entity_type: "escalation_policy",
-            entity_id: id.to_string(),
-            before: Some(
-                json!({ "name": before.name, "policy": before.policy, "services": before.services }),
-            ),
-            after: None,
-        },
+        Entry::new("escalation_policy.delete", "escalation_policy", id)
+            .before(json!({ "name": before.name, "policy": before.policy, "services": before.services })),
     )
     .await?;
     tx.commit().await?;

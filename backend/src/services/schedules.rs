@@ -304,18 +304,8 @@ pub async fn create(
     let fairness = serde_json::to_value(parsed.fairness).map_err(|e| Error::Internal(e.into()))?;
     db::insert(&mut tx, id, &parsed.name, parsed.team_id, parsed.time_zone.name(), fairness).await?;
     write_layers(&mut tx, id, &parsed).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "schedule.create",
-            entity_type: "schedule",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(audit_doc(&parsed)),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, actor, Entry::new("schedule.create", "schedule", id).after(audit_doc(&parsed)))
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -356,19 +346,15 @@ pub async fn update(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "schedule.update",
-            entity_type: "schedule",
-            entity_id: id.to_string(),
-            before: Some(json!({
+        Entry::new("schedule.update", "schedule", id)
+            .before(json!({
                 "name": before.row.name,
                 "team_id": before.row.team_id,
                 "time_zone": before.row.time_zone,
                 "layers": before.schedule.layers,
                 "fairness": before.fairness,
-            })),
-            after: Some(audit_doc(&parsed)),
-        },
+            }))
+            .after(audit_doc(&parsed)),
     )
     .await?;
     tx.commit().await?;
@@ -385,13 +371,8 @@ pub async fn delete(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "schedule.delete",
-            entity_type: "schedule",
-            entity_id: id.to_string(),
-            before: Some(json!({ "name": before.name, "time_zone": before.time_zone })),
-            after: None,
-        },
+        Entry::new("schedule.delete", "schedule", id)
+            .before(json!({ "name": before.name, "time_zone": before.time_zone })),
     )
     .await?;
     tx.commit().await?;
@@ -436,16 +417,10 @@ pub async fn add_override(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "schedule.override.create",
-            entity_type: "schedule",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(json!({
-                "override_id": row.id, "user_id": row.user_id, "layer_id": row.layer_id,
-                "start": row.start_at, "end": row.end_at,
-            })),
-        },
+        Entry::new("schedule.override.create", "schedule", id).after(json!({
+            "override_id": row.id, "user_id": row.user_id, "layer_id": row.layer_id,
+            "start": row.start_at, "end": row.end_at,
+        })),
     )
     .await?;
     tx.commit().await?;
@@ -462,16 +437,10 @@ pub async fn delete_override(pool: &PgPool, actor: &Actor, id: Uuid, override_id
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "schedule.override.delete",
-            entity_type: "schedule",
-            entity_id: id.to_string(),
-            before: Some(json!({
-                "override_id": row.id, "user_id": row.user_id, "layer_id": row.layer_id,
-                "start": row.start_at, "end": row.end_at,
-            })),
-            after: None,
-        },
+        Entry::new("schedule.override.delete", "schedule", id).before(json!({
+            "override_id": row.id, "user_id": row.user_id, "layer_id": row.layer_id,
+            "start": row.start_at, "end": row.end_at,
+        })),
     )
     .await?;
     tx.commit().await?;
@@ -780,13 +749,9 @@ pub async fn rotate_feed(pool: &PgPool, actor: &Actor, user: UserId) -> Result<i
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "calendar_feed.rotate",
-            entity_type: "user",
-            entity_id: user.to_string(),
-            before: Some(json!({ "generation": generation - 1 })),
-            after: Some(json!({ "generation": generation })),
-        },
+        Entry::new("calendar_feed.rotate", "user", user)
+            .before(json!({ "generation": generation - 1 }))
+            .after(json!({ "generation": generation })),
     )
     .await?;
     tx.commit().await?;

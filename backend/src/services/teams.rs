@@ -61,13 +61,7 @@ pub async fn create_team(pool: &PgPool, actor: &Actor, name: &DisplayName, slug:
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "team.create",
-            entity_type: "team",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(json!({ "name": name.as_str(), "slug": slug.as_str() })),
-        },
+        Entry::new("team.create", "team", id).after(json!({ "name": name.as_str(), "slug": slug.as_str() })),
     )
     .await?;
     tx.commit().await?;
@@ -89,13 +83,8 @@ pub async fn set_member(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "team.set_member",
-            entity_type: "team",
-            entity_id: t.id.to_string(),
-            before: None,
-            after: Some(json!({ "user_id": u.id, "email": u.email, "role": role.as_str() })),
-        },
+        Entry::new("team.set_member", "team", t.id)
+            .after(json!({ "user_id": u.id, "email": u.email, "role": role.as_str() })),
     )
     .await?;
     tx.commit().await?;
@@ -111,13 +100,7 @@ pub async fn remove_member(pool: &PgPool, actor: &Actor, team: &Slug, user: User
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "team.remove_member",
-            entity_type: "team",
-            entity_id: t.id.to_string(),
-            before: Some(json!({ "user_id": user })),
-            after: None,
-        },
+        Entry::new("team.remove_member", "team", t.id).before(json!({ "user_id": user })),
     )
     .await?;
     tx.commit().await?;

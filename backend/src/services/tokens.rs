@@ -29,13 +29,8 @@ pub async fn create_token(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "api_token.create",
-            entity_type: "api_token",
-            entity_id: row.id.to_string(),
-            before: None,
-            after: Some(json!({ "user_id": owner, "label": row.label, "prefix": row.prefix })),
-        },
+        Entry::new("api_token.create", "api_token", row.id)
+            .after(json!({ "user_id": owner, "label": row.label, "prefix": row.prefix })),
     )
     .await?;
     tx.commit().await?;
@@ -53,13 +48,9 @@ pub async fn revoke_token(pool: &PgPool, actor: &Actor, owner: UserId, id: Uuid)
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "api_token.revoke",
-            entity_type: "api_token",
-            entity_id: row.id.to_string(),
-            before: Some(json!({ "revoked": false })),
-            after: Some(json!({ "revoked": true, "label": row.label })),
-        },
+        Entry::new("api_token.revoke", "api_token", row.id)
+            .before(json!({ "revoked": false }))
+            .after(json!({ "revoked": true, "label": row.label })),
     )
     .await?;
     tx.commit().await?;

@@ -35,18 +35,7 @@ pub async fn create_user(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: row.id.to_string(),
-            before: None,
-            after: Some(audit_view(&row)),
-        },
-    )
-    .await?;
+    audit::record(&mut tx, actor, Entry::new("user.create", "user", row.id).after(audit_view(&row))).await?;
     tx.commit().await?;
     tracing::info!(user_id = %row.id, role = %user.role, "user created");
     Ok(row.view())
@@ -103,18 +92,8 @@ pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserC
         (false, true) => "user.enable",
         _ => "user.update",
     };
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action,
-            entity_type: "user",
-            entity_id: id.to_string(),
-            before: Some(audit_view(&before)),
-            after: Some(audit_view(&after)),
-        },
-    )
-    .await?;
+    let entry = Entry::new(action, "user", id).before(audit_view(&before)).after(audit_view(&after));
+    audit::record(&mut tx, actor, entry).await?;
     tx.commit().await?;
     Ok(after.view())
 }
@@ -124,18 +103,7 @@ pub async fn set_password(pool: &PgPool, actor: &Actor, email: &str, password: &
     let mut tx = pool.begin().await?;
     let user = users::by_email(&mut tx, email).await?.ok_or(Error::NotFound("user"))?;
     users::set_password_hash(&mut tx, user.id, &hash).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "user.set_password",
-            entity_type: "user",
-            entity_id: user.id.to_string(),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
+    audit::record(&mut tx, actor, Entry::new("user.set_password", "user", user.id)).await?;
     tx.commit().await?;
     Ok(())
 }
