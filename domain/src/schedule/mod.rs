@@ -34,6 +34,6 @@ pub use stack::{
     FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier, Timeline,
 };
 pub use view::{
-    Load, LoadRow, MyShift, NowNext, OnCallEntry, OnCallOverview, OnCallRow, PersonRef, ScheduleSummary,
-    ScheduleView,
+    Holder, LayerHolder, Load, LoadRow, MyShift, NowNext, OnCallAt, OnCallEntry, OnCallOverview, OnCallRow,
+    PersonRef, ScheduleSummary, ScheduleView, ShiftOut, ShiftsOut,
 };

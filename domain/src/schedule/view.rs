@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::fairness::FairnessRules;
 use super::input::{LayerInput, ScheduleInput};
 use super::rotation::resolve_local;
-use super::stack::{FinalShift, LayerId, Override, Schedule, ScheduleLayer, Scope, Tier};
+use super::stack::{FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier};
 use crate::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,4 +270,50 @@ mod tests {
         assert_eq!(me.nights, 7);
         assert_eq!(me.weekend_hours, 48.0);
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holder {
+    pub user: PersonRef,
+    pub until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerHolder {
+    pub layer_id: LayerId,
+    pub name: String,
+    pub tier: Tier,
+    pub user: Option<PersonRef>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/schedules/{id}/oncall?at=`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCallAt {
+    pub schedule_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub primary: Option<Holder>,
+    pub secondary: Option<Holder>,
+    pub layers: Vec<LayerHolder>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftOut {
+    pub user: PersonRef,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub layer_id: Option<LayerId>,
+    pub layer_name: Option<String>,
+    pub override_id: Option<OverrideId>,
+}
+
+/// `GET /api/v1/schedules/{id}/shifts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftsOut {
+    pub schedule_id: Uuid,
+    pub time_zone: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub shifts: Vec<ShiftOut>,
+    pub gaps: Vec<Gap>,
 }

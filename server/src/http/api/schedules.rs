@@ -6,8 +6,9 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use backend::services::schedules::{self, OnCallAt, ShiftsOut};
+use backend::services::schedules;
 use chrono::{DateTime, Duration, Utc};
+use domain::schedule::{OnCallAt, ShiftsOut};
 use domain::{
     FieldError, Role,
     schedule::{
