@@ -12,9 +12,12 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{FieldError, UserId, incident::IncidentRole};
+use crate::{FieldError, UserId, incident::IncidentRole, schedule::ScheduleId, team::TeamId};
+
+uuid_id!(PolicyId, "policy_id");
 
 /// Who a level pages.
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Target {
@@ -23,16 +26,16 @@ pub enum Target {
     },
     /// Whoever holds the schedule's primary stack.
     Schedule {
-        id: Uuid,
+        id: ScheduleId,
     },
     /// Whoever holds one layer (e.g. the secondary) on its own.
     Layer {
-        schedule_id: Uuid,
+        schedule_id: ScheduleId,
         layer_id: Uuid,
     },
     /// Every lead of the team.
     TeamLeads {
-        id: Uuid,
+        id: TeamId,
     },
 }
 
@@ -166,7 +169,7 @@ pub struct Paged {
 /// A policy as pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyView {
-    pub id: Uuid,
+    pub id: PolicyId,
     pub name: String,
     pub levels: Vec<Level>,
     pub repeat: u32,
@@ -204,11 +207,11 @@ pub enum ManualPage {
     },
     /// The leads of a team.
     Team {
-        id: Uuid,
+        id: TeamId,
     },
     /// The first level of a policy, as it stands now.
     Policy {
-        id: Uuid,
+        id: PolicyId,
     },
 }
 

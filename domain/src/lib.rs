@@ -70,6 +70,31 @@ macro_rules! stored_as_text {
     )+};
 }
 
+/// An id newtype over a UUID: serialised as the bare UUID, stored as `uuid` (with the `sqlx`
+/// feature), parsed from text with a field-named error. Ids of different things do not mix.
+macro_rules! uuid_id {
+    ($(#[$m:meta])* $name:ident, $field:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse().map($name).map_err(|_| $crate::FieldError::new($field, "is not an id"))
+            }
+        }
+    };
+}
+
 pub mod alert;
 pub mod audit;
 pub mod error;

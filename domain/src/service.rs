@@ -3,9 +3,10 @@
 //! for both edges, read by one backend operation.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{alert::IngestionSettings, team::ServiceView};
+
+uuid_id!(ServiceId, "service_id");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceDetail {
@@ -18,6 +19,6 @@ pub struct ServiceDetail {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRef {
-    pub id: Uuid,
+    pub id: crate::escalation::PolicyId,
     pub name: String,
 }

@@ -1,11 +1,13 @@
 //! Teams, their members, and the services they own ("you build it, you support it").
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::{FieldError, UserId};
 
+uuid_id!(TeamId, "team_id");
+
 /// A URL-safe name: lower-case letters and digits separated by single hyphens (`core-api`).
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Slug(String);
@@ -108,7 +110,7 @@ pub struct TeamMemberView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamView {
-    pub id: Uuid,
+    pub id: TeamId,
     pub name: String,
     pub slug: String,
     pub members: Vec<TeamMemberView>,
@@ -118,7 +120,7 @@ pub struct TeamView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceView {
-    pub id: Uuid,
+    pub id: crate::service::ServiceId,
     pub name: String,
     pub slug: String,
     pub description: String,

@@ -45,12 +45,12 @@ pub async fn update_ingestion(slug: String, form: IngestionForm) -> Result<Inges
 pub async fn route_service(slug: String, policy: String) -> Result<(), AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let actor = crate::ssr::actor(&admin);
-    let policy = match policy.trim() {
-        "" => None,
-        p => Some(
-            p.parse::<uuid::Uuid>()
-                .map_err(|_| crate::ssr::fail(domain::FieldError::new("policy", "is not a policy").into()))?,
-        ),
-    };
+    let policy =
+        match policy.trim() {
+            "" => None,
+            p => Some(p.parse::<uuid::Uuid>().map(domain::escalation::PolicyId).map_err(|_| {
+                crate::ssr::fail(domain::FieldError::new("policy", "is not a policy").into())
+            })?),
+        };
     crate::ssr::edge(backend::services::catalog::route_service(&ctx.pool, &actor, &slug, policy).await)
 }

@@ -38,8 +38,8 @@ pub async fn page_target(number: IncidentNumber, target: String) -> Result<Vec<S
     let id: Uuid = id.parse().map_err(|_| bad())?;
     let whom = match kind {
         "user" => ManualPage::User { id },
-        "team" => ManualPage::Team { id },
-        "policy" => ManualPage::Policy { id },
+        "team" => ManualPage::Team { id: domain::team::TeamId(id) },
+        "policy" => ManualPage::Policy { id: domain::escalation::PolicyId(id) },
         _ => return Err(bad()),
     };
     crate::ssr::edge(
@@ -60,7 +60,7 @@ pub async fn page_choices() -> Result<PageOptions, AppError> {
     let teams = crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool).await)?;
     let policies = crate::ssr::edge(backend::services::policies::list_policies(&ctx.pool).await)?;
     Ok(PageOptions {
-        teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
-        policies: policies.into_iter().map(|p| (p.id, p.name)).collect(),
+        teams: teams.into_iter().map(|t| (t.id.0, t.name)).collect(),
+        policies: policies.into_iter().map(|p| (p.id.0, p.name)).collect(),
     })
 }

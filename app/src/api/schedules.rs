@@ -32,12 +32,16 @@ pub async fn load_schedule(id: Uuid) -> Result<ScheduleView, AppError> {
 
 /// Creates (no id) or replaces a schedule; `confirm` accepts soft fairness warnings.
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn save_schedule(id: Option<Uuid>, input: ScheduleInput, confirm: bool) -> Result<Uuid, AppError> {
+pub async fn save_schedule(
+    id: Option<domain::schedule::ScheduleId>,
+    input: ScheduleInput,
+    confirm: bool,
+) -> Result<Uuid, AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let actor = crate::ssr::actor(&admin);
     let now = ctx.now();
     use backend::services::schedules as s;
-    match id {
+    match id.map(|s| s.0) {
         Some(id) => {
             crate::ssr::edge(s::update(&ctx.pool, &actor, id, &input, confirm, now).await.map(|_| id))
         }
@@ -55,19 +59,28 @@ pub async fn delete_schedule(id: Uuid) -> Result<(), AppError> {
 }
 
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn add_schedule_override(id: Uuid, input: OverrideInput, confirm: bool) -> Result<Uuid, AppError> {
+pub async fn add_schedule_override(
+    id: domain::schedule::ScheduleId,
+    input: OverrideInput,
+    confirm: bool,
+) -> Result<Uuid, AppError> {
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
     crate::ssr::edge(
-        backend::services::schedules::add_override(&ctx.pool, &actor, id, &input, confirm, ctx.now()).await,
+        backend::services::schedules::add_override(&ctx.pool, &actor, id.0, &input, confirm, ctx.now()).await,
     )
 }
 
 #[server]
-pub async fn remove_schedule_override(id: Uuid, override_id: Uuid) -> Result<(), AppError> {
+pub async fn remove_schedule_override(
+    id: domain::schedule::ScheduleId,
+    override_id: Uuid,
+) -> Result<(), AppError> {
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
-    crate::ssr::edge(backend::services::schedules::delete_override(&ctx.pool, &actor, id, override_id).await)
+    crate::ssr::edge(
+        backend::services::schedules::delete_override(&ctx.pool, &actor, id.0, override_id).await,
+    )
 }
 
 /// Everyone who may go in a rotation or cover a shift.

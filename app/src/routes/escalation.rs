@@ -9,7 +9,6 @@ use domain::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use uuid::Uuid;
 
 use crate::{
     api::policies::{DeletePolicy, SavePolicy, load_policy, policy_overviews, policy_targets},
@@ -64,7 +63,7 @@ pub fn PoliciesPage() -> impl IntoView {
 #[component]
 pub fn PolicyEditorPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let id = move || params.read().get("id").and_then(|s| s.parse::<domain::escalation::PolicyId>().ok());
     let existing = Resource::new(id, |id| async move {
         match id {
             Some(id) => load_policy(id).await.map(Some),

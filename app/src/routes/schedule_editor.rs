@@ -153,7 +153,7 @@ fn Editor(
             Utc::now() + Duration::weeks(fairness::CHECK_WEEKS),
         );
         let view_model = ScheduleView {
-            id: Uuid::nil(),
+            id: domain::schedule::ScheduleId(Uuid::nil()),
             name: parsed.name.clone(),
             team_id: None,
             team_name: None,

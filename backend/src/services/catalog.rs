@@ -4,12 +4,12 @@
 use domain::{
     FieldError,
     alert::IngestionSettings,
-    service::{PolicyRef, ServiceDetail},
+    escalation::PolicyId,
+    service::{PolicyRef, ServiceDetail, ServiceId},
     team::{NewService, ServiceView},
 };
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
-use uuid::Uuid;
 
 use crate::{
     Error, Result,
@@ -33,11 +33,11 @@ pub async fn get_service(pool: &PgPool, slug: &str) -> Result<ServiceDetail> {
     let row = services::detail_by_slug(&mut conn, slug).await?.ok_or(Error::NotFound("service"))?;
     let ingestion = stored_settings(&row.slug, &row.ingestion);
     let escalation_policy = match (row.policy_id, row.policy_name) {
-        (Some(id), Some(name)) => Some(PolicyRef { id, name }),
+        (Some(id), Some(name)) => Some(PolicyRef { id: PolicyId(id), name }),
         _ => None,
     };
     let service = ServiceView {
-        id: row.id,
+        id: ServiceId(row.id),
         name: row.name,
         slug: row.slug,
         description: row.description,
@@ -85,7 +85,8 @@ pub async fn set_ingestion_settings(
 }
 
 /// Routes a service to a policy (or to none).
-pub async fn route_service(pool: &PgPool, actor: &Actor, slug: &str, policy: Option<Uuid>) -> Result<()> {
+pub async fn route_service(pool: &PgPool, actor: &Actor, slug: &str, policy: Option<PolicyId>) -> Result<()> {
+    let policy = policy.map(|p| p.0);
     let mut tx = pool.begin().await?;
     if let Some(p) = policy
         && !policies::list_policies(&mut tx).await?.iter().any(|x| x.id == p)
@@ -107,7 +108,7 @@ pub async fn route_service(pool: &PgPool, actor: &Actor, slug: &str, policy: Opt
 
 fn service_view(s: &services::ServiceWithOwner) -> ServiceView {
     ServiceView {
-        id: s.id,
+        id: ServiceId(s.id),
         name: s.name.clone(),
         slug: s.slug.clone(),
         description: s.description.clone(),
@@ -152,7 +153,7 @@ pub async fn create_service(pool: &PgPool, actor: &Actor, service: &NewService) 
     .await?;
     tx.commit().await?;
     Ok(ServiceView {
-        id,
+        id: ServiceId(id),
         name: service.name.to_string(),
         slug: service.slug.to_string(),
         description: service.description.clone(),

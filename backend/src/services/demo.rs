@@ -1,7 +1,7 @@
 //! Demo data for a newcomer's first look: an admin and responders in three time zones, teams and
 //! services. Loads only into an empty database, so it can never mix with real data.
 
-use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName};
+use domain::{Email, NewUser, Password, PersonName, Role, TimeZoneName, schedule::ScheduleId};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -494,7 +494,7 @@ async fn demo_schedules(
     for (name, team, zone, layers, cover) in schedules {
         let input = ScheduleInput {
             name: name.into(),
-            team_id: team_ids.get(team).copied(),
+            team_id: team_ids.get(team).copied().map(domain::team::TeamId),
             time_zone: zone.into(),
             layers,
             fairness: None,
@@ -531,12 +531,15 @@ async fn demo_policies(
     let mut conn = pool.acquire().await?;
     for (team, schedule) in schedules {
         let layers = crate::db::schedules::layers_of(&mut conn, &[*schedule]).await?;
-        let mut second = vec![LevelTarget { target: Target::TeamLeads { id: team_ids[team] }, role: None }];
+        let mut second = vec![LevelTarget {
+            target: Target::TeamLeads { id: domain::team::TeamId(team_ids[team]) },
+            role: None,
+        }];
         if let Some(secondary) = layers.iter().find(|l| l.tier == domain::schedule::Tier::Secondary) {
             second.insert(
                 0,
                 LevelTarget {
-                    target: Target::Layer { schedule_id: *schedule, layer_id: secondary.id },
+                    target: Target::Layer { schedule_id: ScheduleId(*schedule), layer_id: secondary.id },
                     role: None,
                 },
             );
@@ -545,7 +548,10 @@ async fn demo_policies(
             name: format!("{} default", if *team == "platform" { "Platform" } else { "Payments" }),
             levels: vec![
                 Level {
-                    targets: vec![LevelTarget { target: Target::Schedule { id: *schedule }, role: None }],
+                    targets: vec![LevelTarget {
+                        target: Target::Schedule { id: ScheduleId(*schedule) },
+                        role: None,
+                    }],
                     delay_secs: 15 * 60,
                 },
                 Level { targets: second, delay_secs: 15 * 60 },

@@ -43,17 +43,17 @@ pub async fn resolve(
     for (target, role) in targets {
         let ids: Vec<Uuid> = match target {
             Target::User { id } => vec![*id],
-            Target::Schedule { id } => super::schedules::on_call(conn, *id, Scope::Tier(Tier::Primary), now)
+            Target::Schedule { id } => super::schedules::on_call(conn, id.0, Scope::Tier(Tier::Primary), now)
                 .await?
                 .into_iter()
                 .collect(),
             Target::Layer { schedule_id, layer_id } => {
-                super::schedules::on_call(conn, *schedule_id, Scope::Layer(LayerId(*layer_id)), now)
+                super::schedules::on_call(conn, schedule_id.0, Scope::Layer(LayerId(*layer_id)), now)
                     .await?
                     .into_iter()
                     .collect()
             }
-            Target::TeamLeads { id } => crate::db::teams::team_leads(conn, *id).await?,
+            Target::TeamLeads { id } => crate::db::teams::team_leads(conn, id.0).await?,
         };
         for id in ids {
             if !wanted.iter().any(|(w, _)| *w == id) {
@@ -196,7 +196,7 @@ pub async fn page_manually(
             let p = crate::db::policies::list_policies(&mut tx)
                 .await?
                 .into_iter()
-                .find(|p| p.id == *id)
+                .find(|p| p.id == id.0)
                 .ok_or(Error::NotFound("escalation policy"))?;
             let p: Policy = serde_json::from_value(p.policy).map_err(|e| Error::Internal(e.into()))?;
             p.levels
@@ -246,7 +246,10 @@ pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView
         .collect())
 }
 
-pub async fn incident_brief(pool: &PgPool, id: Uuid) -> Result<Option<crate::db::incidents::IncidentBrief>> {
+pub async fn incident_brief(
+    pool: &PgPool,
+    id: domain::incident::IncidentId,
+) -> Result<Option<crate::db::incidents::IncidentBrief>> {
     let mut conn = pool.acquire().await?;
-    Ok(crate::db::incidents::incident_briefs(&mut conn, &[id]).await?.pop())
+    Ok(crate::db::incidents::incident_briefs(&mut conn, &[id.0]).await?.pop())
 }

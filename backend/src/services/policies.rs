@@ -13,7 +13,9 @@ use crate::{
 use chrono::{DateTime, Utc};
 use domain::{
     FieldError,
-    escalation::{Policy, PolicyInput, PolicyView, Target},
+    escalation::{Policy, PolicyId, PolicyInput, PolicyView, Target},
+    schedule::ScheduleId,
+    team::TeamId,
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -21,7 +23,13 @@ use uuid::Uuid;
 
 fn policy_view(r: crate::db::policies::PolicyRow) -> Result<PolicyView> {
     let p: Policy = serde_json::from_value(r.policy).map_err(|e| Error::Internal(e.into()))?;
-    Ok(PolicyView { id: r.id, name: r.name, levels: p.levels, repeat: p.repeat, services: r.services })
+    Ok(PolicyView {
+        id: PolicyId(r.id),
+        name: r.name,
+        levels: p.levels,
+        repeat: p.repeat,
+        services: r.services,
+    })
 }
 
 pub async fn list_policies(pool: &PgPool) -> Result<Vec<PolicyView>> {
@@ -29,7 +37,7 @@ pub async fn list_policies(pool: &PgPool) -> Result<Vec<PolicyView>> {
     crate::db::policies::list_policies(&mut conn).await?.into_iter().map(policy_view).collect()
 }
 
-pub async fn get_policy(pool: &PgPool, id: Uuid) -> Result<PolicyView> {
+pub async fn get_policy(pool: &PgPool, id: PolicyId) -> Result<PolicyView> {
     list_policies(pool).await?.into_iter().find(|p| p.id == id).ok_or(Error::NotFound("escalation policy"))
 }
 
@@ -39,14 +47,14 @@ async fn check_targets(conn: &mut sqlx::PgConnection, p: &Policy) -> Result<()> 
         for t in &level.targets {
             let ok = match &t.target {
                 Target::User { id } => !crate::db::users::active_users(conn, &[*id]).await?.is_empty(),
-                Target::Schedule { id } => crate::db::schedules::get(conn, *id).await?.is_some(),
+                Target::Schedule { id } => crate::db::schedules::get(conn, id.0).await?.is_some(),
                 Target::Layer { schedule_id, layer_id } => {
-                    crate::db::schedules::layers_of(conn, &[*schedule_id])
+                    crate::db::schedules::layers_of(conn, &[schedule_id.0])
                         .await?
                         .iter()
                         .any(|l| l.id == *layer_id)
                 }
-                Target::TeamLeads { id } => crate::db::schedules::team_exists(conn, *id).await?,
+                Target::TeamLeads { id } => crate::db::schedules::team_exists(conn, id.0).await?,
             };
             if !ok {
                 return Err(FieldError::new(
@@ -63,14 +71,14 @@ async fn check_targets(conn: &mut sqlx::PgConnection, p: &Policy) -> Result<()> 
 pub async fn save_policy(
     pool: &PgPool,
     actor: &Actor,
-    id: Option<Uuid>,
+    id: Option<PolicyId>,
     input: &PolicyInput,
 ) -> Result<PolicyView> {
     let (name, policy) = input.parse()?;
     let doc = serde_json::to_value(&policy).map_err(|e| Error::Internal(e.into()))?;
     let mut tx = pool.begin().await?;
     check_targets(&mut tx, &policy).await?;
-    let id = match id {
+    let id = match id.map(|p| p.0) {
         Some(id) => {
             let before = crate::db::policies::list_policies(&mut tx)
                 .await?
@@ -112,10 +120,11 @@ pub async fn save_policy(
         }
     };
     tx.commit().await?;
-    get_policy(pool, id).await
+    get_policy(pool, PolicyId(id)).await
 }
 
-pub async fn delete_policy(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
+pub async fn delete_policy(pool: &PgPool, actor: &Actor, id: PolicyId) -> Result<()> {
+    let id = id.0;
     let mut tx = pool.begin().await?;
     let before = crate::db::policies::list_policies(&mut tx)
         .await?
@@ -148,19 +157,19 @@ pub async fn target_options(pool: &PgPool) -> Result<Vec<domain::escalation::Tar
     let layers = crate::db::schedules::layers_of(&mut conn, &ids).await?;
     for s in &schedules {
         out.push(TargetOption {
-            target: Target::Schedule { id: s.id },
+            target: Target::Schedule { id: ScheduleId(s.id) },
             label: format!("On call: {}", s.name),
         });
         for l in layers.iter().filter(|l| l.schedule_id == s.id) {
             out.push(TargetOption {
-                target: Target::Layer { schedule_id: s.id, layer_id: l.id },
+                target: Target::Layer { schedule_id: ScheduleId(s.id), layer_id: l.id },
                 label: format!("On call: {} / {}", s.name, l.name),
             });
         }
     }
     for t in crate::db::teams::list_teams(&mut conn).await? {
         out.push(TargetOption {
-            target: Target::TeamLeads { id: t.id },
+            target: Target::TeamLeads { id: TeamId(t.id) },
             label: format!("Leads of {}", t.name),
         });
     }

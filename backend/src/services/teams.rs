@@ -42,7 +42,7 @@ pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
         .map(|t| TeamView {
             members: members.remove(&t.id).unwrap_or_default(),
             services: services.remove(&t.id).unwrap_or_default(),
-            id: t.id,
+            id: domain::team::TeamId(t.id),
             name: t.name,
             slug: t.slug,
         })
@@ -65,7 +65,13 @@ pub async fn create_team(pool: &PgPool, actor: &Actor, name: &DisplayName, slug:
     )
     .await?;
     tx.commit().await?;
-    Ok(TeamView { id, name: name.to_string(), slug: slug.to_string(), members: vec![], services: vec![] })
+    Ok(TeamView {
+        id: domain::team::TeamId(id),
+        name: name.to_string(),
+        slug: slug.to_string(),
+        members: vec![],
+        services: vec![],
+    })
 }
 
 /// Adds someone to a team, or changes their role in it.

@@ -231,6 +231,11 @@ impl fmt::Display for TransitionError {
     }
 }
 
+uuid_id!(
+    /// An incident's id; people and URLs use its number.
+    IncidentId, "incident_id"
+);
+
 /// The human number of an incident, shown as `INC-42`. Numbers are never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -15,7 +15,7 @@ use crate::{FieldError, UserId};
 pub struct ScheduleInput {
     pub name: String,
     #[serde(default)]
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<crate::team::TeamId>,
     pub time_zone: String,
     pub layers: Vec<LayerInput>,
     /// Absent: the default rules.
@@ -93,7 +93,7 @@ pub struct OverrideInput {
 #[derive(Debug, Clone)]
 pub struct ParsedSchedule {
     pub name: String,
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<crate::team::TeamId>,
     pub time_zone: Tz,
     pub layers: Vec<ScheduleLayer>,
     pub fairness: FairnessRules,

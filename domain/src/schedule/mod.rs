@@ -31,7 +31,8 @@ pub use fairness::{FairnessRule, FairnessRules, Limit, Violation};
 pub use input::{LayerInput, OverrideInput, ParsedOverride, ParsedSchedule, RestrictionInput, ScheduleInput};
 pub use rotation::{Layer, Restriction, RotationUnit, Shift, resolve_local};
 pub use stack::{
-    FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier, Timeline,
+    FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleId, ScheduleLayer, Scope, Tier,
+    Timeline,
 };
 pub use view::{
     Holder, LayerHolder, Load, LoadRow, MyShift, NowNext, OnCallAt, OnCallEntry, OnCallOverview, OnCallRow,

@@ -9,6 +9,8 @@ use uuid::Uuid;
 use super::rotation::Layer;
 use crate::UserId;
 
+uuid_id!(ScheduleId, "schedule_id");
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LayerId(pub Uuid);

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::fairness::FairnessRules;
 use super::input::{LayerInput, ScheduleInput};
 use super::rotation::resolve_local;
-use super::stack::{FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleLayer, Scope, Tier};
+use super::stack::{
+    FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleId, ScheduleLayer, Scope, Tier,
+};
 use crate::UserId;
+use crate::team::TeamId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRef {
@@ -23,9 +25,9 @@ pub struct PersonRef {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleView {
-    pub id: Uuid,
+    pub id: ScheduleId,
     pub name: String,
-    pub team_id: Option<Uuid>,
+    pub team_id: Option<TeamId>,
     pub team_name: Option<String>,
     pub time_zone: String,
     /// Bottom to top: a later layer wins where it covers.
@@ -83,7 +85,7 @@ pub struct OnCallRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScheduleSummary {
-    pub id: Uuid,
+    pub id: ScheduleId,
     pub name: String,
     pub team_name: Option<String>,
     pub time_zone: String,
@@ -94,7 +96,7 @@ pub struct ScheduleSummary {
 /// Someone on call right now, for `/oncall` and `GET /api/v1/oncall`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnCallEntry {
-    pub schedule_id: Uuid,
+    pub schedule_id: ScheduleId,
     pub schedule_name: String,
     pub team_name: Option<String>,
     pub tier: Tier,
@@ -106,7 +108,7 @@ pub struct OnCallEntry {
 /// One of my coming shifts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyShift {
-    pub schedule_id: Uuid,
+    pub schedule_id: ScheduleId,
     pub schedule_name: String,
     pub tier: Tier,
     pub layer_name: Option<String>,
@@ -222,6 +224,8 @@ pub fn load(schedule: &Schedule, from: DateTime<Utc>, to: DateTime<Utc>) -> BTre
 mod tests {
     use chrono::TimeZone;
 
+    use uuid::Uuid;
+
     use super::*;
     use crate::schedule::testing;
 
@@ -290,7 +294,7 @@ pub struct LayerHolder {
 /// `GET /api/v1/schedules/{id}/oncall?at=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OnCallAt {
-    pub schedule_id: Uuid,
+    pub schedule_id: ScheduleId,
     pub at: DateTime<Utc>,
     pub primary: Option<Holder>,
     pub secondary: Option<Holder>,
@@ -310,7 +314,7 @@ pub struct ShiftOut {
 /// `GET /api/v1/schedules/{id}/shifts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShiftsOut {
-    pub schedule_id: Uuid,
+    pub schedule_id: ScheduleId,
     pub time_zone: String,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

@@ -5,7 +5,8 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Response},
 };
-use backend::services::{self};
+use backend::services;
+use domain::incident::IncidentId;
 
 use crate::{AppState, http::error::ApiError, http::path::Path};
 
@@ -38,7 +39,9 @@ pub async fn ack_link(State(state): State<AppState>, Path(token): Path<String>) 
         )
             .into_response();
     };
-    let Ok(Some(brief)) = backend::services::paging::incident_brief(&state.ctx.pool, incident).await else {
+    let Ok(Some(brief)) =
+        backend::services::paging::incident_brief(&state.ctx.pool, IncidentId(incident)).await
+    else {
         return (StatusCode::NOT_FOUND, ack_page("Not found", "<p>This incident no longer exists.</p>"))
             .into_response();
     };
@@ -59,7 +62,14 @@ pub async fn ack_submit(State(state): State<AppState>, Path(token): Path<String>
         )
             .into_response();
     };
-    match services::incidents::acknowledge_by_link(&state.ctx.pool, incident, user, state.ctx.now()).await {
+    match services::incidents::acknowledge_by_link(
+        &state.ctx.pool,
+        IncidentId(incident),
+        user,
+        state.ctx.now(),
+    )
+    .await
+    {
         Ok(number) => ack_page(
             "Acknowledged",
             &format!(

@@ -1,7 +1,7 @@
 //! One change to one incident: the row locked once and read once, the timeline and audit rows
 //! written in the change's transaction, and the live pages told only after it commits.
 
-use domain::incident::{IncidentNumber, IncidentStatus, TimelineKind};
+use domain::incident::{IncidentId, IncidentNumber, IncidentStatus, TimelineKind};
 use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
@@ -31,9 +31,9 @@ impl IncidentChange {
     }
 
     /// The same, for callers that hold the incident's id (a signed link names the id).
-    pub(crate) async fn begin_by_id(pool: &PgPool, id: Uuid) -> Result<IncidentChange> {
+    pub(crate) async fn begin_by_id(pool: &PgPool, id: IncidentId) -> Result<IncidentChange> {
         let mut tx = pool.begin().await?;
-        let number = incidents::lock_by_id(&mut tx, id).await?.ok_or(Error::NotFound("incident"))?;
+        let number = incidents::lock_by_id(&mut tx, id.0).await?.ok_or(Error::NotFound("incident"))?;
         let before = incidents::by_number(&mut tx, number).await?.ok_or(Error::NotFound("incident"))?;
         Ok(IncidentChange { tx, before })
     }

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use domain::{
     Role, UserId,
-    incident::{IncidentNumber, IncidentStatus, IncidentView, NewIncident, Severity, TimelineKind},
+    incident::{
+        IncidentId, IncidentNumber, IncidentStatus, IncidentView, NewIncident, Severity, TimelineKind,
+    },
 };
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -243,7 +245,7 @@ async fn transition_change(
 /// acknowledge: active, and a responder or admin). Returns the incident number.
 pub async fn acknowledge_by_link(
     pool: &PgPool,
-    incident: Uuid,
+    incident: IncidentId,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<IncidentNumber> {

@@ -29,7 +29,7 @@ async fn vet(
     now: DateTime<Utc>,
 ) -> Result<()> {
     if let Some(team) = parsed.team_id
-        && !db::team_exists(conn, team).await?
+        && !db::team_exists(conn, team.0).await?
     {
         return Err(FieldError::new("team_id", "no such team").into());
     }
@@ -112,7 +112,8 @@ pub async fn create(
     vet(&mut tx, &parsed, vec![], confirm, now).await?;
     let id = Uuid::now_v7();
     let fairness = serde_json::to_value(parsed.fairness).map_err(|e| Error::Internal(e.into()))?;
-    db::insert(&mut tx, id, &parsed.name, parsed.team_id, parsed.time_zone.name(), fairness).await?;
+    db::insert(&mut tx, id, &parsed.name, parsed.team_id.map(|t| t.0), parsed.time_zone.name(), fairness)
+        .await?;
     write_layers(&mut tx, id, &parsed).await?;
     audit::record(&mut tx, actor, Entry::new("schedule.create", "schedule", id).after(audit_doc(&parsed)))
         .await?;
@@ -151,7 +152,8 @@ pub async fn update(
         .collect();
     vet(&mut tx, &parsed, overrides, confirm, now).await?;
     let fairness = serde_json::to_value(parsed.fairness).map_err(|e| Error::Internal(e.into()))?;
-    db::update(&mut tx, id, &parsed.name, parsed.team_id, parsed.time_zone.name(), fairness).await?;
+    db::update(&mut tx, id, &parsed.name, parsed.team_id.map(|t| t.0), parsed.time_zone.name(), fairness)
+        .await?;
     write_layers(&mut tx, id, &parsed).await?;
     audit::record(
         &mut tx,

@@ -16,8 +16,10 @@ use domain::{
     UserId,
     schedule::{
         FairnessRules, Holder, Layer, LayerHolder, LayerId, OnCallAt, OnCallRow, Override, OverrideId,
-        PersonRef, Schedule, ScheduleLayer, ScheduleSummary, ScheduleView, Scope, ShiftOut, ShiftsOut, Tier,
+        PersonRef, Schedule, ScheduleId, ScheduleLayer, ScheduleSummary, ScheduleView, Scope, ShiftOut,
+        ShiftsOut, Tier,
     },
+    team::TeamId,
 };
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
@@ -128,9 +130,9 @@ pub async fn get(
     let mut people: Vec<PersonRef> = people.into_values().collect();
     people.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ScheduleView {
-        id,
+        id: ScheduleId(id),
         name: l.row.name,
-        team_id: l.row.team_id,
+        team_id: l.row.team_id.map(TeamId),
         team_name: l.row.team_name,
         time_zone: l.row.time_zone,
         layers: l.schedule.layers,
@@ -192,7 +194,7 @@ pub async fn list(pool: &PgPool, now: DateTime<Utc>) -> Result<Vec<ScheduleSumma
                 ));
             }
             ScheduleSummary {
-                id: l.row.id,
+                id: ScheduleId(l.row.id),
                 name: l.row.name,
                 team_name: l.row.team_name,
                 time_zone: l.row.time_zone,

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{
     FieldError, UserId,
     schedule::{
-        FinalShift, LayerId, Load, LoadRow, MyShift, OnCallEntry, OnCallOverview, PersonRef, Scope, Tier,
-        view,
+        FinalShift, LayerId, Load, LoadRow, MyShift, OnCallEntry, OnCallOverview, PersonRef, ScheduleId,
+        Scope, Tier, view,
     },
 };
 use sqlx::{PgConnection, PgPool};
@@ -41,7 +41,7 @@ pub async fn oncall_at(pool: &PgPool, id: Uuid, at: DateTime<Utc>) -> Result<OnC
         })
         .collect();
     Ok(OnCallAt {
-        schedule_id: id,
+        schedule_id: ScheduleId(id),
         at,
         primary: holder(Scope::Tier(Tier::Primary)),
         secondary: holder(Scope::Tier(Tier::Secondary)),
@@ -77,7 +77,7 @@ pub async fn shifts(
         id.and_then(|id| l.schedule.layers.iter().find(|x| x.id == id)).map(|x| x.name.clone())
     };
     Ok(ShiftsOut {
-        schedule_id: id,
+        schedule_id: ScheduleId(id),
         time_zone: l.row.time_zone.clone(),
         from,
         to,
@@ -127,7 +127,7 @@ fn now_entries(all: &[Loaded], people: &HashMap<UserId, PersonRef>, now: DateTim
                     .last()
                     .unwrap_or(i);
                 out.push(OnCallEntry {
-                    schedule_id: l.row.id,
+                    schedule_id: ScheduleId(l.row.id),
                     schedule_name: l.row.name.clone(),
                     team_name: l.row.team_name.clone(),
                     tier,
@@ -157,7 +157,7 @@ pub async fn overview(pool: &PgPool, me: UserId, now: DateTime<Utc>) -> Result<O
                 s.timeline(Scope::Tier(tier), now, now + quarter).shifts.into_iter().filter(|x| x.user == me)
             {
                 mine.push(MyShift {
-                    schedule_id: l.row.id,
+                    schedule_id: ScheduleId(l.row.id),
                     schedule_name: l.row.name.clone(),
                     tier,
                     layer_name: shift

@@ -6,6 +6,7 @@ use axum::{
     http::StatusCode,
 };
 use backend::services::{self};
+use domain::escalation::PolicyId;
 use domain::{
     Role,
     alert::IngestionSettings,
@@ -13,7 +14,6 @@ use domain::{
 };
 use serde::Deserialize;
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::{
     AppState,
@@ -59,12 +59,12 @@ pub struct ServicePatch {
     ingestion: Option<Value>,
     /// A policy id, or null to route the service nowhere.
     #[serde(default, deserialize_with = "present")]
-    escalation_policy_id: Option<Option<Uuid>>,
+    escalation_policy_id: Option<Option<PolicyId>>,
 }
 
 /// Tells a field given as null (Some(None)) from one left out (None).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::Error> {
-    Option::<Uuid>::deserialize(d).map(Some)
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<PolicyId>>, D::Error> {
+    Option::<PolicyId>::deserialize(d).map(Some)
 }
 
 /// `PATCH /api/v1/services/{slug} {"ingestion": {...}}`: fields left out take their defaults.

@@ -6,11 +6,11 @@ use axum::{
     http::StatusCode,
 };
 use backend::services::{self};
+use domain::escalation::PolicyId;
 use domain::{
     Role,
     escalation::{PolicyInput, PolicyView},
 };
-use uuid::Uuid;
 
 use crate::{
     AppState,
@@ -32,7 +32,7 @@ pub async fn list_policies(
 pub async fn get_policy(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<PolicyId>,
 ) -> Result<Json<PolicyView>, ApiError> {
     caller.require(Role::Viewer)?;
     Ok(Json(services::policies::get_policy(&state.ctx.pool, id).await?))
@@ -54,7 +54,7 @@ pub async fn create_policy(
 pub async fn update_policy(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<PolicyId>,
     body: Result<Json<PolicyInput>, JsonRejection>,
 ) -> Result<Json<PolicyView>, ApiError> {
     let admin = caller.require(Role::Admin)?;
@@ -65,7 +65,7 @@ pub async fn update_policy(
 pub async fn delete_policy(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<PolicyId>,
 ) -> Result<StatusCode, ApiError> {
     let admin = caller.require(Role::Admin)?;
     services::policies::delete_policy(&state.ctx.pool, &caller.actor(admin), id).await?;
