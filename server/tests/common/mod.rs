@@ -1,6 +1,8 @@
 //! Spawns the real server (router, middleware, handlers) on a random port against a fresh test
 //! database, and talks to it over HTTP like any client.
 
+// Shared by the api, cli and first_run binaries, each using a different part: an `expect` would
+// fail in whichever binary uses all of it.
 #![allow(dead_code)]
 
 use std::{collections::HashMap, sync::Arc};
