@@ -10,7 +10,8 @@ use domain::incident::IncidentChange;
 use sqlx::{PgPool, postgres::PgListener};
 use tokio::sync::{broadcast, watch};
 
-use crate::db::incidents::CHANGES_CHANNEL;
+use crate::db::incidents;
+use incidents::CHANGES_CHANNEL;
 
 /// What a page is told.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,8 @@ use std::{
 
 use sqlx::PgPool;
 
-use crate::db::integration_keys::KeyGrant;
+use crate::db::integration_keys;
+use integration_keys::KeyGrant;
 
 pub const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
 
@@ -35,7 +36,7 @@ impl KeyCache {
             return Ok(grant.clone());
         }
         let mut conn = pool.acquire().await?;
-        let grant = crate::db::integration_keys::live_key_by_hash(&mut conn, &hash).await?;
+        let grant = integration_keys::live_key_by_hash(&mut conn, &hash).await?;
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= KEY_CACHE_MAX {
                 entries.clear();

@@ -20,14 +20,16 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::db::alert_events;
+use crate::db::timeline;
 use crate::{
     Result,
     actor::Actor,
     db::{
         alerts::{self, AlertRow, AlertUpdates, NewAlert},
         audit::{self, Entry},
-        incidents::OpenIncident,
-        services::ServiceIngestion,
+        incidents::{self, OpenIncident},
+        services::{self, ServiceIngestion},
     },
     services::{
         catalog::settings_of,
@@ -124,10 +126,10 @@ pub async fn drain(pool: &PgPool, now: DateTime<Utc>) -> Result<usize> {
 /// Applies up to `BATCH` pending events at `now`, and settles flapping alerts that went quiet.
 pub async fn process_batch(pool: &PgPool, now: DateTime<Utc>) -> Result<BatchResult> {
     let mut tx = pool.begin().await?;
-    if !crate::db::alert_events::try_processor_lock(&mut tx).await? {
+    if !alert_events::try_processor_lock(&mut tx).await? {
         return Ok(BatchResult::Busy);
     }
-    let events = crate::db::alert_events::pending_events(&mut tx, BATCH).await?;
+    let events = alert_events::pending_events(&mut tx, BATCH).await?;
     let mut batch = Batch::load(&mut tx, &events, now).await?;
     let mut ids = Vec::with_capacity(events.len());
     let mut alert_ids = Vec::with_capacity(events.len());
@@ -149,7 +151,7 @@ pub async fn process_batch(pool: &PgPool, now: DateTime<Utc>) -> Result<BatchRes
     }
     batch.settle_quiet_flapping(&mut tx).await?;
     batch.flush(&mut tx).await?;
-    crate::db::alert_events::mark_processed(&mut tx, &ids, &alert_ids, &outcomes).await?;
+    alert_events::mark_processed(&mut tx, &ids, &alert_ids, &outcomes).await?;
     batch.finish_incidents(&mut tx).await?;
     tx.commit().await?;
     Ok(BatchResult::Applied(events.len()))
@@ -165,13 +167,13 @@ struct Batch {
 impl Batch {
     async fn load(
         conn: &mut PgConnection,
-        events: &[crate::db::alert_events::PendingEvent],
+        events: &[alert_events::PendingEvent],
         now: DateTime<Utc>,
     ) -> Result<Batch> {
         let mut service_ids: Vec<Uuid> = events.iter().map(|e| e.service_id).collect();
         service_ids.sort();
         service_ids.dedup();
-        let services = crate::db::services::services_by_id(conn, &service_ids)
+        let services = services::services_by_id(conn, &service_ids)
             .await?
             .into_iter()
             .map(|row| (row.id, ServiceCtx { settings: settings_of(&row), row, recent_from_alerts: None }))
@@ -182,7 +184,7 @@ impl Batch {
         let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
         incidents.sort();
         incidents.dedup();
-        crate::db::incidents::lock_incidents(conn, &incidents).await?;
+        incidents::lock_incidents(conn, &incidents).await?;
         let open = rows
             .into_iter()
             .map(|row| {
@@ -280,13 +282,13 @@ impl Batch {
     ) -> Result<Tracked> {
         let settings = self.settings(service);
         let at = state.first_seen_at;
-        let newest = crate::db::incidents::newest_open_incident(conn, service).await?;
+        let newest = incidents::newest_open_incident(conn, service).await?;
         let recent = self.recent_from_alerts(conn, service, at).await?;
         let placement = rules::place(&settings, newest.map(|i| i.created_at), recent, at);
         let mapped = settings.severity_map.map(state.severity);
         let incident = match (placement, newest) {
             (Placement::Join, Some(i)) => i,
-            (Placement::Storm, _) => match crate::db::incidents::open_storm_incident(conn, service).await? {
+            (Placement::Storm, _) => match incidents::open_storm_incident(conn, service).await? {
                 Some(i) => i,
                 None => self.open_incident(conn, service, event, mapped, true, key_label).await?,
             },
@@ -327,7 +329,7 @@ impl Batch {
             return Ok(n);
         }
         let since = at - ctx.settings.storm_window();
-        let n = crate::db::incidents::incidents_from_alerts_since(conn, service, since).await? as u32;
+        let n = incidents::incidents_from_alerts_since(conn, service, since).await? as u32;
         ctx.recent_from_alerts = Some(n);
         Ok(n)
     }
@@ -385,7 +387,7 @@ impl Batch {
         let ids: Vec<Uuid> =
             rows.iter().map(|r| r.service_id).filter(|s| !self.services.contains_key(s)).collect();
         if !ids.is_empty() {
-            for row in crate::db::services::services_by_id(conn, &ids).await? {
+            for row in services::services_by_id(conn, &ids).await? {
                 self.services.insert(
                     row.id,
                     ServiceCtx { settings: settings_of(&row), row, recent_from_alerts: None },
@@ -395,7 +397,7 @@ impl Batch {
         let mut incidents: Vec<Uuid> = rows.iter().filter_map(|r| r.incident_id).collect();
         incidents.sort();
         incidents.dedup();
-        crate::db::incidents::lock_incidents(conn, &incidents).await?;
+        incidents::lock_incidents(conn, &incidents).await?;
         for row in rows {
             let key = (row.service_id, row.dedup_key.clone());
             let mut t = match self.open.remove(&key) {
@@ -434,7 +436,7 @@ impl Batch {
     async fn finish_incidents(&mut self, conn: &mut PgConnection) -> Result<()> {
         let who = actor();
         for (&id, fx) in &self.incidents {
-            let Some(facts) = crate::db::incidents::lock_incident_facts(conn, id).await? else { continue };
+            let Some(facts) = incidents::lock_incident_facts(conn, id).await? else { continue };
             let number = IncidentNumber(facts.number);
             let status = facts.status;
             let open = status.is_open();
@@ -449,7 +451,7 @@ impl Batch {
                     }
                 };
                 let keys: Vec<&str> = fx.attached.iter().map(|(_, k, _)| k.as_str()).collect();
-                crate::db::timeline::append_timeline(
+                timeline::append_timeline(
                     conn,
                     id,
                     &who,
@@ -464,8 +466,8 @@ impl Batch {
                 && !facts.human_acted
                 && let Some(to) = fx.worst.and_then(|w| rules::raised_severity(current, w))
             {
-                crate::db::incidents::set_severity(conn, id, to.level()).await?;
-                crate::db::timeline::append_timeline(
+                incidents::set_severity(conn, id, to.level()).await?;
+                timeline::append_timeline(
                     conn,
                     id,
                     &who,
@@ -496,7 +498,7 @@ impl Batch {
                 && alerts::open_alert_count(conn, id).await? == 0
             {
                 if facts.human_acted {
-                    crate::db::timeline::append_timeline(
+                    timeline::append_timeline(
                         conn,
                         id,
                         &who,

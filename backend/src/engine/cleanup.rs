@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
+use crate::db::alert_events;
 use crate::{Result, db::login_failures};
 
 pub const EVENT_HISTORY: Duration = Duration::days(30);
@@ -11,7 +12,7 @@ pub const EVENT_HISTORY: Duration = Duration::days(30);
 pub async fn run(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
     let mut conn = pool.acquire().await?;
     // A slice at a time, so the sweep never holds long locks.
-    while crate::db::alert_events::purge_events(&mut conn, now - EVENT_HISTORY).await? > 0 {}
+    while alert_events::purge_events(&mut conn, now - EVENT_HISTORY).await? > 0 {}
     login_failures::purge(&mut conn, now - Duration::days(1)).await?;
     Ok(())
 }

@@ -15,6 +15,8 @@ use domain::{
 use uuid::Uuid;
 
 use super::Engine;
+use crate::db::{contact_methods, users};
+use crate::db::{incidents, notifications};
 use crate::{
     Result,
     notify::{Destination, Item, Message},
@@ -45,27 +47,26 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize)> 
 async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, usize)> {
     let mut conn = engine.pool.acquire().await?;
     let claimed =
-        crate::db::notifications::claim_notifications(&mut conn, now, now + Duration::seconds(60), BATCH)
-            .await?;
-    let mut groups: BTreeMap<(Uuid, Uuid), Vec<crate::db::notifications::Claimed>> = BTreeMap::new();
+        notifications::claim_notifications(&mut conn, now, now + Duration::seconds(60), BATCH).await?;
+    let mut groups: BTreeMap<(Uuid, Uuid), Vec<notifications::Claimed>> = BTreeMap::new();
     for c in &claimed {
         groups.entry((c.user_id, c.contact_method_id)).or_default().push(c.clone());
     }
     let (mut sent, mut failed) = (0, 0);
     for ((user, method_id), items) in groups {
         let incident_ids: Vec<Uuid> = items.iter().filter_map(|i| i.incident_id).collect();
-        let briefs = crate::db::incidents::incident_briefs(&mut conn, &incident_ids).await?;
+        let briefs = incidents::incident_briefs(&mut conn, &incident_ids).await?;
         // A page for an incident someone already acknowledged is not sent.
-        let (live, stale): (
-            Vec<&crate::db::notifications::Claimed>,
-            Vec<&crate::db::notifications::Claimed>,
-        ) = items.iter().partition(|i| {
-            i.kind != NotificationKind::Page
-                || briefs.iter().any(|b| Some(b.id) == i.incident_id && b.status == IncidentStatus::Triggered)
-        });
+        let (live, stale): (Vec<&notifications::Claimed>, Vec<&notifications::Claimed>) =
+            items.iter().partition(|i| {
+                i.kind != NotificationKind::Page
+                    || briefs
+                        .iter()
+                        .any(|b| Some(b.id) == i.incident_id && b.status == IncidentStatus::Triggered)
+            });
         if !stale.is_empty() {
             let ids: Vec<i64> = stale.iter().map(|i| i.id).collect();
-            crate::db::notifications::finish(
+            notifications::finish(
                 &mut conn,
                 &ids,
                 "cancelled",
@@ -80,24 +81,18 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
         let ids: Vec<i64> = live.iter().map(|i| i.id).collect();
         if live.iter().any(|i| i.kind == NotificationKind::Page)
             && let Some(last) =
-                crate::db::notifications::last_sent(&mut conn, user, method_id, now - BUNDLE_WINDOW).await?
+                notifications::last_sent(&mut conn, user, method_id, now - BUNDLE_WINDOW).await?
         {
             // Sent to this person within the window: hold these to go out together.
-            crate::db::notifications::postpone(&mut conn, &ids, last + BUNDLE_WINDOW).await?;
+            notifications::postpone(&mut conn, &ids, last + BUNDLE_WINDOW).await?;
             continue;
         }
-        let Some(method) = crate::db::contact_methods::contact_method(&mut conn, method_id).await? else {
-            crate::db::notifications::finish(
-                &mut conn,
-                &ids,
-                "cancelled",
-                Some("the contact method was removed"),
-                now,
-            )
-            .await?;
+        let Some(method) = contact_methods::contact_method(&mut conn, method_id).await? else {
+            notifications::finish(&mut conn, &ids, "cancelled", Some("the contact method was removed"), now)
+                .await?;
             continue;
         };
-        let name = crate::db::users::active_users(&mut conn, &[user])
+        let name = users::active_users(&mut conn, &[user])
             .await?
             .into_iter()
             .next()
@@ -133,8 +128,8 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
         match &result {
             Ok(()) => {
                 sent += 1;
-                crate::db::notifications::finish(&mut tx, &[first], "sent", None, now).await?;
-                crate::db::notifications::bundle(&mut tx, &ids[1..], first, now).await?;
+                notifications::finish(&mut tx, &[first], "sent", None, now).await?;
+                notifications::bundle(&mut tx, &ids[1..], first, now).await?;
                 for b in paged {
                     let body = if live.len() > 1 {
                         format!(
@@ -152,11 +147,11 @@ async fn deliver(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize, u
                 failed += 1;
                 let give_up = attempts >= MAX_ATTEMPTS;
                 if give_up {
-                    crate::db::notifications::finish(&mut tx, &ids, "failed", Some(error), now).await?;
+                    notifications::finish(&mut tx, &ids, "failed", Some(error), now).await?;
                 } else {
                     let backoff = Duration::seconds(15 * (1 << attempts.clamp(0, 10)));
                     for id in &ids {
-                        crate::db::notifications::retry_later(&mut tx, *id, now + backoff, error).await?;
+                        notifications::retry_later(&mut tx, *id, now + backoff, error).await?;
                     }
                 }
                 for b in paged {

@@ -11,6 +11,7 @@ use domain::{escalation::Policy, incident::TimelineKind};
 use serde_json::json;
 
 use super::Engine;
+use crate::db::escalations;
 use crate::{
     Error, Result,
     services::{paging, timeline},
@@ -22,7 +23,7 @@ const BATCH: i64 = 20;
 /// Starts what is new and pages every due step; returns (started, steps).
 pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize)> {
     let mut conn = engine.pool.acquire().await?;
-    let started = crate::db::escalations::start_escalations(&mut conn, now).await?.len();
+    let started = escalations::start_escalations(&mut conn, now).await?.len();
     drop(conn);
     let mut steps = 0;
     loop {
@@ -37,10 +38,10 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<(usize, usize)> 
 /// Pages the due steps of up to a batch of escalations, each in the claiming transaction.
 async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
     let mut tx = engine.pool.begin().await?;
-    let due = crate::db::escalations::claim_due(&mut tx, now, BATCH).await?;
+    let due = escalations::claim_due(&mut tx, now, BATCH).await?;
     for e in &due {
         if e.status != domain::incident::IncidentStatus::Triggered {
-            crate::db::escalations::advance(
+            escalations::advance(
                 &mut tx,
                 e.incident_id,
                 e.next_step,
@@ -55,14 +56,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
         })?;
         let Some(step) = policy.step(e.next_step.max(0) as u32) else {
             // The last level's wait is over and no one acknowledged.
-            crate::db::escalations::advance(
-                &mut tx,
-                e.incident_id,
-                e.next_step,
-                None,
-                Some((now, "exhausted")),
-            )
-            .await?;
+            escalations::advance(&mut tx, e.incident_id, e.next_step, None, Some((now, "exhausted"))).await?;
             timeline::system_note(
                 &mut tx,
                 e.incident_id,
@@ -104,8 +98,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
             Some(next) => e.started_at + next.after,
             None => e.started_at + step.after + Duration::seconds(i64::from(level.delay_secs)),
         };
-        crate::db::escalations::advance(&mut tx, e.incident_id, step.index as i32 + 1, Some(next_at), None)
-            .await?;
+        escalations::advance(&mut tx, e.incident_id, step.index as i32 + 1, Some(next_at), None).await?;
     }
     tx.commit().await?;
     Ok(due.len())

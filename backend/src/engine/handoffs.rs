@@ -7,6 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use super::Engine;
+use crate::db::contact_methods;
+use crate::db::{notifications, users};
 use crate::{Result, services::schedules};
 
 pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
@@ -38,7 +40,7 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
         if let Some((outgoing, _)) = &h.outgoing {
             let held = crate::db::schedules::open_roles_held(&mut tx, outgoing.0).await?;
             if held > 0 {
-                let incoming = crate::db::users::active_users(&mut tx, &[h.incoming.0])
+                let incoming = users::active_users(&mut tx, &[h.incoming.0])
                     .await?
                     .into_iter()
                     .next()
@@ -60,10 +62,10 @@ pub async fn run(engine: &Engine, now: DateTime<Utc>) -> Result<()> {
 
 /// Queues a handoff notice on each of the person's contact methods.
 async fn tell(conn: &mut sqlx::PgConnection, user: Uuid, note: &str, now: DateTime<Utc>) -> Result<()> {
-    for m in crate::db::contact_methods::contact_methods(conn, user).await? {
-        crate::db::notifications::insert_notification(
+    for m in contact_methods::contact_methods(conn, user).await? {
+        notifications::insert_notification(
             conn,
-            &crate::db::notifications::NewNotification {
+            &notifications::NewNotification {
                 user_id: user,
                 contact_method_id: m.id,
                 kind: "handoff",

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use crate::db::alert_events::EventBatch;
+use crate::db::alert_events;
+use alert_events::EventBatch;
 
 /// Requests gathered into one commit at most.
 const MAX_JOBS_PER_COMMIT: usize = 512;
@@ -83,6 +84,6 @@ async fn writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, 
 
 async fn write(pool: &PgPool, batch: &EventBatch) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    crate::db::alert_events::insert_events(&mut tx, batch).await?;
+    alert_events::insert_events(&mut tx, batch).await?;
     tx.commit().await
 }

@@ -7,6 +7,7 @@ use domain::{
 };
 use sqlx::PgPool;
 
+use crate::db::alert_events;
 use crate::{
     Error, Result,
     db::alerts::{self, AlertRow},
@@ -61,7 +62,7 @@ pub async fn list_alerts(pool: &PgPool, filter: &AlertFilter) -> Result<AlertPag
 pub async fn alert_detail(pool: &PgPool, id: i64) -> Result<AlertDetail> {
     let mut conn = pool.acquire().await?;
     let row = alerts::alert_by_id(&mut conn, id).await?.ok_or(Error::NotFound("alert"))?;
-    let events = crate::db::alert_events::events_of_alert(&mut conn, id, 50)
+    let events = alert_events::events_of_alert(&mut conn, id, 50)
         .await?
         .into_iter()
         .map(|e| AlertEventView {

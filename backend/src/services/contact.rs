@@ -4,12 +4,13 @@
 //! Escalation policies, service routing, contact methods and notification rules, test pages,
 //! manual pages during an incident, and the page and delivery logs.
 
+use crate::db::notifications;
 use crate::{
     Error, Result,
     actor::Actor,
     db::{
         audit::{self, Entry},
-        contact_methods::{ContactRow, RuleRow},
+        contact_methods::{self, ContactRow, RuleRow},
         incidents,
     },
 };
@@ -32,11 +33,7 @@ fn method_view(c: ContactRow) -> ContactMethodView {
 
 pub async fn contact_methods(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethodView>> {
     let mut conn = pool.acquire().await?;
-    Ok(crate::db::contact_methods::contact_methods(&mut conn, user.0)
-        .await?
-        .into_iter()
-        .map(method_view)
-        .collect())
+    Ok(contact_methods::contact_methods(&mut conn, user.0).await?.into_iter().map(method_view).collect())
 }
 
 pub async fn add_contact_method(
@@ -60,7 +57,7 @@ pub async fn add_contact_method(
         secret: (kind == ContactKind::Webhook).then(crate::auth::secrets::new_webhook_secret),
     };
     let mut tx = pool.begin().await?;
-    crate::db::contact_methods::insert_contact_method(&mut tx, &row).await?;
+    contact_methods::insert_contact_method(&mut tx, &row).await?;
     audit::record(
         &mut tx,
         actor,
@@ -74,7 +71,7 @@ pub async fn add_contact_method(
 
 pub async fn remove_contact_method(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -> Result<()> {
     let mut tx = pool.begin().await?;
-    if !crate::db::contact_methods::delete_contact_method(&mut tx, user.0, id).await? {
+    if !contact_methods::delete_contact_method(&mut tx, user.0, id).await? {
         return Err(Error::NotFound("contact method"));
     }
     audit::record(
@@ -89,7 +86,7 @@ pub async fn remove_contact_method(pool: &PgPool, actor: &Actor, user: UserId, i
 
 pub async fn rules(pool: &PgPool, user: UserId) -> Result<Vec<RuleView>> {
     let mut conn = pool.acquire().await?;
-    Ok(crate::db::contact_methods::rules(&mut conn, user.0)
+    Ok(contact_methods::rules(&mut conn, user.0)
         .await?
         .into_iter()
         .map(|r| RuleView {
@@ -105,7 +102,7 @@ pub async fn add_rule(pool: &PgPool, actor: &Actor, user: UserId, input: &RuleIn
         return Err(FieldError::new("delay_minutes", "must be between 0 and 1440").into());
     }
     let mut tx = pool.begin().await?;
-    match crate::db::contact_methods::contact_method(&mut tx, input.contact_method_id).await? {
+    match contact_methods::contact_method(&mut tx, input.contact_method_id).await? {
         Some(m) if m.user_id == user.0 => {}
         _ => {
             return Err(
@@ -118,7 +115,7 @@ pub async fn add_rule(pool: &PgPool, actor: &Actor, user: UserId, input: &RuleIn
         contact_method_id: input.contact_method_id,
         delay_secs: input.delay_minutes as i32 * 60,
     };
-    crate::db::contact_methods::insert_rule(&mut tx, user.0, &row).await?;
+    contact_methods::insert_rule(&mut tx, user.0, &row).await?;
     audit::record(
         &mut tx,
         actor,
@@ -133,7 +130,7 @@ pub async fn add_rule(pool: &PgPool, actor: &Actor, user: UserId, input: &RuleIn
 
 pub async fn remove_rule(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -> Result<()> {
     let mut tx = pool.begin().await?;
-    if !crate::db::contact_methods::delete_rule(&mut tx, user.0, id).await? {
+    if !contact_methods::delete_rule(&mut tx, user.0, id).await? {
         return Err(Error::NotFound("notification rule"));
     }
     audit::record(
@@ -149,13 +146,13 @@ pub async fn remove_rule(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -
 /// Queues a test message on one contact method; the engine sends it like a page.
 pub async fn test_contact_method(pool: &PgPool, user: UserId, id: Uuid, now: DateTime<Utc>) -> Result<()> {
     let mut tx = pool.begin().await?;
-    match crate::db::contact_methods::contact_method(&mut tx, id).await? {
+    match contact_methods::contact_method(&mut tx, id).await? {
         Some(m) if m.user_id == user.0 => {}
         _ => return Err(Error::NotFound("contact method")),
     }
-    crate::db::notifications::insert_notification(
+    notifications::insert_notification(
         &mut tx,
-        &crate::db::notifications::NewNotification {
+        &notifications::NewNotification {
             user_id: user.0,
             contact_method_id: id,
             kind: "test",
@@ -181,7 +178,7 @@ pub async fn deliveries(
         Some(n) => Some(incidents::id_by_number(&mut conn, n.0).await?.ok_or(Error::NotFound("incident"))?),
         None => None,
     };
-    Ok(crate::db::notifications::deliveries(&mut conn, incident, limit.clamp(1, 500))
+    Ok(notifications::deliveries(&mut conn, incident, limit.clamp(1, 500))
         .await?
         .into_iter()
         .map(|d| DeliveryView {

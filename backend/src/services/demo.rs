@@ -6,6 +6,8 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::db::{alert_events, timeline};
+use crate::db::{incidents, schedules, services};
 use crate::{
     Error, Result,
     actor::Actor,
@@ -100,7 +102,7 @@ pub async fn load_demo(
         teams::add_members(&mut tx, id, &members).await?;
     }
     for (name, slug, team, description) in SERVICES {
-        crate::db::services::insert_service(&mut tx, name, slug, team_ids[team], description).await?;
+        services::insert_service(&mut tx, name, slug, team_ids[team], description).await?;
     }
     audit::record(
         &mut tx,
@@ -201,7 +203,7 @@ async fn demo_history(
     use chrono::Duration;
     use domain::incident::{IncidentRole, Severity, TimelineKind};
 
-    use crate::db::incidents::{self, PastIncidentRow};
+    use incidents::{self, PastIncidentRow};
 
     let responders = ["priya@example.com", "sam@example.com", "jordan@example.com", "mia@example.com"];
     let actor_of =
@@ -264,8 +266,7 @@ async fn demo_history(
             (resolved, commander, TimelineKind::StatusChange, "mitigated -> resolved".to_owned()),
         ];
         for (at, who, kind, body) in &steps {
-            crate::db::timeline::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body)
-                .await?;
+            timeline::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body).await?;
         }
         if let Some(previous) = last_of_kind.insert(kind, id) {
             incidents::relate(&mut tx, previous, id, "same root cause").await?;
@@ -391,10 +392,9 @@ async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Resul
         vec![alert("web-3", "resolved", at(30), &at(20))],
     ];
     let mut conn = pool.acquire().await?;
-    let service = crate::db::services::service_by_slug(&mut conn, "web-dashboard")
-        .await?
-        .ok_or(Error::NotFound("service"))?;
-    let mut batch = crate::db::alert_events::EventBatch::default();
+    let service =
+        services::service_by_slug(&mut conn, "web-dashboard").await?.ok_or(Error::NotFound("service"))?;
+    let mut batch = alert_events::EventBatch::default();
     for alerts in batches {
         let body = serde_json::json!({"version": "4", "status": "firing", "alerts": alerts});
         let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?;
@@ -406,7 +406,7 @@ async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Resul
             batch.events.push(serde_json::json!(e).to_string());
         }
     }
-    crate::db::alert_events::insert_events(&mut conn, &batch).await?;
+    alert_events::insert_events(&mut conn, &batch).await?;
     Ok(())
 }
 
@@ -530,7 +530,7 @@ async fn demo_policies(
     let actor = Actor::system();
     let mut conn = pool.acquire().await?;
     for (team, schedule) in schedules {
-        let layers = crate::db::schedules::layers_of(&mut conn, &[*schedule]).await?;
+        let layers = schedules::layers_of(&mut conn, &[*schedule]).await?;
         let mut second = vec![LevelTarget {
             target: Target::TeamLeads { id: domain::team::TeamId(team_ids[team]) },
             role: None,

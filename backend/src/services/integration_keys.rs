@@ -13,7 +13,7 @@ use crate::{
     auth::key_cache::KeyCache,
     db::{
         audit::{self, Entry},
-        integration_keys::KeyRow,
+        integration_keys::{self, KeyRow},
     },
 };
 
@@ -41,9 +41,9 @@ pub async fn create_key(
     let prefix: String = secret.chars().take(4).collect();
     let mut tx = pool.begin().await?;
     let svc = service(&mut tx, slug).await?;
-    let id = crate::db::integration_keys::insert_key(
+    let id = integration_keys::insert_key(
         &mut tx,
-        &crate::db::integration_keys::NewKey {
+        &integration_keys::NewKey {
             service_id: svc.id,
             kind: new.kind.as_str(),
             label: &new.label,
@@ -60,9 +60,8 @@ pub async fn create_key(
             .after(json!({ "key_id": id, "kind": new.kind, "label": new.label, "prefix": prefix })),
     )
     .await?;
-    let row = crate::db::integration_keys::key_by_id(&mut tx, svc.id, id)
-        .await?
-        .ok_or(Error::NotFound("integration key"))?;
+    let row =
+        integration_keys::key_by_id(&mut tx, svc.id, id).await?.ok_or(Error::NotFound("integration key"))?;
     tx.commit().await?;
     let snippets = new
         .kind
@@ -81,11 +80,7 @@ pub async fn create_key(
 pub async fn list_keys(pool: &PgPool, slug: &str) -> Result<Vec<IntegrationKeyView>> {
     let mut conn = pool.acquire().await?;
     let svc = service(&mut conn, slug).await?;
-    Ok(crate::db::integration_keys::keys_of_service(&mut conn, svc.id)
-        .await?
-        .into_iter()
-        .map(key_view)
-        .collect())
+    Ok(integration_keys::keys_of_service(&mut conn, svc.id).await?.into_iter().map(key_view).collect())
 }
 
 /// Revokes a key. This instance refuses it from the moment this returns; other instances within
@@ -99,12 +94,11 @@ pub async fn revoke_key(
 ) -> Result<IntegrationKeyView> {
     let mut tx = pool.begin().await?;
     let svc = service(&mut tx, slug).await?;
-    if !crate::db::integration_keys::revoke_key(&mut tx, svc.id, id).await? {
+    if !integration_keys::revoke_key(&mut tx, svc.id, id).await? {
         return Err(Error::NotFound("integration key"));
     }
-    let row = crate::db::integration_keys::key_by_id(&mut tx, svc.id, id)
-        .await?
-        .ok_or(Error::NotFound("integration key"))?;
+    let row =
+        integration_keys::key_by_id(&mut tx, svc.id, id).await?.ok_or(Error::NotFound("integration key"))?;
     let entry = Entry::new("integration_key.revoke", "service", &svc.slug)
         .before(json!({ "key_id": id, "revoked": false }))
         .after(json!({ "key_id": id, "revoked": true, "label": row.label }));

@@ -16,6 +16,8 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
+use crate::db::{contact_methods, notifications, users};
+use crate::db::{escalations, policies, teams, timeline};
 use crate::{
     Error, Result,
     actor::Actor,
@@ -53,7 +55,7 @@ pub async fn resolve(
                     .into_iter()
                     .collect()
             }
-            Target::TeamLeads { id } => crate::db::teams::team_leads(conn, id.0).await?,
+            Target::TeamLeads { id } => teams::team_leads(conn, id.0).await?,
         };
         for id in ids {
             if !wanted.iter().any(|(w, _)| *w == id) {
@@ -62,7 +64,7 @@ pub async fn resolve(
         }
     }
     let ids: Vec<Uuid> = wanted.iter().map(|(id, _)| *id).collect();
-    let users = crate::db::users::active_users(conn, &ids).await?;
+    let users = users::active_users(conn, &ids).await?;
     let mut people = Vec::with_capacity(wanted.len());
     for (id, role) in wanted {
         if let Some(u) = users.iter().find(|u| u.0 == id) {
@@ -94,7 +96,7 @@ pub async fn page_resolved(
     let mut paged = Vec::new();
     for p in people {
         let role = p.role.map(|r| r.as_str());
-        let new = crate::db::escalations::NewPage {
+        let new = escalations::NewPage {
             incident,
             step: step.number,
             level: step.level,
@@ -103,7 +105,7 @@ pub async fn page_resolved(
             paged_by,
             at: now,
         };
-        if let Some(page) = crate::db::escalations::insert_page(conn, &new).await? {
+        if let Some(page) = escalations::insert_page(conn, &new).await? {
             let n = plan(conn, p, page, incident, urgency, now).await?;
             paged.push(match (p.role, n) {
                 (_, 0) => format!("{} (no contact method)", p.name),
@@ -133,7 +135,7 @@ pub async fn page_people(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
     let people = resolve(conn, targets, now).await?;
-    let step = Step { number: crate::db::escalations::next_manual_step(conn, incident).await?, level: None };
+    let step = Step { number: escalations::next_manual_step(conn, incident).await?, level: None };
     page_resolved(conn, incident, step, &people, paged_by, Urgency::High, now).await
 }
 
@@ -147,8 +149,8 @@ async fn plan(
     urgency: Urgency,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let methods = crate::db::contact_methods::contact_methods(conn, p.id).await?;
-    let rules = crate::db::contact_methods::rules(conn, p.id).await?;
+    let methods = contact_methods::contact_methods(conn, p.id).await?;
+    let rules = contact_methods::rules(conn, p.id).await?;
     let plan: Vec<(Uuid, i64)> = if rules.is_empty() {
         methods.iter().map(|m| (m.id, 0)).collect()
     } else {
@@ -157,9 +159,9 @@ async fn plan(
     let open = if urgency == Urgency::Low { working_hours(p.zone, now) } else { now };
     for (method, delay) in &plan {
         let due = open + Duration::seconds(*delay);
-        crate::db::notifications::insert_notification(
+        notifications::insert_notification(
             conn,
-            &crate::db::notifications::NewNotification {
+            &notifications::NewNotification {
                 user_id: p.id,
                 contact_method_id: *method,
                 kind: "page",
@@ -193,7 +195,7 @@ pub async fn page_manually(
         ManualPage::User { id } => vec![(Target::User { id: *id }, None)],
         ManualPage::Team { id } => vec![(Target::TeamLeads { id: *id }, None)],
         ManualPage::Policy { id } => {
-            let p = crate::db::policies::list_policies(&mut tx)
+            let p = policies::list_policies(&mut tx)
                 .await?
                 .into_iter()
                 .find(|p| p.id == id.0)
@@ -210,7 +212,7 @@ pub async fn page_manually(
         return Err(FieldError::new("target", "no one to page: nobody active is on call for it").into());
     }
     let body = format!("{} paged {}", actor.label, names.join(", "));
-    crate::db::timeline::append_timeline(
+    timeline::append_timeline(
         &mut tx,
         id,
         actor,
@@ -233,7 +235,7 @@ pub async fn page_manually(
 pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView>> {
     let mut conn = pool.acquire().await?;
     let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    Ok(crate::db::escalations::pages_of(&mut conn, id)
+    Ok(escalations::pages_of(&mut conn, id)
         .await?
         .into_iter()
         .map(|p| PageView {
@@ -249,7 +251,7 @@ pub async fn pages(pool: &PgPool, number: IncidentNumber) -> Result<Vec<PageView
 pub async fn incident_brief(
     pool: &PgPool,
     id: domain::incident::IncidentId,
-) -> Result<Option<crate::db::incidents::IncidentBrief>> {
+) -> Result<Option<incidents::IncidentBrief>> {
     let mut conn = pool.acquire().await?;
-    Ok(crate::db::incidents::incident_briefs(&mut conn, &[id.0]).await?.pop())
+    Ok(incidents::incident_briefs(&mut conn, &[id.0]).await?.pop())
 }

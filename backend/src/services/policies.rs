@@ -4,6 +4,7 @@
 //! Escalation policies, service routing, contact methods and notification rules, test pages,
 //! manual pages during an incident, and the page and delivery logs.
 
+use crate::db::{policies, schedules, teams, users};
 use crate::{
     Error, Result,
     actor::Actor,
@@ -21,7 +22,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-fn policy_view(r: crate::db::policies::PolicyRow) -> Result<PolicyView> {
+fn policy_view(r: policies::PolicyRow) -> Result<PolicyView> {
     let p: Policy = serde_json::from_value(r.policy).map_err(|e| Error::Internal(e.into()))?;
     Ok(PolicyView {
         id: PolicyId(r.id),
@@ -34,7 +35,7 @@ fn policy_view(r: crate::db::policies::PolicyRow) -> Result<PolicyView> {
 
 pub async fn list_policies(pool: &PgPool) -> Result<Vec<PolicyView>> {
     let mut conn = pool.acquire().await?;
-    crate::db::policies::list_policies(&mut conn).await?.into_iter().map(policy_view).collect()
+    policies::list_policies(&mut conn).await?.into_iter().map(policy_view).collect()
 }
 
 pub async fn get_policy(pool: &PgPool, id: PolicyId) -> Result<PolicyView> {
@@ -46,15 +47,12 @@ async fn check_targets(conn: &mut sqlx::PgConnection, p: &Policy) -> Result<()> 
     for (i, level) in p.levels.iter().enumerate() {
         for t in &level.targets {
             let ok = match &t.target {
-                Target::User { id } => !crate::db::users::active_users(conn, &[*id]).await?.is_empty(),
-                Target::Schedule { id } => crate::db::schedules::get(conn, id.0).await?.is_some(),
+                Target::User { id } => !users::active_users(conn, &[*id]).await?.is_empty(),
+                Target::Schedule { id } => schedules::get(conn, id.0).await?.is_some(),
                 Target::Layer { schedule_id, layer_id } => {
-                    crate::db::schedules::layers_of(conn, &[schedule_id.0])
-                        .await?
-                        .iter()
-                        .any(|l| l.id == *layer_id)
+                    schedules::layers_of(conn, &[schedule_id.0]).await?.iter().any(|l| l.id == *layer_id)
                 }
-                Target::TeamLeads { id } => crate::db::schedules::team_exists(conn, id.0).await?,
+                Target::TeamLeads { id } => schedules::team_exists(conn, id.0).await?,
             };
             if !ok {
                 return Err(FieldError::new(
@@ -80,12 +78,12 @@ pub async fn save_policy(
     check_targets(&mut tx, &policy).await?;
     let id = match id.map(|p| p.0) {
         Some(id) => {
-            let before = crate::db::policies::list_policies(&mut tx)
+            let before = policies::list_policies(&mut tx)
                 .await?
                 .into_iter()
                 .find(|p| p.id == id)
                 .ok_or(Error::NotFound("escalation policy"))?;
-            match crate::db::policies::update_policy(&mut tx, id, &name, doc.clone()).await {
+            match policies::update_policy(&mut tx, id, &name, doc.clone()).await {
                 Err(e) if is_unique_violation(&e) => {
                     return Err(Error::Conflict(format!("a policy named {name} already exists")));
                 }
@@ -103,7 +101,7 @@ pub async fn save_policy(
         }
         None => {
             let id = Uuid::now_v7();
-            match crate::db::policies::insert_policy(&mut tx, id, &name, doc.clone()).await {
+            match policies::insert_policy(&mut tx, id, &name, doc.clone()).await {
                 Err(e) if is_unique_violation(&e) => {
                     return Err(Error::Conflict(format!("a policy named {name} already exists")));
                 }
@@ -126,12 +124,12 @@ pub async fn save_policy(
 pub async fn delete_policy(pool: &PgPool, actor: &Actor, id: PolicyId) -> Result<()> {
     let id = id.0;
     let mut tx = pool.begin().await?;
-    let before = crate::db::policies::list_policies(&mut tx)
+    let before = policies::list_policies(&mut tx)
         .await?
         .into_iter()
         .find(|p| p.id == id)
         .ok_or(Error::NotFound("escalation policy"))?;
-    crate::db::policies::delete_policy(&mut tx, id).await?;
+    policies::delete_policy(&mut tx, id).await?;
     audit::record(
         &mut tx,
         actor,
@@ -149,12 +147,12 @@ pub async fn target_options(pool: &PgPool) -> Result<Vec<domain::escalation::Tar
     use domain::escalation::TargetOption;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::new();
-    for p in crate::db::schedules::all_active_people(&mut conn).await? {
+    for p in schedules::all_active_people(&mut conn).await? {
         out.push(TargetOption { target: Target::User { id: p.id }, label: p.name });
     }
-    let schedules = crate::db::schedules::list(&mut conn).await?;
+    let schedules = schedules::list(&mut conn).await?;
     let ids: Vec<Uuid> = schedules.iter().map(|s| s.id).collect();
-    let layers = crate::db::schedules::layers_of(&mut conn, &ids).await?;
+    let layers = schedules::layers_of(&mut conn, &ids).await?;
     for s in &schedules {
         out.push(TargetOption {
             target: Target::Schedule { id: ScheduleId(s.id) },
@@ -167,7 +165,7 @@ pub async fn target_options(pool: &PgPool) -> Result<Vec<domain::escalation::Tar
             });
         }
     }
-    for t in crate::db::teams::list_teams(&mut conn).await? {
+    for t in teams::list_teams(&mut conn).await? {
         out.push(TargetOption {
             target: Target::TeamLeads { id: TeamId(t.id) },
             label: format!("Leads of {}", t.name),

@@ -9,6 +9,7 @@ use domain::{
 use serde_json::json;
 use sqlx::PgPool;
 
+use crate::db::services;
 use crate::{
     Error, Result,
     actor::Actor,
@@ -34,7 +35,7 @@ pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
         });
     }
     let mut services: HashMap<uuid::Uuid, Vec<String>> = HashMap::new();
-    for s in crate::db::services::services_with_owners(&mut conn).await? {
+    for s in services::services_with_owners(&mut conn).await? {
         services.entry(s.team_id).or_default().push(s.slug);
     }
     Ok(all

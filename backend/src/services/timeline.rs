@@ -7,9 +7,10 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::incidents::IncidentChange;
+use crate::db::timeline;
 use crate::{Error, Result, actor::Actor, db::incidents, markdown};
 
-fn entry(t: crate::db::timeline::TimelineRow) -> TimelineEntryView {
+fn entry(t: timeline::TimelineRow) -> TimelineEntryView {
     let body_html = (t.kind == TimelineKind::Note.as_str()).then(|| markdown::render(&t.body));
     TimelineEntryView {
         id: t.id,
@@ -25,7 +26,7 @@ fn entry(t: crate::db::timeline::TimelineRow) -> TimelineEntryView {
 pub async fn timeline(pool: &PgPool, number: IncidentNumber) -> Result<Vec<TimelineEntryView>> {
     let mut conn = pool.acquire().await?;
     let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
-    Ok(crate::db::timeline::timeline(&mut conn, id).await?.into_iter().map(entry).collect())
+    Ok(timeline::timeline(&mut conn, id).await?.into_iter().map(entry).collect())
 }
 
 /// Adds a note (Markdown, already checked by `NoteInput::parse`) to the timeline.
@@ -41,7 +42,7 @@ pub async fn add_note(
     change.audit(actor, "incident.note", json!(null), json!({ "event": event })).await?;
     let id = change.id();
     incidents::touch(&mut change.tx, id).await?;
-    let row = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
+    let row = timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
     change.commit("timeline").await?;
@@ -58,10 +59,10 @@ pub async fn set_pin(
 ) -> Result<TimelineEntryView> {
     let mut change = IncidentChange::begin_by_number(pool, number).await?;
     let id = change.id();
-    let before = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
+    let before = timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
-    crate::db::timeline::set_pin(&mut change.tx, id, event, pin.map(Pin::as_str)).await?;
+    timeline::set_pin(&mut change.tx, id, event, pin.map(Pin::as_str)).await?;
     change
         .audit(
             actor,
@@ -70,7 +71,7 @@ pub async fn set_pin(
             json!({ "event": event, "pin": pin }),
         )
         .await?;
-    let row = crate::db::timeline::timeline_entry(&mut change.tx, id, event)
+    let row = timeline::timeline_entry(&mut change.tx, id, event)
         .await?
         .ok_or(Error::NotFound("timeline entry"))?;
     change.commit("timeline").await?;
@@ -87,6 +88,6 @@ pub async fn system_note(
     body: &str,
     data: Option<serde_json::Value>,
 ) -> Result<()> {
-    crate::db::timeline::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
+    timeline::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
     super::incidents::announce(conn, IncidentNumber(number), "paging").await
 }

@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::{announce, view};
+use crate::db::timeline;
 use crate::{
     Error, Result,
     actor::Actor,
@@ -57,15 +58,8 @@ impl IncidentChange {
         body: &str,
         data: Value,
     ) -> Result<i64> {
-        Ok(crate::db::timeline::append_timeline(
-            &mut self.tx,
-            self.before.id,
-            actor,
-            kind.as_str(),
-            body,
-            Some(data),
-        )
-        .await?)
+        Ok(timeline::append_timeline(&mut self.tx, self.before.id, actor, kind.as_str(), body, Some(data))
+            .await?)
     }
 
     pub(crate) async fn audit(

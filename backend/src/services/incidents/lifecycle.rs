@@ -16,6 +16,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{IncidentChange, announce, roles, view};
+use crate::db::escalations;
+use crate::db::timeline;
 use crate::{
     Error, Result,
     actor::Actor,
@@ -97,15 +99,8 @@ pub(crate) async fn open(
             json!({ "to": "triggered", "severity": severity, "origin": "storm" }),
         ),
     };
-    crate::db::timeline::append_timeline(
-        conn,
-        id,
-        actor,
-        TimelineKind::StatusChange.as_str(),
-        &body,
-        Some(data),
-    )
-    .await?;
+    timeline::append_timeline(conn, id, actor, TimelineKind::StatusChange.as_str(), &body, Some(data))
+        .await?;
     let mut after = json!({ "title": o.title, "severity": severity, "services": o.services });
     if !matches!(o.origin, Origin::Declared) {
         after["origin"] = json!(o.origin.as_str());
@@ -146,11 +141,9 @@ pub(crate) async fn transition(
         // Its alerts resolve with it: a later trigger of the same key is a new problem.
         alerts::resolve_alerts_of(conn, id, now).await?;
     }
-    if to != IncidentStatus::Triggered
-        && crate::db::escalations::end_escalation(conn, id, now, to.as_str()).await?
-    {
+    if to != IncidentStatus::Triggered && escalations::end_escalation(conn, id, now, to.as_str()).await? {
         let body = format!("Escalation stopped: {to} by {}", actor.label);
-        crate::db::timeline::append_timeline(
+        timeline::append_timeline(
             conn,
             id,
             actor,
@@ -169,15 +162,8 @@ pub(crate) async fn transition(
         None => format!("{from} -> {to}"),
     };
     let data = json!({ "from": from, "to": to, "reason": reason });
-    crate::db::timeline::append_timeline(
-        conn,
-        id,
-        actor,
-        TimelineKind::StatusChange.as_str(),
-        &body,
-        Some(data),
-    )
-    .await?;
+    timeline::append_timeline(conn, id, actor, TimelineKind::StatusChange.as_str(), &body, Some(data))
+        .await?;
     let entry = Entry::new("incident.transition", "incident", number)
         .before(json!({ "status": from }))
         .after(json!({ "status": to, "reason": reason }));

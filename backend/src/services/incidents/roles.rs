@@ -10,6 +10,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{IncidentChange, announce, view};
+use crate::db::escalations;
+use crate::db::timeline;
 use crate::{
     Error, Result,
     actor::Actor,
@@ -86,7 +88,7 @@ pub async fn handover(
     for h in &held {
         let role: IncidentRole = h.role.parse()?;
         incidents::set_role(&mut tx, h.incident_id, &h.role, Some(to.0)).await?;
-        crate::db::timeline::append_timeline(
+        timeline::append_timeline(
             &mut tx,
             h.incident_id,
             actor,
@@ -112,7 +114,7 @@ pub async fn handover(
 /// someone holds it already.
 pub(super) async fn give_paged_roles(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<()> {
     let held = incidents::held_roles(conn, id).await?;
-    for (user, role) in crate::db::escalations::paged_roles(conn, id).await? {
+    for (user, role) in escalations::paged_roles(conn, id).await? {
         let role: IncidentRole = role.parse()?;
         if held.iter().any(|h| h == role.as_str()) {
             continue;
@@ -120,7 +122,7 @@ pub(super) async fn give_paged_roles(conn: &mut PgConnection, actor: &Actor, id:
         let Some(name) = incidents::responder_name(conn, user).await? else { continue };
         incidents::set_role(conn, id, role.as_str(), Some(user)).await?;
         let body = format!("{name} is {role} (paged as {role})");
-        crate::db::timeline::append_timeline(
+        timeline::append_timeline(
             conn,
             id,
             actor,
