@@ -75,7 +75,6 @@ pub fn build_router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/v2/enqueue", post(ingest::enqueue))
-        .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .route("/integrations/generic/{key}", post(ingest::generic))
         .route("/schedules/{id}/oncall.ics", get(api::schedules::calendar))
         .route("/ack/{token}", get(ack::ack_link).post(ack::ack_submit))
@@ -86,6 +85,10 @@ pub fn build_router(state: AppState) -> Router {
             move || provide_context(ctx.clone()),
             move || shell(options.clone()),
         )
+        // Every request body is held to 1 MB but an Alertmanager or Grafana batch, which may be
+        // 10 MB: a 413 to Alertmanager loses the whole group of alerts.
+        .route_layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::metrics::track))
@@ -113,7 +116,7 @@ pub fn build_router(state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(RequestBodyLimitLayer::new(domain::alert::event::MAX_BATCH_BYTES))
                 // 503, not 408: browsers may silently resend a request that got a 408.
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
                 .layer(SetResponseHeaderLayer::if_not_present(

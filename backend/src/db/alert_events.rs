@@ -26,6 +26,18 @@ impl EventBatch {
         self.actions.is_empty()
     }
 
+    /// Takes the first `n` events out of the batch, as a batch of their own.
+    pub fn take_front(&mut self, n: usize) -> EventBatch {
+        let n = n.min(self.len());
+        EventBatch {
+            service_ids: self.service_ids.drain(..n).collect(),
+            key_ids: self.key_ids.drain(..n).collect(),
+            actions: self.actions.drain(..n).collect(),
+            dedup_keys: self.dedup_keys.drain(..n).collect(),
+            events: self.events.drain(..n).collect(),
+        }
+    }
+
     pub fn append(&mut self, other: &mut EventBatch) {
         self.service_ids.append(&mut other.service_ids);
         self.key_ids.append(&mut other.key_ids);

@@ -23,7 +23,10 @@ impl RateLimiter {
         RateLimiter { rate, burst: rate * 2.0, buckets: Arc::default() }
     }
 
-    /// Takes `n` events' worth of tokens, or says how many seconds until there are enough.
+    /// Takes `n` events' worth of tokens, or says how many seconds until there is credit again.
+    /// While the bucket has any credit, a request is taken whole and the bucket may go into debt:
+    /// a batch larger than the burst is accepted rather than refused forever, and the debt is
+    /// repaid at the key's rate before the next one.
     pub fn take(&self, key: Uuid, n: usize) -> Result<(), u64> {
         self.take_at(key, n, Instant::now())
     }
@@ -34,12 +37,11 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(*last).as_secs_f64();
         *tokens = (*tokens + elapsed * self.rate).min(self.burst);
         *last = now;
-        let need = n as f64;
-        if *tokens >= need {
-            *tokens -= need;
+        if *tokens > 0.0 {
+            *tokens -= n as f64;
             Ok(())
         } else {
-            Err((((need - *tokens) / self.rate).ceil() as u64).max(1))
+            Err(((-*tokens / self.rate).ceil() as u64).max(1))
         }
     }
 }
@@ -59,7 +61,12 @@ mod tests {
         assert_eq!(limiter.take_at(key, 5, t0), Err(1));
         // Half a second refills five.
         assert_eq!(limiter.take_at(key, 5, t0 + Duration::from_millis(500)), Ok(()));
-        assert_eq!(limiter.take_at(key, 30, t0 + Duration::from_millis(500)), Err(3));
+        // A batch beyond the burst is taken whole while there is credit, and the debt repaid first.
+        let t1 = t0 + Duration::from_millis(600);
+        assert_eq!(limiter.take_at(key, 1000, t1), Ok(()));
+        assert_eq!(limiter.take_at(key, 1, t1), Err(100));
+        assert_eq!(limiter.take_at(key, 1, t1 + Duration::from_secs(99)), Err(1));
+        assert_eq!(limiter.take_at(key, 1, t1 + Duration::from_millis(100_100)), Ok(()));
         // Other keys have their own bucket.
         assert_eq!(limiter.take_at(Uuid::max(), 20, t0), Ok(()));
     }

@@ -66,12 +66,37 @@ async fn writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, 
             }
         }
         let mut all = EventBatch::default();
+        let mut sizes = Vec::with_capacity(jobs.len());
         for job in &mut jobs {
+            sizes.push(job.batch.len());
             all.append(&mut job.batch);
         }
         let result = write(&pool, &all).await;
-        if let Err(e) = &result {
-            tracing::error!(error = %e, events = all.len(), "storing alert events failed; senders get 503 and retry");
+        match &result {
+            Err(e) if is_data_error(e) && jobs.len() > 1 => {
+                // One request's values were refused (parsing should have caught them): commit each
+                // request on its own so only that one fails, instead of every request sharing the
+                // commit getting 503 and their retries poisoning the next batch.
+                tracing::warn!(error = %e, jobs = jobs.len(), "a data error in a group commit; committing its requests one by one");
+                let mut stored = false;
+                for (job, size) in jobs.drain(..).zip(sizes) {
+                    let own = all.take_front(size);
+                    let one = write(&pool, &own).await;
+                    if let Err(e) = &one {
+                        tracing::error!(error = %e, events = own.len(), "alert events refused by the database");
+                    }
+                    stored |= one.is_ok();
+                    let _ = job.reply.send(one.map_err(|_| ()));
+                }
+                if stored {
+                    wake.notify_one();
+                }
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, events = all.len(), "storing alert events failed; senders get 503 and retry");
+            }
+            Ok(()) => {}
         }
         for job in jobs.drain(..) {
             let _ = job.reply.send(result.as_ref().map(|_| ()).map_err(|_| ()));
@@ -80,6 +105,13 @@ async fn writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>, 
             wake.notify_one();
         }
     }
+}
+
+/// A value PostgreSQL refused (SQLSTATE class 22, data exception, or 23, integrity constraint),
+/// as opposed to the database being unreachable: retrying the same values would fail again.
+fn is_data_error(e: &sqlx::Error) -> bool {
+    let code = e.as_database_error().and_then(|d| d.code()).unwrap_or_default();
+    code.starts_with("22") || code.starts_with("23")
 }
 
 async fn write(pool: &PgPool, batch: &EventBatch) -> Result<(), sqlx::Error> {

@@ -397,7 +397,7 @@ async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Resul
     let mut batch = alert_events::EventBatch::default();
     for alerts in batches {
         let body = serde_json::json!({"version": "4", "status": "firing", "alerts": alerts});
-        let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?;
+        let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?.events;
         for e in events {
             batch.service_ids.push(service.id);
             batch.key_ids.push(created.view.id);

@@ -19,6 +19,48 @@ pub const MAX_SUMMARY: usize = 1024;
 pub const MAX_DEDUP_KEY: usize = 255;
 /// PagerDuty's limit on one event; bodies above it are refused with 413 before parsing.
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
+/// The limit on one Alertmanager or Grafana batch: a group of a thousand alerts with their labels
+/// and annotations fits many times over. Its own limit, because a 413 to Alertmanager loses the
+/// whole group for good (it retries only on 5xx).
+pub const MAX_BATCH_BYTES: usize = 10 * 1024 * 1024;
+
+/// The path of the first string or key in `v` that PostgreSQL cannot store (it refuses U+0000
+/// in text and in JSON), as a field name such as `payload.summary` or `alerts[3].labels`.
+pub fn unstorable(v: &Value, path: &str) -> Option<String> {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match v {
+        Value::String(s) if s.contains('\0') => {
+            Some(if path.is_empty() { "body".into() } else { path.into() })
+        }
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| unstorable(item, &format!("{path}[{i}]")))
+        }
+        Value::Object(m) => m.iter().find_map(|(k, item)| {
+            if k.contains('\0') {
+                Some(join(&k.replace('\0', "\\u0000")))
+            } else {
+                unstorable(item, &join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn refuse_unstorable(v: &Value, path: &str) -> Result<(), Vec<String>> {
+    match unstorable(v, path) {
+        Some(field) => Err(vec![format!("'{field}' must not contain U+0000 (a NUL character)")]),
+        None => Ok(()),
+    }
+}
+
+/// An Alertmanager or Grafana batch after parsing: the events of its valid alerts, and why each
+/// invalid one was refused. A sender that gets a 4xx drops the whole group, so one bad alert must
+/// not cost the good ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertBatch {
+    pub events: Vec<NormalizedEvent>,
+    pub rejected: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventLink {
@@ -194,6 +236,7 @@ pub fn parse_events_v2(
     new_key: impl FnOnce() -> String,
 ) -> Result<(String, NormalizedEvent), Vec<String>> {
     let obj = object(body)?;
+    refuse_unstorable(body, "")?;
     let mut p = Problems::default();
     let routing_key = p.required(obj, "routing_key", "routing_key");
     let action_raw = p.required(obj, "event_action", "event_action");
@@ -283,9 +326,14 @@ fn links(p: &mut Problems, v: Option<&Value>) -> Vec<EventLink> {
 
 /// An Alertmanager webhook (version 4) or Grafana webhook (version 1, a superset): one event per
 /// alert in the batch, keyed by its fingerprint or, lacking one, by a hash of its labels.
-pub fn parse_alertmanager(body: &Value) -> Result<Vec<NormalizedEvent>, Vec<String>> {
+pub fn parse_alertmanager(body: &Value) -> Result<AlertBatch, Vec<String>> {
     let obj = object(body)?;
     let mut p = Problems::default();
+    for (k, v) in obj.iter().filter(|(k, _)| k.as_str() != "alerts") {
+        if let Some(field) = unstorable(v, k) {
+            p.push(format!("'{field}' must not contain U+0000 (a NUL character)"));
+        }
+    }
     match obj.get("version").and_then(Value::as_str) {
         Some("4") | Some("1") | None => {}
         Some(v) => p.push(format!("'version' {v} is not supported (Alertmanager sends 4, Grafana 1)")),
@@ -294,6 +342,9 @@ pub fn parse_alertmanager(body: &Value) -> Result<Vec<NormalizedEvent>, Vec<Stri
         p.push("'alerts' must be a list".into());
         return Err(p.0);
     };
+    if !p.0.is_empty() {
+        return Err(p.0);
+    }
     let external_url = obj.get("externalURL").and_then(Value::as_str).filter(|s| !s.is_empty());
     let mut out = Vec::with_capacity(alerts.len());
     for (i, alert) in alerts.iter().enumerate() {
@@ -301,6 +352,10 @@ pub fn parse_alertmanager(body: &Value) -> Result<Vec<NormalizedEvent>, Vec<Stri
             p.push(format!("'alerts[{i}]' must be an object"));
             continue;
         };
+        if let Some(field) = unstorable(alert, &format!("alerts[{i}]")) {
+            p.push(format!("'{field}' must not contain U+0000 (a NUL character)"));
+            continue;
+        }
         let action = match a.get("status").and_then(Value::as_str) {
             Some("firing") => EventAction::Trigger,
             Some("resolved") => EventAction::Resolve,
@@ -372,10 +427,7 @@ pub fn parse_alertmanager(body: &Value) -> Result<Vec<NormalizedEvent>, Vec<Stri
         event.client_url = external_url.map(str::to_owned);
         out.push(event);
     }
-    if !p.0.is_empty() {
-        return Err(p.0);
-    }
-    Ok(out)
+    Ok(AlertBatch { events: out, rejected: p.0 })
 }
 
 /// Prometheus rules name severities freely; the common names map, anything else counts as error
@@ -406,6 +458,7 @@ pub fn label_hash(labels: &BTreeMap<String, String>) -> String {
 /// `summary` is required for a trigger (the default action), `dedup_key` for the others.
 pub fn parse_generic(body: &Value, new_key: impl FnOnce() -> String) -> Result<NormalizedEvent, Vec<String>> {
     let obj = object(body)?;
+    refuse_unstorable(body, "")?;
     let mut p = Problems::default();
     let action_raw = p.optional(obj, "action", "action");
     let action = match action_raw {
@@ -542,7 +595,7 @@ mod tests {
 
     #[test]
     fn an_alertmanager_batch_is_one_event_per_alert() {
-        let events = parse_alertmanager(&alertmanager_batch()).unwrap();
+        let events = parse_alertmanager(&alertmanager_batch()).unwrap().events;
         assert_eq!(events.len(), 2);
         let (fire, resolve) = (&events[0], &events[1]);
         assert_eq!((fire.action, fire.dedup_key.as_str()), (EventAction::Trigger, "a1b2"));
@@ -555,7 +608,7 @@ mod tests {
         assert_eq!(resolve.summary, "HighLatency on api-2");
         // No fingerprint: the key is a hash of the labels, the same every time.
         assert_eq!(resolve.dedup_key.len(), 16);
-        assert_eq!(resolve.dedup_key, parse_alertmanager(&alertmanager_batch()).unwrap()[1].dedup_key);
+        assert_eq!(resolve.dedup_key, parse_alertmanager(&alertmanager_batch()).unwrap().events[1].dedup_key);
         assert_eq!(resolve.timestamp.unwrap().to_rfc3339(), "2026-11-21T03:58:00+00:00");
     }
 
@@ -566,24 +619,54 @@ mod tests {
         body["orgId"] = json!(1);
         body["title"] = json!("[FIRING:1] HighLatency");
         body["alerts"][0]["dashboardURL"] = json!("http://grafana/d/x");
-        let events = parse_alertmanager(&body).unwrap();
+        let events = parse_alertmanager(&body).unwrap().events;
         assert_eq!(events[0].client.as_deref(), Some("Grafana"));
         assert!(events[0].links.iter().any(|l| l.text == "Dashboard"));
     }
 
     #[test]
-    fn bad_alertmanager_alerts_are_named_by_position() {
-        let body =
-            json!({"version": "4", "alerts": [{"status": "pending", "labels": {}}, {"status": "firing"}]});
+    fn bad_alertmanager_alerts_are_named_by_position_and_cost_only_themselves() {
+        let good = json!({"status": "firing", "labels": {"alertname": "Up"}, "fingerprint": "ok1"});
+        let body = json!({"version": "4", "alerts": [
+            {"status": "pending", "labels": {}}, {"status": "firing"}, good,
+            {"status": "firing", "labels": {"alertname": "Bad\u{0}"}}
+        ]});
+        let batch = parse_alertmanager(&body).unwrap();
+        assert_eq!(batch.events.len(), 1);
+        assert_eq!(batch.events[0].dedup_key, "ok1");
         assert_eq!(
-            parse_alertmanager(&body).unwrap_err(),
-            vec!["'alerts[0].status' must be firing or resolved", "'alerts[1].labels' must be an object"]
+            batch.rejected,
+            vec![
+                "'alerts[0].status' must be firing or resolved",
+                "'alerts[1].labels' must be an object",
+                "'alerts[3].labels.alertname' must not contain U+0000 (a NUL character)",
+            ]
         );
         assert_eq!(parse_alertmanager(&json!({"version": "9", "alerts": []})).unwrap_err().len(), 1);
         assert_eq!(
             parse_alertmanager(&json!({"version": "4"})).unwrap_err(),
             vec!["'alerts' must be a list"]
         );
+    }
+
+    #[test]
+    fn a_nul_anywhere_is_refused_at_parse_time_naming_the_field() {
+        let pd = json!({"routing_key": "k", "event_action": "trigger", "dedup_key": "d",
+            "payload": {"summary": "ok", "source": "s", "severity": "error",
+                        "custom_details": {"disk": ["sda", "sd\u{0}b"]}}});
+        assert_eq!(
+            parse_events_v2(&pd, String::new).unwrap_err(),
+            vec!["'payload.custom_details.disk[1]' must not contain U+0000 (a NUL character)"]
+        );
+        let generic = json!({"summary": "x\u{0}"});
+        assert_eq!(
+            parse_generic(&generic, String::new).unwrap_err(),
+            vec!["'summary' must not contain U+0000 (a NUL character)"]
+        );
+        let keyed = json!({"summary": "x", "details": {"a\u{0}b": 1}});
+        assert_eq!(unstorable(&keyed, ""), Some("details.a\\u0000b".into()));
+        let envelope = json!({"version": "4", "externalURL": "http://am\u{0}", "alerts": []});
+        assert!(parse_alertmanager(&envelope).is_err(), "a bad envelope spoils every alert");
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //!
 //! Every refusal (bad key, wrong content type, malformed or invalid event, too large, too fast)
 //! happens before anything is written. A 2xx is sent only after the event is committed; a 503
-//! means it was not stored and the sender should retry (Alertmanager retries on 5xx only).
+//! means it was not stored and the sender should retry. Alertmanager retries on 5xx only and
+//! drops a group on any 4xx, so a batch is never refused for one bad alert (the good ones are
+//! stored, the bad ones reported in the 200), nor for its size within 10 MB, nor with a 429: a
+//! key over its rate gets 503 with `Retry-After` everywhere but PagerDuty's own endpoint, whose
+//! clients retry 429 as PagerDuty documents.
 
 use axum::{
     Json,
@@ -18,7 +22,7 @@ use backend::{
 };
 use domain::alert::{
     IntegrationKind, NormalizedEvent,
-    event::{self, MAX_BODY_BYTES},
+    event::{self, MAX_BATCH_BYTES, MAX_BODY_BYTES},
 };
 use serde_json::{Value, json};
 
@@ -29,6 +33,8 @@ enum Refusal {
     UnsupportedType,
     TooLarge,
     Malformed(String),
+    /// Over the size limit, given in KB.
+    TooLargeFor(usize),
     Invalid(Vec<String>),
     UnknownKey,
     TooFast(u64),
@@ -53,11 +59,18 @@ fn refuse(dialect: Dialect, r: Refusal) -> Response {
             vec![format!("Request body must not exceed {} KB", MAX_BODY_BYTES / 1024)],
             None,
         ),
+        Refusal::TooLargeFor(kb) => {
+            (StatusCode::PAYLOAD_TOO_LARGE, vec![format!("Request body must not exceed {kb} KB")], None)
+        }
         Refusal::Malformed(why) => (StatusCode::BAD_REQUEST, vec![format!("Malformed JSON: {why}")], None),
         Refusal::Invalid(errors) => (StatusCode::BAD_REQUEST, errors, None),
         // The same answer for a key that never existed, was revoked, or is of another kind.
         Refusal::UnknownKey => (StatusCode::NOT_FOUND, vec!["Invalid routing key".into()], None),
-        Refusal::TooFast(secs) => (StatusCode::TOO_MANY_REQUESTS, vec![], Some(secs)),
+        Refusal::TooFast(secs) if dialect == Dialect::PagerDuty => {
+            (StatusCode::TOO_MANY_REQUESTS, vec![], Some(secs))
+        }
+        // Alertmanager and scripts retry 5xx; a 429 would lose the events.
+        Refusal::TooFast(secs) => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(secs)),
         Refusal::NotStored => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(1)),
     };
     let body = match (dialect, status) {
@@ -81,7 +94,7 @@ fn refuse(dialect: Dialect, r: Refusal) -> Response {
                     ("rate_limited", "too many events for this integration key; retry later")
                 }
                 StatusCode::SERVICE_UNAVAILABLE => {
-                    ("not_stored", "the events could not be stored; send them again")
+                    ("not_stored", "the events were not stored; send them again after Retry-After")
                 }
                 StatusCode::NOT_FOUND => ("not_found", "integration key not found"),
                 StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "request body too large"),
@@ -113,6 +126,17 @@ async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
         return Err(Refusal::UnsupportedType);
     }
     let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| Refusal::TooLarge)?;
+    serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))
+}
+
+/// Reads an Alertmanager or Grafana batch within the batch limit.
+async fn batch_body(headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
+    if !is_json(headers) {
+        return Err(Refusal::UnsupportedType);
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BATCH_BYTES)
+        .await
+        .map_err(|_| Refusal::TooLargeFor(MAX_BATCH_BYTES / 1024))?;
     serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))
 }
 
@@ -175,34 +199,31 @@ pub async fn enqueue(State(state): State<AppState>, headers: HeaderMap, body: Bo
     }
 }
 
-/// The endpoints with the key in the path: the key first (a bad one costs no parsing), then the
-/// body, then the format's parser, then storage.
-async fn keyed(
-    state: &AppState,
-    key: &str,
-    kind: IntegrationKind,
-    headers: &HeaderMap,
-    body: Body,
-    parse: impl FnOnce(&Value) -> Result<Vec<NormalizedEvent>, Vec<String>>,
-) -> Result<Vec<NormalizedEvent>, Refusal> {
-    let grant = grant(&state.intake, state, key, kind).await?;
-    let value = json_body(headers, body).await?;
-    let events = parse(&value).map_err(Refusal::Invalid)?;
-    store(&state.intake, &grant, &events).await?;
-    Ok(events)
-}
-
 /// `POST /integrations/alertmanager/{key}`: an Alertmanager (v4) or Grafana (v1) webhook batch.
+/// The key first (a bad one costs no reading or parsing), then the body, then storage of every
+/// valid alert; the invalid ones are named in the answer.
 pub async fn alertmanager(
     State(state): State<AppState>,
     Path(key): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match keyed(&state, &key, IntegrationKind::Alertmanager, &headers, body, event::parse_alertmanager).await
-    {
-        Ok(events) => {
-            (StatusCode::OK, Json(json!({ "status": "success", "alerts": events.len() }))).into_response()
+    let result = async {
+        let grant = grant(&state.intake, &state, &key, IntegrationKind::Alertmanager).await?;
+        let value = batch_body(&headers, body).await?;
+        let batch = event::parse_alertmanager(&value).map_err(Refusal::Invalid)?;
+        store(&state.intake, &grant, &batch.events).await?;
+        Ok::<_, Refusal>(batch)
+    }
+    .await;
+    match result {
+        Ok(batch) => {
+            if !batch.rejected.is_empty() {
+                tracing::warn!(key_prefix = &key[..4.min(key.len())], rejected = ?batch.rejected, "alerts refused from a batch");
+            }
+            let body =
+                json!({ "status": "success", "alerts": batch.events.len(), "rejected": batch.rejected });
+            (StatusCode::OK, Json(body)).into_response()
         }
         Err(r) => refuse(Dialect::Tocsin, r),
     }
@@ -215,13 +236,17 @@ pub async fn generic(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let parse = |v: &Value| event::parse_generic(v, generated_key).map(|e| vec![e]);
-    match keyed(&state, &key, IntegrationKind::Generic, &headers, body, parse).await {
-        Ok(events) => {
-            let dedup_key = events.first().map(|e| e.dedup_key.clone()).unwrap_or_default();
-            (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
-                .into_response()
-        }
+    let result = async {
+        let grant = grant(&state.intake, &state, &key, IntegrationKind::Generic).await?;
+        let value = json_body(&headers, body).await?;
+        let event = event::parse_generic(&value, generated_key).map_err(Refusal::Invalid)?;
+        store(&state.intake, &grant, std::slice::from_ref(&event)).await?;
+        Ok::<_, Refusal>(event.dedup_key)
+    }
+    .await;
+    match result {
+        Ok(dedup_key) => (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
+            .into_response(),
         Err(r) => refuse(Dialect::Tocsin, r),
     }
 }

@@ -431,7 +431,7 @@ async fn alertmanager_batches_group_into_one_incident_and_resolve_it() {
         ],
     );
     let (st, b) = s.post(&path, firing.clone()).await;
-    assert_eq!((st, b), (StatusCode::OK, json!({"status": "success", "alerts": 2})));
+    assert_eq!((st, b), (StatusCode::OK, json!({"status": "success", "alerts": 2, "rejected": []})));
     let alerts = s.alerts("service=checkout").await;
     assert_eq!(alerts.len(), 2);
     assert_eq!(alerts[0]["incident"], alerts[1]["incident"], "grouped by service");
@@ -457,13 +457,31 @@ async fn alertmanager_batches_group_into_one_incident_and_resolve_it() {
     s.post(&path, two).await;
     assert_eq!(s.incident(&number).await["status"], "resolved");
 
-    // A malformed batch is a 4xx (Alertmanager gives up) and writes nothing.
+    // Alertmanager drops a group on any 4xx: a bad alert costs only itself. The good ones are
+    // stored, the bad ones named in the 200.
     let before = s.stored_events().await;
-    let (st, b) =
-        s.post(&path, json!({"version": "4", "alerts": [{"status": "pending", "labels": {}}]})).await;
+    let good = am_alert("fp-db-1", "firing", "db-1", "2026-11-21T04:00:00Z", "0001-01-01T00:00:00Z");
+    let (st, b) = s
+        .post(
+            &path,
+            json!({"version": "4", "alerts": [{"status": "pending", "labels": {}}, good,
+                {"status": "firing", "labels": {"alertname": "Nul\u{0}"}}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["alerts"], 1);
+    assert_eq!(
+        b["rejected"],
+        json!([
+            "'alerts[0].status' must be firing or resolved",
+            "'alerts[2].labels.alertname' must not contain U+0000 (a NUL character)"
+        ])
+    );
+    assert_eq!(s.stored_events().await, before + 1);
+    // A body that is not a batch at all is still a 400, and writes nothing.
+    let (st, _) = s.post(&path, json!({"version": "4"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert_eq!(b["error"]["errors"], json!(["'alerts[0].status' must be firing or resolved"]));
-    assert_eq!(s.stored_events().await, before);
+    assert_eq!(s.stored_events().await, before + 1);
 }
 
 #[tokio::test]
@@ -687,25 +705,99 @@ async fn generic_events_and_their_errors() {
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
+/// A batch bigger than the key's burst is taken whole (Alertmanager would drop it for good on a
+/// 4xx); the key then owes the excess, and until it is repaid the answer is 503 with
+/// `Retry-After`, which Alertmanager retries. Never 429, and never the 512 KB per-event limit.
 #[tokio::test]
-async fn a_flooding_key_gets_429_with_retry_after_and_nothing_is_stored() {
+async fn a_batch_beyond_the_burst_is_accepted_and_the_debt_is_a_503_not_a_429() {
     let s = setup().await;
     let key = s.key("alertmanager").await;
-    // The test server allows 1000 events/s per key with bursts of 2000: one batch of 2001 alerts
-    // is over the limit at once.
-    let alerts: Vec<Value> = (0..2001)
-        .map(|i| json!({"status": "firing", "labels": {"n": i}, "fingerprint": format!("f{i}")}))
+    // The test server allows 1000 events/s per key with bursts of 2000: one batch of 5000 alerts,
+    // each with a long annotation (about 1.5 MB in all), is over both at once.
+    let note = "x".repeat(300);
+    let alerts: Vec<Value> = (0..5000)
+        .map(|i| {
+            json!({"status": "firing", "labels": {"n": i}, "annotations": {"description": note},
+                   "fingerprint": format!("f{i}")})
+        })
         .collect();
-    let res = reqwest::Client::new()
-        .post(s.app.url(&format!("/integrations/alertmanager/{key}")))
-        .json(&am_batch("firing", alerts))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let url = s.app.url(&format!("/integrations/alertmanager/{key}"));
+    let res = reqwest::Client::new().post(&url).json(&am_batch("firing", alerts)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(s.stored_events().await, 5000);
+    let one = vec![json!({"status": "firing", "labels": {"n": "late"}, "fingerprint": "late"})];
+    let res = reqwest::Client::new().post(&url).json(&am_batch("firing", one)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry >= 1);
-    assert_eq!(s.stored_events().await, 0);
+    assert!((1..=4).contains(&retry), "the debt of 3000 events at 1000/s: {retry}");
+    assert_eq!(s.stored_events().await, 5000);
+}
+
+/// A NUL (which PostgreSQL cannot store) is refused at parse time with a 400 naming the field,
+/// so the senders sharing its group commit are not failed with it.
+#[tokio::test]
+async fn a_poisoned_event_among_many_valid_ones_fails_only_itself() {
+    let s = setup().await;
+    let key = s.key("events_v2").await;
+    let url = s.app.url("/v2/enqueue");
+    let mut sends = Vec::new();
+    for i in 0..60 {
+        let (url, key) = (url.clone(), key.clone());
+        sends.push(tokio::spawn(async move {
+            let mut body = json!({"routing_key": key, "event_action": "trigger", "dedup_key": format!("k{i}"),
+                "payload": {"summary": "disk full", "source": "db-1", "severity": "error"}});
+            if i == 30 {
+                body["payload"]["summary"] = json!("disk\u{0}full");
+            }
+            let res = reqwest::Client::new().post(&url).json(&body).send().await.unwrap();
+            (i, res.status(), res.json::<Value>().await.unwrap())
+        }));
+    }
+    for send in sends {
+        let (i, status, body) = send.await.unwrap();
+        if i == 30 {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(
+                body["errors"],
+                json!(["'payload.summary' must not contain U+0000 (a NUL character)"])
+            );
+        } else {
+            assert_eq!(status, StatusCode::ACCEPTED, "{i}: {body}");
+        }
+    }
+    assert_eq!(s.stored_events().await, 59);
+}
+
+/// When a value still reaches the database and is refused there, the group commit is split so
+/// only the request that carried it fails.
+#[tokio::test]
+async fn a_data_error_in_a_group_commit_fails_only_its_request() {
+    use backend::{db::alert_events::EventBatch, ingest::Ingestor};
+    let s = setup().await;
+    s.key("events_v2").await;
+    let (service, key): (uuid::Uuid, uuid::Uuid) =
+        sqlx::query_as("SELECT service_id, id FROM integration_keys").fetch_one(&s.app.pool).await.unwrap();
+    let ingestor = Ingestor::start(s.app.pool.clone());
+    let batch = |dedup: String| {
+        let mut b = EventBatch::default();
+        b.service_ids.push(service);
+        b.key_ids.push(key);
+        b.actions.push("trigger".into());
+        b.events.push(json!({"action": "trigger", "dedup_key": dedup, "summary": "s"}).to_string());
+        b.dedup_keys.push(dedup);
+        b
+    };
+    let mut sends = Vec::new();
+    for i in 0..40 {
+        let (ingestor, b) =
+            (ingestor.clone(), batch(if i == 7 { "bad\u{0}key".into() } else { format!("ok{i}") }));
+        sends.push(tokio::spawn(async move { (i, ingestor.submit(b).await.is_ok()) }));
+    }
+    for send in sends {
+        let (i, ok) = send.await.unwrap();
+        assert_eq!(ok, i != 7, "request {i}");
+    }
+    assert_eq!(s.stored_events().await, 39);
 }
 
 #[tokio::test]
