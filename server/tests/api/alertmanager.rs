@@ -237,3 +237,80 @@ receivers:
     assert_eq!(resolved.len(), 2, "resolved: {resolved:#?}\nAlertmanager log:\n{}", am.log());
     assert!(incidents("open").await.is_empty());
 }
+
+/// A large Alertmanager: three groups of 1,000 alerts each, every group one webhook notification.
+/// Tocsin takes each batch whole (the key's burst is 2,000, so the third group finds the key in
+/// debt and gets a 503, which Alertmanager retries); every alert arrives, none is lost to a 4xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_alertmanager_sending_groups_of_a_thousand_alerts_loses_none() {
+    let app = spawn_app().await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let admin = app.token_for(&admin).await;
+    for (path, body) in [
+        ("/api/v1/teams", json!({ "name": "Fleet" })),
+        ("/api/v1/services", json!({ "name": "Hosts", "team": "fleet" })),
+    ] {
+        let (s, b) = app.api(Method::POST, &admin, path, Some(body)).await;
+        assert!(s.is_success(), "{path}: {s} {b}");
+    }
+    let (_, key) = app
+        .api(
+            Method::POST,
+            &admin,
+            "/api/v1/services/hosts/integration-keys",
+            Some(json!({ "kind": "alertmanager", "label": "fleet" })),
+        )
+        .await;
+    let key = key["key"].as_str().unwrap().to_owned();
+    let config = format!(
+        r#"
+route:
+  receiver: tocsin
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: tocsin
+    webhook_configs:
+      - url: {base}/integrations/alertmanager/{key}
+        send_resolved: true
+"#,
+        base = app.base
+    );
+    let am = Alertmanager::start(&config);
+    am.wait_ready().await;
+    let alerts: Vec<Value> = ["NodeDown", "DiskFull", "HighLoad"]
+        .iter()
+        .flat_map(|name| {
+            (0..1000).map(move |i| {
+                alert(
+                    name,
+                    &format!("host-{i:04}"),
+                    "warning",
+                    "webhook",
+                    &format!("{name} on host-{i:04}"),
+                    None,
+                )
+            })
+        })
+        .collect();
+    am.post_alerts(json!(alerts)).await;
+
+    let mut stored = 0;
+    for _ in 0..600 {
+        stored =
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM alerts").fetch_one(&app.pool).await.unwrap();
+        if stored == 3000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stored, 3000, "alerts stored; Alertmanager log:\n{}", am.log());
+    let refused: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM alert_events WHERE outcome LIKE 'unreadable%'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(refused, 0);
+}
