@@ -106,7 +106,7 @@ pub fn build_router(state: AppState) -> Router {
                             tracing::info_span!(
                                 "request",
                                 method = %req.method(),
-                                path = %req.uri().path(),
+                                path = %loggable_path(req.uri().path()),
                                 request_id
                             )
                         })
@@ -137,6 +137,19 @@ pub fn build_router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// The request path as logs may show it: the secrets some paths carry (an integration key, a
+/// signed acknowledge token) are replaced by the parameter's name.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for (prefix, name) in
+        [("/integrations/alertmanager/", "{key}"), ("/integrations/generic/", "{key}"), ("/ack/", "{token}")]
+    {
+        if path.starts_with(prefix) {
+            return format!("{prefix}{name}").into();
+        }
+    }
+    path.into()
 }
 
 /// Serves the router until `shutdown` resolves; in-flight requests finish first. Client addresses
@@ -280,4 +293,21 @@ fn leptos_options(config: &Config) -> LeptosOptions {
     }
     options.site_addr = config.listen;
     options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        let key = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+        assert_eq!(
+            loggable_path(&format!("/integrations/alertmanager/{key}")),
+            "/integrations/alertmanager/{key}"
+        );
+        assert_eq!(loggable_path(&format!("/integrations/generic/{key}")), "/integrations/generic/{key}");
+        assert_eq!(loggable_path("/ack/0193.abc.123.mac"), "/ack/{token}");
+        assert_eq!(loggable_path("/api/v1/incidents/42"), "/api/v1/incidents/42");
+    }
 }

@@ -191,6 +191,34 @@ async fn a_first_run_logs_in_survives_kill_9_and_stops_cleanly() {
     assert_eq!(first.me(None).await, StatusCode::UNAUTHORIZED);
     assert_eq!(first.me(Some("not-a-token")).await, StatusCode::UNAUTHORIZED);
 
+    // An integration key is a secret: a batch that makes the server log (one alert refused)
+    // leaves no trace of it in the log.
+    let client = reqwest::Client::new();
+    let created: serde_json::Value = client
+        .post(format!("{}/api/v1/services/web-dashboard/integration-keys", first.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "kind": "alertmanager", "label": "secret test" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = created["key"].as_str().unwrap().to_owned();
+    let batch = serde_json::json!({ "version": "4", "alerts": [{ "status": "pending", "labels": {} }] });
+    let res = client
+        .post(format!("{}/integrations/alertmanager/{key}", first.base))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server logs to standard output, which the test reads line by line.
+    let log: String = first.lines.try_iter().collect::<Vec<_>>().join("\n");
+    assert!(log.contains("alerts refused from a batch"), "the refusal is logged:\n{log}");
+    assert!(!log.contains(&key), "the integration key is in the log:\n{log}");
+
     // kill -9: no chance to stop anything.
     let _stream = open_stream(&first.base, &token).await;
     let mut killed = first.child;

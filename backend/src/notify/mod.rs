@@ -138,17 +138,41 @@ impl Channels {
                 return email::send(mailer, from, to.address, message).await;
             }
         };
+        // Webhook and Slack URLs are secrets (whoever has one can post there): errors, which the
+        // delivery log shows, name the host only.
+        let host = host_of(to.address);
         let response = request.send().await.map_err(|e| {
             if e.is_timeout() {
-                format!("no answer within {} s", TIMEOUT.as_secs())
+                format!("{host} gave no answer within {} s", TIMEOUT.as_secs())
             } else {
-                format!("could not connect: {e}")
+                format!("could not connect to {host}: {}", root_cause(&e.without_url()))
             }
         })?;
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(format!("the endpoint answered HTTP {}", response.status().as_u16()))
+            Err(format!("{host} answered HTTP {}", response.status().as_u16()))
         }
     }
+}
+
+/// `host:port` of a URL, for messages that must not show the rest of it.
+fn host_of(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_owned(),
+            _ => "the endpoint".to_owned(),
+        },
+        Err(_) => "the endpoint".to_owned(),
+    }
+}
+
+/// The innermost cause of an error ("Connection refused"), which says what went wrong.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }

@@ -772,3 +772,34 @@ async fn the_incoming_person_is_told_when_their_shift_starts_once() {
             .starts_with("Your shift on Core rota has ended and Bo is on call now. You hold 1 role(s)")
     );
 }
+
+/// A webhook or Slack URL is a secret (whoever has it can post there): a failed delivery names
+/// the host it could not reach, never the URL.
+#[tokio::test]
+async fn a_failed_delivery_names_the_host_not_the_secret_url() {
+    let w = world().await;
+    let cy = w.app.token_for(w.user("cy")).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}/services/T000/B000/s3cr3tXYZ");
+    let (status, method) = w
+        .app
+        .api(
+            Method::POST,
+            &cy,
+            "/api/v1/me/contact-methods",
+            Some(json!({ "kind": "slack", "label": "chat", "address": address })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{method}");
+    let id = method["id"].as_str().unwrap();
+    let (status, _) =
+        w.app.api(Method::POST, &cy, &format!("/api/v1/me/contact-methods/{id}/test"), None).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    w.tick().await;
+    let (_, log) = w.app.api(Method::GET, &w.admin, "/api/v1/deliveries", None).await;
+    let failed = log.as_array().unwrap().iter().find(|d| d["label"] == "chat").unwrap().clone();
+    let error = failed["error"].as_str().unwrap_or_default().to_owned();
+    assert!(error.contains(&format!("127.0.0.1:{port}")), "names the host: {error}");
+    assert!(!error.contains("s3cr3tXYZ") && !error.contains("/services/"), "no URL: {error}");
+    assert!(!log.to_string().contains("s3cr3tXYZ"), "{log}");
+}
