@@ -128,9 +128,12 @@ pub async fn purge_events(conn: &mut PgConnection, before: DateTime<Utc>) -> Res
 /// Takes the processor's transaction-scoped lock if free: one instance applies events at a
 /// time, which keeps every alert's events in order.
 pub async fn try_processor_lock(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(r#"SELECT pg_try_advisory_xact_lock(hashtext('tocsin.alert-processor')) AS "got!""#)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT pg_try_advisory_xact_lock($1::int4, 0) AS "got!""#,
+        super::LockSpace::AlertProcessor as i32
+    )
+    .fetch_one(conn)
+    .await
 }
 
 #[derive(Debug, Clone)]

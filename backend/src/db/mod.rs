@@ -27,14 +27,20 @@ use sqlx::{PgPool, postgres::PgPoolOptions};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// No statement runs longer than this: a runaway query (a search of every word in a million
+/// incidents) gives its connection back instead of holding one of the pool's few for minutes.
+pub const STATEMENT_TIMEOUT: &str = "30s";
+
 /// A pool that connects on first use, so the server can answer `/healthz` and `/readyz` (503)
-/// before the database is reachable.
+/// before the database is reachable. Every connection carries the statement timeout.
 pub fn pool(url: &str) -> anyhow::Result<PgPool> {
-    PgPoolOptions::new()
+    let options: sqlx::postgres::PgConnectOptions =
+        url.parse().context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let options = options.options([("statement_timeout", STATEMENT_TIMEOUT)]);
+    Ok(PgPoolOptions::new()
         .max_connections(20)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_lazy(url)
-        .context("DATABASE_URL is not a valid PostgreSQL URL")
+        .connect_lazy_with(options))
 }
 
 /// Applies pending migrations. sqlx holds a Postgres advisory lock while it migrates, so several
@@ -76,11 +82,29 @@ pub async fn migrations_applied(pool: &PgPool) -> bool {
     matches!(schema_state(pool).await, SchemaState::Current | SchemaState::Newer { .. })
 }
 
-/// Takes a transaction-scoped advisory lock named `key`: operations that must not interleave
-/// across instances (creating the first user, demoting admins) serialise on it.
-pub async fn lock(conn: &mut sqlx::PgConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!(r#"SELECT 1 AS "locked!" FROM pg_advisory_xact_lock(hashtext($1))"#, key)
-        .fetch_one(conn)
-        .await?;
+/// What an advisory lock is for. Each purpose is its own key space (the first key of
+/// PostgreSQL's two-key form), so locks of different purposes never collide, and none collides
+/// with sqlx's migration lock (the one-key form, a separate space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i32)]
+pub enum LockSpace {
+    /// Creating the first user, demoting admins: changes to who administers.
+    Users = 1,
+    /// Login attempts on one account, which take turns.
+    Login = 2,
+    /// The alert processor: one instance applies events at a time.
+    AlertProcessor = 3,
+}
+
+/// Takes a transaction-scoped advisory lock on `key` in its purpose's space: operations that
+/// must not interleave across instances serialise on it.
+pub async fn lock(conn: &mut sqlx::PgConnection, space: LockSpace, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"SELECT 1 AS "locked!" FROM pg_advisory_xact_lock($1::int4, hashtext($2))"#,
+        space as i32,
+        key
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(())
 }

@@ -22,7 +22,7 @@ pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str)
     let mut conn = pool.begin().await?;
     // Attempts on one account take turns (across instances too): otherwise many guesses sent at
     // once would all be counted before any of them failed, and the limit would not hold.
-    crate::db::lock(&mut conn, &format!("tocsin.login:{email}")).await?;
+    crate::db::lock(&mut conn, crate::db::LockSpace::Login, &email).await?;
     let recent = login_failures::recent(&mut conn, ip, &email, FAILURE_WINDOW_SECS).await?;
     let limited = [
         (recent.by_email >= MAX_FAILURES_PER_ACCOUNT, recent.email_retry_after),

@@ -24,7 +24,7 @@ pub struct FirstAdmin {
 
 /// Serialises first-user creation across instances starting together.
 pub(crate) async fn lock_users(conn: &mut sqlx::PgConnection) -> Result<()> {
-    crate::db::lock(conn, "tocsin.bootstrap").await?;
+    crate::db::lock(conn, crate::db::LockSpace::Users, "bootstrap").await?;
     Ok(())
 }
 

@@ -67,7 +67,7 @@ pub async fn set_disabled(pool: &PgPool, actor: &Actor, id: UserId, disabled: bo
 pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserChange) -> Result<UserView> {
     let mut tx = pool.begin().await?;
     // Serialises admin changes so two demotions cannot each count the other as the remaining admin.
-    crate::db::lock(&mut tx, "tocsin.admins").await?;
+    crate::db::lock(&mut tx, crate::db::LockSpace::Users, "admins").await?;
     let before = users::by_id_for_update(&mut tx, id).await?.ok_or(Error::NotFound("user"))?;
     let role = change.role.unwrap_or(before.role());
     let disabled = change.disabled.unwrap_or(before.disabled);

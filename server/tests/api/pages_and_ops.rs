@@ -192,3 +192,23 @@ async fn signed_in_pages_always_finish_rendering_under_concurrency() {
         assert!(body.contains("</html>"), "{url}: the body is cut short");
     }
 }
+
+/// The server's connections stop any statement after 30 s, and its advisory locks each live in
+/// their purpose's own key space (PostgreSQL's two-key form), apart from sqlx's migration lock.
+#[tokio::test]
+async fn the_servers_connections_time_out_statements_and_its_locks_have_their_own_spaces() {
+    let app = common::spawn_app().await;
+    let pool = backend::db::pool(&app.database_url).unwrap();
+    let timeout: String = sqlx::query_scalar("SHOW statement_timeout").fetch_one(&pool).await.unwrap();
+    assert_eq!(timeout, "30s");
+    let mut tx = pool.begin().await.unwrap();
+    assert!(backend::db::alert_events::try_processor_lock(&mut tx).await.unwrap());
+    let locks: Vec<(i64, i64, i16)> = sqlx::query_as(
+        "SELECT classid::int8, objid::int8, objsubid FROM pg_locks
+         WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!(locks, vec![(backend::db::LockSpace::AlertProcessor as i64, 0, 2)]);
+}

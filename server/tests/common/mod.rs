@@ -237,9 +237,9 @@ async fn serve(
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (url, server_clock) = (database_url.clone(), clock.clone());
     SERVERS.spawn(async move {
-        // The server's own pool, made on the server's runtime (a pool's connections belong to
-        // the runtime that opened them).
-        let pool = PgPool::connect(&url).await.expect("connect to the test database");
+        // The server's own pool, made as `tocsin serve` makes it, on the server's runtime (a
+        // pool's connections belong to the runtime that opened them).
+        let pool = backend::db::pool(&url).expect("the test database's URL");
         let options = Options { clock: server_clock, jobs: vec![Job::Alerts] };
         let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
