@@ -37,8 +37,12 @@ test('an alert pages the on-call responder by webhook and the link in their page
     const schedules = await (await page.request.get('/api/v1/schedules')).json();
     const platform = schedules.find((s: any) => s.name === 'Platform on-call');
     const onCall = platform.rows.find((r: any) => r.label === 'Primary').now;
+    // A browser sends its Origin with every write; a cookie-authenticated write without one is
+    // refused, so these direct calls send it as the page would.
+    const origin = { Origin: new URL(page.url()).origin };
     const added = await page.request.post(`/api/v1/users/${onCall.id}/contact-methods`, {
       data: { kind: 'webhook', label: 'On-call hook', address: `${hook.url}?who=oncall` },
+      headers: origin,
     });
     expect(added.status()).toBe(201);
 
@@ -66,10 +70,14 @@ test('an alert pages the on-call responder by webhook and the link in their page
 
     // A monitoring tool sends an alert; it opens its own incident (the demo's open one would
     // otherwise absorb it, still paging through the policy it started with).
-    const settings = await page.request.patch('/api/v1/services/web-dashboard', { data: { ingestion: { grouping: 'alert' } } });
+    const settings = await page.request.patch('/api/v1/services/web-dashboard', {
+      data: { ingestion: { grouping: 'alert' } },
+      headers: origin,
+    });
     expect(settings.status()).toBe(200);
     const key = await page.request.post('/api/v1/services/web-dashboard/integration-keys', {
       data: { kind: 'events_v2', label: 'E2E paging' },
+      headers: origin,
     });
     expect(key.status()).toBe(201);
     const secret = (await key.json()).key;

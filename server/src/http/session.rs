@@ -66,16 +66,18 @@ fn is_page_request(req: &Request) -> bool {
         && !last.contains('.')
 }
 
-/// Whether a cookie-carrying request that changes something comes from another site. Browsers
-/// send `Origin` with every POST; it must be this server (as the browser reached it, or its public
-/// URL). SameSite=Lax already keeps the session cookie off cross-site posts, but not off a login
-/// form, which would otherwise let another site log a victim into the attacker's account.
+/// Whether a request that changes something may come from another site. Browsers send `Origin`
+/// with every POST; it must be this server (as the browser reached it, or its public URL).
+/// SameSite=Lax already keeps the session cookie off cross-site posts, but not off a login form,
+/// which would otherwise let another site log a victim into the attacker's account. A write that
+/// carries the session cookie and no `Origin` counts as cross-site: a browser always sends one, so
+/// only something that stripped it would not.
 fn cross_site(req: &Request, public_url: &str) -> bool {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return false;
+        return cookie(req.headers(), COOKIE_NAME).is_some_and(|t| !t.is_empty());
     };
     if origin == public_url {
         return false;

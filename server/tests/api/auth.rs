@@ -334,3 +334,26 @@ async fn a_password_change_ends_every_earlier_session() {
     app.login(&client, "ada@example.com", "a brand new password").await;
     assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
 }
+
+/// A browser sends `Origin` with every write; one that carries the session cookie and no
+/// `Origin` came from something that stripped it, and is refused.
+#[tokio::test]
+async fn a_cookie_authenticated_write_without_origin_is_refused() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", Role::Responder).await;
+    let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let post = |origin: Option<String>| {
+        let mut req = reqwest::Client::new()
+            .post(app.url("/api/v1/me/tokens"))
+            .header(header::COOKIE, cookie.clone())
+            .json(&serde_json::json!({ "label": "deploy" }));
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(post(None).await, StatusCode::FORBIDDEN);
+    assert_eq!(post(Some("https://evil.example".into())).await, StatusCode::FORBIDDEN);
+    assert_eq!(post(Some(app.base.clone())).await, StatusCode::CREATED);
+}

@@ -52,9 +52,13 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
-    /// A client that keeps cookies and does not follow redirects, so tests see them.
+    /// A client that keeps cookies, does not follow redirects (so tests see them) and, like a
+    /// browser, sends its `Origin` with every request.
     pub fn browser(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ORIGIN, self.base.parse().expect("origin"));
         reqwest::Client::builder()
+            .default_headers(headers)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
