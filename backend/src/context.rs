@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::{
-    auth::{jwt::SessionKeys, key_cache::KeyCache},
+    auth::{jwt::SessionKeys, key_cache::KeyCache, password::Hashers},
     config::Config,
     engine::Clock,
     live::Live,
@@ -25,6 +25,8 @@ pub struct AppContext {
     pub integration_keys: KeyCache,
     /// This instance's fan-out of incident changes heard from Postgres.
     pub live: Live,
+    /// Turns at hashing a login's password, so a flood of logins cannot take every core.
+    pub hashers: Hashers,
 }
 
 impl AppContext {

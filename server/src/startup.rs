@@ -197,6 +197,7 @@ impl Application {
                 clock: options.clock.clone(),
                 integration_keys: integration_keys.clone(),
                 live: backend::live::Live::start(pool.clone()),
+                hashers: backend::auth::password::Hashers::default(),
             },
             leptos_options: leptos_options(&config),
             metrics: Default::default(),

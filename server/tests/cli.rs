@@ -52,10 +52,15 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("created ops@example.com (admin)"));
-    let user =
-        backend::services::auth::login(&pool, "127.0.0.1", "ops@example.com", "a long enough password")
-            .await
-            .unwrap();
+    let user = backend::services::auth::login(
+        &pool,
+        &Default::default(),
+        "127.0.0.1",
+        "ops@example.com",
+        "a long enough password",
+    )
+    .await
+    .unwrap();
     assert_eq!(user.time_zone, "Australia/Sydney");
     let audited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'user.create' AND actor_label = 'cli'",
@@ -69,9 +74,15 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
         tocsin(&app, &["user", "set-password", "--email", "ops@example.com"], "another long password\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        backend::services::auth::login(&pool, "127.0.0.1", "ops@example.com", "another long password")
-            .await
-            .is_ok()
+        backend::services::auth::login(
+            &pool,
+            &Default::default(),
+            "127.0.0.1",
+            "ops@example.com",
+            "another long password"
+        )
+        .await
+        .is_ok()
     );
 }
 

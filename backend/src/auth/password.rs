@@ -37,6 +37,30 @@ pub async fn verify(password: String, stored: String) -> anyhow::Result<bool> {
     .context("password verification task")
 }
 
+/// How many password hashes one instance computes at once. Each takes 19 MiB and most of a core
+/// for tens of milliseconds: beyond this, a login is answered 429 at once rather than queueing
+/// behind a flood of guesses.
+#[derive(Clone)]
+pub struct Hashers(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Hashers {
+    pub fn new(at_once: usize) -> Hashers {
+        Hashers(std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+    }
+
+    /// A turn to hash, if one is free now.
+    pub fn try_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().ok()
+    }
+}
+
+impl Default for Hashers {
+    /// Two per core.
+    fn default() -> Hashers {
+        Hashers::new(std::thread::available_parallelism().map_or(2, |n| n.get()) * 2)
+    }
+}
+
 /// Checks `password` against `stored`, or, when there is no such account, against a hash of a
 /// password nobody knows, so that a wrong email takes as long as a wrong password.
 pub async fn verify_or_waste_time(password: String, stored: Option<String>) -> anyhow::Result<bool> {

@@ -5,7 +5,12 @@ use sqlx::PgPool;
 
 use crate::{
     Error, Result,
-    auth::{Principal, Via, jwt::SessionKeys, password, secrets::hash_secret},
+    auth::{
+        Principal, Via,
+        jwt::SessionKeys,
+        password::{self, Hashers},
+        secrets::hash_secret,
+    },
     db::{api_tokens, login_failures, users},
 };
 
@@ -17,11 +22,22 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// Checks an email and password. Every failure looks the same to the caller (`Unauthenticated`)
 /// whether the account is missing, disabled or the password wrong; repeated failures per address
 /// and per account answer `RateLimited` before the password is even checked.
-pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str) -> Result<users::UserRow> {
+///
+/// The password is checked with no database connection held (hashing takes tens of
+/// milliseconds, and logins must not drain the pool the engine and ingestion share), and at most
+/// `hashers` at once; beyond that the answer is `RateLimited` at once.
+pub async fn login(
+    pool: &PgPool,
+    hashers: &Hashers,
+    ip: &str,
+    email: &str,
+    password_attempt: &str,
+) -> Result<users::UserRow> {
     let email = email.trim().to_lowercase();
     let mut conn = pool.begin().await?;
-    // Attempts on one account take turns (across instances too): otherwise many guesses sent at
-    // once would all be counted before any of them failed, and the limit would not hold.
+    // Attempts on one account take turns (across instances too) to check the limits and count
+    // themselves as a failure up front: otherwise many guesses sent at once would all pass the
+    // check before any of them failed, and the limit would not hold. Success clears the count.
     crate::db::lock(&mut conn, crate::db::LockSpace::Login, &email).await?;
     let recent = login_failures::recent(&mut conn, ip, &email, FAILURE_WINDOW_SECS).await?;
     let limited = [
@@ -33,21 +49,26 @@ pub async fn login(pool: &PgPool, ip: &str, email: &str, password_attempt: &str)
     }
 
     let user = users::by_email(&mut conn, &email).await?;
+    let Some(turn) = hashers.try_turn() else {
+        return Err(Error::RateLimited { retry_after_secs: 1 });
+    };
+    login_failures::record(&mut conn, ip, &email).await?;
+    conn.commit().await?;
+
     let ok = password::verify_or_waste_time(
         password_attempt.to_owned(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await?;
+    drop(turn);
     match user {
         Some(user) if ok && !user.disabled => {
+            let mut conn = pool.acquire().await?;
             login_failures::clear_for_email(&mut conn, &email).await?;
-            conn.commit().await?;
             tracing::info!(user_id = %user.id, "login");
             Ok(user)
         }
         _ => {
-            login_failures::record(&mut conn, ip, &email).await?;
-            conn.commit().await?;
             tracing::info!("failed login");
             Err(Error::Unauthenticated)
         }

@@ -34,7 +34,7 @@ pub async fn login(
     let ctx = &state.ctx;
     let next = app::routes::login::safe_next(form.next);
     let ip = peer.ip().to_string();
-    match backend::services::auth::login(&ctx.pool, &ip, &form.email, &form.password).await {
+    match backend::services::auth::login(&ctx.pool, &ctx.hashers, &ip, &form.email, &form.password).await {
         Ok(user) => match ctx.keys.issue(user.id, ctx.now()) {
             Ok(token) => {
                 let mut response = Redirect::to(&next).into_response();

@@ -357,3 +357,34 @@ async fn a_cookie_authenticated_write_without_origin_is_refused() {
     assert_eq!(post(Some("https://evil.example".into())).await, StatusCode::FORBIDDEN);
     assert_eq!(post(Some(app.base.clone())).await, StatusCode::CREATED);
 }
+
+/// A flood of logins cannot take every core or connection: hashing is capped per instance and
+/// beyond that the answer is 429 at once; nothing fails with a 5xx, and logins go on working.
+#[tokio::test]
+async fn a_flood_of_logins_is_capped_with_429_not_queued() {
+    let app = spawn_app().await;
+    app.user("ada@example.com", Role::Responder).await;
+    let mut tries = Vec::new();
+    for _ in 0..40 {
+        let (client, url) = (app.browser(), app.url("/auth/login"));
+        tries.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[("email", "ada@example.com"), ("password", PASSWORD)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let in_ = statuses.iter().filter(|s| s.is_redirection() || s.is_success()).count();
+    assert_eq!(limited + in_, 40, "{statuses:?}");
+    assert!(limited > 0 && in_ > 0, "{statuses:?}");
+    let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
+    assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
+}
