@@ -44,8 +44,9 @@ pub async fn remove_contact_method(id: Uuid) -> Result<(), AppError> {
 #[server]
 pub async fn send_test_page(id: Uuid) -> Result<(), AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let actor = crate::ssr::actor(&me);
     crate::ssr::edge(
-        backend::services::contact::test_contact_method(&ctx.pool, me.user_id, id, ctx.now()).await,
+        backend::services::contact::test_contact_method(&ctx.pool, &actor, me.user_id, id, ctx.now()).await,
     )
 }
 

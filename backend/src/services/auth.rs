@@ -3,15 +3,22 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use serde_json::json;
+
 use crate::{
     Error, Result,
+    actor::Actor,
     auth::{
         Principal, Via,
         jwt::SessionKeys,
         password::{self, Hashers},
         secrets::hash_secret,
     },
-    db::{api_tokens, login_failures, users},
+    db::{
+        api_tokens,
+        audit::{self, Entry},
+        login_failures, users,
+    },
 };
 
 /// Failed logins allowed per account, and per client address, within the window.
@@ -63,12 +70,25 @@ pub async fn login(
     drop(turn);
     match user {
         Some(user) if ok && !user.disabled => {
-            let mut conn = pool.acquire().await?;
-            login_failures::clear_for_email(&mut conn, &email).await?;
+            let mut tx = pool.begin().await?;
+            login_failures::clear_for_email(&mut tx, &email).await?;
+            let actor = Actor { user_id: Some(user.id), label: user.email.clone(), request_id: None };
+            audit::record(
+                &mut tx,
+                &actor,
+                Entry::new("auth.login", "user", user.id).after(json!({ "ip": ip })),
+            )
+            .await?;
+            tx.commit().await?;
             tracing::info!(user_id = %user.id, "login");
             Ok(user)
         }
         _ => {
+            // Audited under the address tried, whether or not such an account exists.
+            let mut conn = pool.acquire().await?;
+            let actor = Actor { user_id: None, label: email.clone(), request_id: None };
+            let entry = Entry::new("auth.login_failed", "login", &email).after(json!({ "ip": ip }));
+            audit::record(&mut conn, &actor, entry).await?;
             tracing::info!("failed login");
             Err(Error::Unauthenticated)
         }

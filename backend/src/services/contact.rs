@@ -144,7 +144,15 @@ pub async fn remove_rule(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -
 }
 
 /// Queues a test message on one contact method; the engine sends it like a page.
-pub async fn test_contact_method(pool: &PgPool, user: UserId, id: Uuid, now: DateTime<Utc>) -> Result<()> {
+/// Queues a test page to one of the person's own contact methods (audited: a test page reaches
+/// whatever the address points at).
+pub async fn test_contact_method(
+    pool: &PgPool,
+    actor: &Actor,
+    user: UserId,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     match contact_methods::contact_method(&mut tx, id).await? {
         Some(m) if m.user_id == user.0 => {}
@@ -164,6 +172,8 @@ pub async fn test_contact_method(pool: &PgPool, user: UserId, id: Uuid, now: Dat
         },
     )
     .await?;
+    let entry = Entry::new("contact_method.test", "user", user).after(json!({ "contact_method_id": id }));
+    audit::record(&mut tx, actor, entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -388,3 +388,17 @@ async fn a_flood_of_logins_is_capped_with_429_not_queued() {
     let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
     assert!(res.status().is_redirection() || res.status().is_success(), "{}", res.status());
 }
+
+/// Logins are audited, failures under the address tried (whether or not it has an account).
+#[tokio::test]
+async fn logins_and_failed_logins_are_audited() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
+    assert_eq!(res.headers()[header::LOCATION], "/");
+    app.login(&app.browser(), "ada@example.com", "wrong password here").await;
+    app.login(&app.browser(), "nobody@example.com", PASSWORD).await;
+    assert_eq!(app.audit_actions(&ada.id.to_string()).await, vec!["user.create", "auth.login"]);
+    assert_eq!(app.audit_actions("ada@example.com").await, vec!["auth.login_failed"]);
+    assert_eq!(app.audit_actions("nobody@example.com").await, vec!["auth.login_failed"]);
+}

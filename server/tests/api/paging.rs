@@ -605,7 +605,7 @@ async fn contact_methods_rules_and_test_pages() {
     assert_eq!(w.receiver.to("ada").len(), 2);
     assert_eq!(
         w.app.audit_actions(&w.user("ada").id.to_string()).await,
-        vec!["user.create", "contact_method.create", "notification_rule.create"]
+        vec!["user.create", "contact_method.create", "notification_rule.create", "contact_method.test"]
     );
 }
 

@@ -134,8 +134,8 @@ pub async fn test_my_method(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let (user, _) = subject(&caller, None)?;
-    services::contact::test_contact_method(&state.ctx.pool, user, id, state.ctx.now()).await?;
+    let (user, actor) = subject(&caller, None)?;
+    services::contact::test_contact_method(&state.ctx.pool, &actor, user, id, state.ctx.now()).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
