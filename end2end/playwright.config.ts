@@ -51,6 +51,8 @@ export default defineConfig({
       DATABASE_URL: '',
       TOCSIN_LISTEN: `127.0.0.1:${port}`,
       TOCSIN_DATA_DIR: dataDir,
+      // The paging spec's webhook receiver listens on loopback, refused unless allowed.
+      TOCSIN_OUTBOUND_ALLOW: '127.0.0.1',
       TOCSIN_ADMIN_EMAIL: admin.email,
       TOCSIN_ADMIN_PASSWORD: admin.password,
       LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? path.join(__dirname, '..', 'target', 'site'),

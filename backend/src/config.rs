@@ -7,6 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+use crate::notify::outbound::OutboundAllow;
 use anyhow::Context;
 use domain::{Email, Password};
 
@@ -34,6 +35,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of email pages.
     pub smtp_from: String,
+    /// Internal targets outbound requests may reach (see `notify::outbound`).
+    pub outbound_allow: OutboundAllow,
+    /// Reverse proxies in front of the server, whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Shows everything but the secrets, so a configuration can be logged safely.
@@ -51,6 +56,8 @@ impl std::fmt::Debug for Config {
             .field("ingest_rate_per_key", &self.ingest_rate_per_key)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
+            .field("outbound_allow", &self.outbound_allow)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -75,6 +82,8 @@ const KEYS: &[(&str, &str)] = &[
     ("TOCSIN_INGEST_RATE", "ingest_rate"),
     ("TOCSIN_SMTP_URL", "smtp_url"),
     ("TOCSIN_SMTP_FROM", "smtp_from"),
+    ("TOCSIN_OUTBOUND_ALLOW", "outbound_allow"),
+    ("TOCSIN_TRUSTED_PROXIES", "trusted_proxies"),
 ];
 
 impl Config {
@@ -209,7 +218,31 @@ impl Config {
                 v.trim().to_owned()
             }
         };
+        let outbound_allow = match get("TOCSIN_OUTBOUND_ALLOW") {
+            None => OutboundAllow::default(),
+            Some(v) => OutboundAllow::parse(&v).map_err(|_| ConfigError {
+                variable: "TOCSIN_OUTBOUND_ALLOW",
+                expected: "comma-separated CIDRs, addresses or host names such as 10.0.0.0/8,chat.internal",
+                got: v.clone(),
+            })?,
+        };
+        let trusted_proxies = match get("TOCSIN_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .map(|e| e.parse::<ipnet::IpNet>().or_else(|_| e.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)))
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError {
+                    variable: "TOCSIN_TRUSTED_PROXIES",
+                    expected: "comma-separated addresses or CIDRs of your reverse proxies, such as 10.0.0.5,10.1.0.0/16",
+                    got: v.clone(),
+                })?,
+        };
         Ok(Config {
+            trusted_proxies,
+            outbound_allow,
             ingest_rate_per_key,
             smtp_url,
             smtp_from,
@@ -294,6 +327,16 @@ mod tests {
         assert_eq!(load(&[("TOCSIN_SECRET_KEY", "short")]).unwrap_err().variable, "TOCSIN_SECRET_KEY");
         assert_eq!(load(&[("DATABASE_URL", "mysql://x")]).unwrap_err().variable, "DATABASE_URL");
         assert_eq!(load(&[("TOCSIN_PUBLIC_URL", "example.com")]).unwrap_err().variable, "TOCSIN_PUBLIC_URL");
+        assert_eq!(
+            load(&[("TOCSIN_OUTBOUND_ALLOW", "10/8/8")]).unwrap_err().variable,
+            "TOCSIN_OUTBOUND_ALLOW"
+        );
+        assert_eq!(
+            load(&[("TOCSIN_TRUSTED_PROXIES", "proxy.lan")]).unwrap_err().variable,
+            "TOCSIN_TRUSTED_PROXIES"
+        );
+        let c = load(&[("TOCSIN_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
         let e = load(&[("TOCSIN_ADMIN_PASSWORD", "short")]).unwrap_err();
         assert!(!e.to_string().contains("short"), "a password is never echoed");
     }

@@ -207,7 +207,8 @@ impl Application {
                 integration_keys,
             ),
         };
-        let channels = Channels::new(config.smtp_url.as_deref(), &config.smtp_from)?;
+        let channels =
+            Channels::new(config.smtp_url.as_deref(), &config.smtp_from, config.outbound_allow.clone())?;
         let engine = Engine::new(pool, options.clock, channels, keys, config.public_url.clone());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod policies;
 pub mod schedules;
 pub mod services;
+pub mod sessions;
 pub mod teams;
 pub mod timeline;
 pub mod users;
@@ -94,6 +95,8 @@ pub enum LockSpace {
     Login = 2,
     /// The alert processor: one instance applies events at a time.
     AlertProcessor = 3,
+    /// One person's test pages, counted against their cap.
+    TestPages = 4,
 }
 
 /// Takes a transaction-scoped advisory lock on `key` in its purpose's space: operations that

@@ -87,6 +87,21 @@ pub async fn last_sent(
     .await
 }
 
+/// When each test page to `user` since `since` was queued (a test page is due when queued).
+pub async fn tests_since(
+    conn: &mut PgConnection,
+    user: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT due_at FROM notifications WHERE user_id = $1 AND kind = 'test' AND due_at >= $2",
+        user,
+        since
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn postpone(
     conn: &mut PgConnection,
     ids: &[i64],

@@ -11,7 +11,7 @@
 //! | `cleanup`    | 1 h   | –                                | idempotent deletes                    |
 //!
 //! Each job runs in its own task, so a slow delivery never holds up an escalation step or an
-//! alert. Every job reads the time from the injected clock; tests move a `ManualClock` and call
+//! alert, and delivery sends each message in a task of its own (see `delivery`). Every job reads the time from the injected clock; tests move a `ManualClock` and call
 //! [`Engine::tick`], which runs each job once.
 //!
 //! The engine calls services (the incident lifecycle, paging) and the database; nothing below it
@@ -47,6 +47,8 @@ pub struct Engine {
     pub base_url: String,
     /// Set by a step that queued notifications, so delivery starts at once.
     deliveries_due: Arc<Notify>,
+    /// The messages this instance is sending.
+    in_flight: Arc<delivery::InFlight>,
 }
 
 /// What one pass did, for tests and logs.
@@ -108,7 +110,15 @@ impl Engine {
         keys: SessionKeys,
         base_url: String,
     ) -> Engine {
-        Engine { pool, clock, channels, keys, base_url, deliveries_due: Arc::default() }
+        Engine {
+            pool,
+            clock,
+            channels,
+            keys,
+            base_url,
+            deliveries_due: Arc::default(),
+            in_flight: Arc::new(delivery::InFlight::new()),
+        }
     }
 
     /// A one-click acknowledge link for `user` on an incident, valid for a day.
@@ -117,16 +127,16 @@ impl Engine {
         format!("{}/ack/{token}", self.base_url.trim_end_matches('/'))
     }
 
-    /// Every job once, in order, at the clock's time.
+    /// Every job once, in order, at the clock's time, waiting for the messages it sends.
     pub async fn tick(&self) -> Result<Pass> {
         let mut pass = Pass::default();
         for job in Job::ALL {
-            self.run_job(job, &mut pass).await?;
+            self.run_job(job, &mut pass, delivery::Wait::ForMessages).await?;
         }
         Ok(pass)
     }
 
-    async fn run_job(&self, job: Job, pass: &mut Pass) -> Result<()> {
+    async fn run_job(&self, job: Job, pass: &mut Pass, wait: delivery::Wait) -> Result<()> {
         let now = self.clock.now();
         match job {
             Job::Alerts => pass.events += alerts::drain(&self.pool, now).await?,
@@ -139,7 +149,7 @@ impl Engine {
                 }
             }
             Job::Delivery => {
-                let (sent, failed) = delivery::run(self, now).await?;
+                let (sent, failed) = delivery::run(self, now, wait).await?;
                 pass.sent += sent;
                 pass.failed += failed;
             }
@@ -206,7 +216,7 @@ impl Engine {
         tokio::pin!(stop);
         loop {
             let mut pass = Pass::default();
-            if let Err(e) = self.run_job(job, &mut pass).await {
+            if let Err(e) = self.run_job(job, &mut pass, delivery::Wait::No).await {
                 tracing::error!(job = job.name(), error = ?e, "engine job failed; it runs again shortly");
             }
             tokio::select! {

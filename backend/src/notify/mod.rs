@@ -6,14 +6,17 @@
 //! to whom and when, and records what happened.
 
 pub mod email;
+pub mod outbound;
 pub mod slack;
 pub mod webhook;
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use domain::notification::ContactKind;
 use serde::Serialize;
+
+use outbound::OutboundAllow;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -82,18 +85,23 @@ pub type Mailer = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
 #[derive(Clone)]
 pub struct Channels {
     http: reqwest::Client,
+    allow: Arc<OutboundAllow>,
     mail: Option<(Mailer, lettre::message::Mailbox)>,
 }
 
-impl Default for Channels {
-    fn default() -> Self {
-        Channels { http: reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default(), mail: None }
-    }
-}
-
 impl Channels {
-    /// With email when an SMTP URL is given (see `TOCSIN_SMTP_URL`).
-    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Channels> {
+    /// With email when an SMTP URL is given (see `TOCSIN_SMTP_URL`); webhooks and Slack reach
+    /// public addresses and whatever `allow` adds.
+    pub fn new(smtp_url: Option<&str>, from: &str, allow: OutboundAllow) -> anyhow::Result<Channels> {
+        let allow = Arc::new(allow);
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .dns_resolver(Arc::new(outbound::GuardedResolver { allow: allow.clone() }))
+            // A redirect would lead the request somewhere nobody checked; a proxy from the
+            // environment would be the only address the resolver sees.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()?;
         let mail = match smtp_url {
             None => None,
             Some(url) => {
@@ -106,7 +114,7 @@ impl Channels {
                 Some((mailer, from))
             }
         };
-        Ok(Channels { mail, ..Channels::default() })
+        Ok(Channels { http, allow, mail })
     }
 
     /// Sends `message` to `to`; the error says what went wrong, in words.
@@ -117,6 +125,10 @@ impl Channels {
         message: &Message,
         now: DateTime<Utc>,
     ) -> Result<(), String> {
+        if matches!(to.kind, ContactKind::Webhook | ContactKind::Slack) {
+            let url = reqwest::Url::parse(to.address).map_err(|_| "the address is not a URL".to_owned())?;
+            self.allow.check_url(&url)?;
+        }
         let request = match to.kind {
             ContactKind::Webhook => {
                 let body = serde_json::to_string(message).map_err(|e| e.to_string())?;
@@ -150,6 +162,8 @@ impl Channels {
         })?;
         if response.status().is_success() {
             Ok(())
+        } else if response.status().is_redirection() {
+            Err(format!("{host} answered HTTP {} (redirects are not followed)", response.status().as_u16()))
         } else {
             Err(format!("{host} answered HTTP {}", response.status().as_u16()))
         }
@@ -157,7 +171,7 @@ impl Channels {
 }
 
 /// `host:port` of a URL, for messages that must not show the rest of it.
-fn host_of(url: &str) -> String {
+pub fn host_of(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(u) => match (u.host_str(), u.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),

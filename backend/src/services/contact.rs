@@ -14,7 +14,7 @@ use crate::{
         incidents,
     },
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::{
     FieldError, UserId,
     incident::IncidentNumber,
@@ -143,9 +143,13 @@ pub async fn remove_rule(pool: &PgPool, actor: &Actor, user: UserId, id: Uuid) -
     Ok(())
 }
 
-/// Queues a test message on one contact method; the engine sends it like a page.
-/// Queues a test page to one of the person's own contact methods (audited: a test page reaches
-/// whatever the address points at).
+/// Test pages one person may queue in an hour: enough to try every method, too few to turn the
+/// server into a sender of requests at someone else's endpoint.
+pub const TEST_PAGES_PER_HOUR: i64 = 5;
+
+/// Queues a test page to one of the person's own contact methods; the engine sends it like a
+/// page. Audited, since a test page reaches whatever the address points at, and capped per
+/// person ([`TEST_PAGES_PER_HOUR`]).
 pub async fn test_contact_method(
     pool: &PgPool,
     actor: &Actor,
@@ -157,6 +161,14 @@ pub async fn test_contact_method(
     match contact_methods::contact_method(&mut tx, id).await? {
         Some(m) if m.user_id == user.0 => {}
         _ => return Err(Error::NotFound("contact method")),
+    }
+    // Under the person's lock, so two test pages at once cannot both take the last place.
+    crate::db::lock(&mut tx, crate::db::LockSpace::TestPages, &user.0.to_string()).await?;
+    let recent = notifications::tests_since(&mut tx, user.0, now - Duration::hours(1)).await?;
+    if recent.len() as i64 >= TEST_PAGES_PER_HOUR {
+        let oldest = recent.iter().min().copied().unwrap_or(now);
+        let wait = (oldest + Duration::hours(1) - now).num_seconds().max(1);
+        return Err(Error::RateLimited { retry_after_secs: wait as u64 });
     }
     notifications::insert_notification(
         &mut tx,

@@ -8,10 +8,10 @@ use crate::common;
 use std::sync::{Arc, Mutex};
 
 use axum::{Router, body::Bytes, http::HeaderMap, routing::post};
-use backend::engine::ManualClock;
+use backend::{engine::ManualClock, notify::outbound::OutboundAllow};
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{TestApp, spawn_app_at, spawn_app_with, spawn_instance};
+use common::{TestApp, spawn_app_at, spawn_app_running, spawn_app_with, spawn_instance};
 use domain::{Role, UserView};
 use hmac::{Hmac, Mac};
 use reqwest::{Method, StatusCode};
@@ -400,6 +400,202 @@ async fn three_engines_page_every_step_exactly_once() {
     expected.sort();
     assert_eq!(ada, expected);
     assert_eq!(w.receiver.incidents_to("bo").len(), (total * 2) as usize);
+}
+
+/// A webhook endpoint on a port of its own that takes every request and never answers; counts
+/// the requests it is holding.
+async fn black_hole(holding: Arc<std::sync::atomic::AtomicUsize>) -> String {
+    let app = Router::new().route(
+        "/{who}",
+        post(move || {
+            let holding = holding.clone();
+            async move {
+                holding.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::future::pending::<&str>().await
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test]
+async fn forty_hanging_webhooks_do_not_hold_up_a_page_to_a_working_one() {
+    // The real clock and the engine on its own timers: nobody ticks it.
+    let w = world_of(spawn_app_running().await, ManualClock::new(monday())).await;
+    let n = w.declare("Everything is down").await;
+    let holding = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for i in 0..40 {
+        let user = w.app.user(&format!("hang{i}@example.com"), Role::Responder).await;
+        let token = w.app.token_for(&user).await;
+        let hole = black_hole(holding.clone()).await;
+        let (status, m) = w
+            .app
+            .api(
+                Method::POST,
+                &token,
+                "/api/v1/me/contact-methods",
+                Some(json!({ "kind": "webhook", "label": "pager", "address": format!("{hole}/p{i}") })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        let (status, paged) = w
+            .app
+            .api(
+                Method::POST,
+                &w.admin,
+                &format!("/api/v1/incidents/{n}/page"),
+                Some(json!({ "kind": "user", "id": user.id })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paged}");
+    }
+    // All forty are being sent at once, each waiting for its endpoint.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    while holding.load(std::sync::atomic::Ordering::SeqCst) < 40 {
+        assert!(std::time::Instant::now() < deadline, "only {holding:?} of 40 hanging pages were started");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let asked = std::time::Instant::now();
+    let (status, _) = w
+        .app
+        .api(
+            Method::POST,
+            &w.admin,
+            &format!("/api/v1/incidents/{n}/page"),
+            Some(json!({ "kind": "user", "id": w.user("ada").id })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    while w.receiver.to("ada").is_empty() {
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(2),
+            "a page to a working webhook waited behind forty hanging ones"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    println!("page to the working webhook arrived after {:?}", asked.elapsed());
+}
+
+/// The last error of each of `email`'s deliveries.
+async fn delivery_errors(w: &World, email: &str) -> Vec<String> {
+    let (_, log) = w.app.api(Method::GET, &w.admin, "/api/v1/deliveries", None).await;
+    let name = w.people.iter().find(|p| p.email == email).unwrap().name.clone();
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["to"] == name.as_str())
+        .map(|d| d["error"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_never_reach_internal_addresses_unless_an_admin_allows_them() {
+    let clock = ManualClock::new(monday());
+    // The production default: nothing internal allowed.
+    let app = spawn_app_with(clock.clone(), |c| c.outbound_allow = OutboundAllow::default()).await;
+    let w = world_of(app, clock).await;
+    let ada = w.app.token_for(w.user("ada")).await;
+    let (_, methods) = w.app.api(Method::GET, &ada, "/api/v1/me/contact-methods", None).await;
+    let numeric = methods[0]["id"].as_str().unwrap().to_owned();
+    let port = methods[0]["address"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    // The same receiver by name, and the cloud metadata address.
+    let mut ids = vec![numeric];
+    for address in
+        [format!("http://localhost:{port}/hook/ada"), "http://169.254.169.254/latest/meta-data".to_owned()]
+    {
+        let (status, m) = w
+            .app
+            .api(
+                Method::POST,
+                &ada,
+                "/api/v1/me/contact-methods",
+                Some(json!({ "kind": "webhook", "label": "other", "address": address })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        ids.push(m["id"].as_str().unwrap().to_owned());
+    }
+    for id in &ids {
+        let path = format!("/api/v1/me/contact-methods/{id}/test");
+        assert_eq!(w.app.api(Method::POST, &ada, &path, None).await.0, StatusCode::ACCEPTED);
+    }
+    w.tick().await;
+    assert!(w.receiver.to("ada").is_empty(), "a page reached a loopback address");
+    let errors = delivery_errors(&w, "ada@example.com").await;
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    for e in &errors {
+        assert!(e.contains("internal address") && e.contains("TOCSIN_OUTBOUND_ALLOW"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let w = world().await;
+    // An endpoint that sends every request on to ada's receiver.
+    let (_, methods) = w
+        .app
+        .api(Method::GET, &w.app.token_for(w.user("ada")).await, "/api/v1/me/contact-methods", None)
+        .await;
+    let target = methods[0]["address"].as_str().unwrap().to_owned();
+    let app = Router::new().route(
+        "/go",
+        post(move || {
+            let target = target.clone();
+            async move { axum::response::Redirect::temporary(&target) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let redirector = format!("http://{}/go", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let bo = w.app.token_for(w.user("bo")).await;
+    let (status, m) = w
+        .app
+        .api(
+            Method::POST,
+            &bo,
+            "/api/v1/me/contact-methods",
+            Some(json!({ "kind": "webhook", "label": "moved", "address": redirector })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let path = format!("/api/v1/me/contact-methods/{}/test", m["id"].as_str().unwrap());
+    assert_eq!(w.app.api(Method::POST, &bo, &path, None).await.0, StatusCode::ACCEPTED);
+    w.tick().await;
+    assert!(w.receiver.to("ada").is_empty(), "the redirect was followed");
+    let errors = delivery_errors(&w, "bo@example.com").await;
+    assert!(errors.iter().any(|e| e.contains("HTTP 307 (redirects are not followed)")), "{errors:?}");
+}
+
+#[tokio::test]
+async fn test_pages_are_capped_per_person() {
+    let w = world().await;
+    let ada = w.app.token_for(w.user("ada")).await;
+    let (_, methods) = w.app.api(Method::GET, &ada, "/api/v1/me/contact-methods", None).await;
+    let path = format!("/api/v1/me/contact-methods/{}/test", methods[0]["id"].as_str().unwrap());
+    for _ in 0..5 {
+        assert_eq!(w.app.api(Method::POST, &ada, &path, None).await.0, StatusCode::ACCEPTED);
+    }
+    let (status, err) = w.app.api(Method::POST, &ada, &path, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{err}");
+    // Others are not held back by ada's tests, and an hour later ada may test again.
+    let bo = w.app.token_for(w.user("bo")).await;
+    let (_, methods) = w.app.api(Method::GET, &bo, "/api/v1/me/contact-methods", None).await;
+    let bo_path = format!("/api/v1/me/contact-methods/{}/test", methods[0]["id"].as_str().unwrap());
+    assert_eq!(w.app.api(Method::POST, &bo, &bo_path, None).await.0, StatusCode::ACCEPTED);
+    w.clock.advance(Duration::minutes(61));
+    assert_eq!(w.app.api(Method::POST, &ada, &path, None).await.0, StatusCode::ACCEPTED);
 }
 
 /// Polls the futures together, so each engine's pass runs concurrently with the others.

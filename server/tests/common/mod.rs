@@ -137,9 +137,19 @@ impl TestApp {
             .expect("login request")
     }
 
+    /// A session for `user` started at `at`, as a login would start it; answers its cookie token.
+    pub async fn session_for(&self, user: &UserView, at: chrono::DateTime<chrono::Utc>) -> String {
+        services::auth::start_session(&self.pool, &self.keys, user.id, "127.0.0.1", at)
+            .await
+            .expect("session")
+    }
+
     pub async fn token_for(&self, user: &UserView) -> String {
         let label = domain::ApiTokenLabel::parse("test").expect("label");
-        services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label).await.expect("token").token
+        services::tokens::create_token(&self.pool, &Actor::cli(), user.id, &label, None, self.now())
+            .await
+            .expect("token")
+            .token
     }
 
     /// Calls the JSON API with a bearer token; answers the status and the body (`null` if none).
@@ -183,6 +193,12 @@ pub async fn spawn_app_at(clock: ManualClock) -> TestApp {
 /// The same with a configuration changed by `configure` (e.g. an SMTP server).
 pub async fn spawn_app_with(clock: ManualClock, configure: impl FnOnce(&mut Config)) -> TestApp {
     serve(fresh_database(true).await, Arc::new(clock), configure).await
+}
+
+/// The same on the real clock with every engine job running on its own timer, as `tocsin serve`
+/// runs them: for what must happen without anyone ticking.
+pub async fn spawn_app_running() -> TestApp {
+    serve_with_jobs(fresh_database(true).await, Arc::new(SystemClock), |_| {}, Job::ALL.to_vec()).await
 }
 
 /// The same with an empty database: no migrations applied.
@@ -230,12 +246,23 @@ static SERVERS: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLo
 /// The production wiring (`Application::build`) with the test's clock; the engine's alerts job
 /// runs in the background and the other jobs wait for `TestApp::tick`.
 async fn serve(
-    (pool, database_url): (PgPool, String),
+    database: (PgPool, String),
     clock: Arc<dyn Clock>,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    serve_with_jobs(database, clock, configure, vec![Job::Alerts]).await
+}
+
+async fn serve_with_jobs(
+    (pool, database_url): (PgPool, String),
+    clock: Arc<dyn Clock>,
+    configure: impl FnOnce(&mut Config),
+    jobs: Vec<Job>,
+) -> TestApp {
     let mut config = Config::from_sources(|_| None, &HashMap::new()).expect("default config");
     config.secret_key = Some(String::from_utf8(SECRET.to_vec()).expect("secret"));
+    // The tests' receivers listen on loopback, which a real server refuses unless allowed.
+    config.outbound_allow = backend::notify::outbound::OutboundAllow::parse("127.0.0.1").expect("allow");
     configure(&mut config);
     let (ready, started) = tokio::sync::oneshot::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -244,7 +271,7 @@ async fn serve(
         // The server's own pool, made as `tocsin serve` makes it, on the server's runtime (a
         // pool's connections belong to the runtime that opened them).
         let pool = backend::db::pool(&url).expect("the test database's URL");
-        let options = Options { clock: server_clock, jobs: vec![Job::Alerts] };
+        let options = Options { clock: server_clock, jobs };
         let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
