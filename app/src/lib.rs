@@ -20,6 +20,7 @@ use leptos_router::{
 use crate::{
     components::layout::{AdminLayout, AppLayout},
     routes::{
+        account::AccountPage,
         admin_teams::AdminTeamsPage,
         admin_users::AdminUsersPage,
         audit::AuditPage,
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/integrations") view=ServicesPage/>
                         <Route path=path!("/deliveries") view=DeliveriesPage/>
                     </ParentRoute>
+                    <Route path=path!("/settings/account") view=AccountPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>
                     <Route path=path!("/settings/notifications") view=NotificationsPage/>
                 </ParentRoute>

@@ -2,21 +2,26 @@
 //! NOTIFY in its own transaction (`db::incidents::notify_change`); each instance keeps one
 //! LISTEN connection and fans what it hears out to its open pages (Server-Sent Events). An
 //! instance never tells its own pages directly, so a change made on another instance reaches
-//! them the same way.
+//! them the same way. Changes to someone's credentials (logout, a new password, being disabled,
+//! a revoked token) travel the same way, so their open streams end on every instance.
 
 use std::time::Duration;
 
-use domain::incident::IncidentChange;
+use domain::{UserId, incident::IncidentChange};
 use sqlx::{PgPool, postgres::PgListener};
 use tokio::sync::{broadcast, watch};
 
-use crate::db::incidents;
+use crate::db::{incidents, sessions};
 use incidents::CHANGES_CHANNEL;
+use sessions::ENDED_CHANNEL;
 
 /// What a page is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LiveEvent {
     Incident(IncidentChange),
+    /// Something about this user's sessions or tokens changed: streams of theirs check whether
+    /// the credential they were opened with still stands.
+    CredentialsChanged(UserId),
     /// Changes may have been missed (the LISTEN connection dropped, or this page fell behind):
     /// reload what is shown.
     Resync,
@@ -67,11 +72,22 @@ impl Live {
         loop {
             let session = async {
                 let mut listener = PgListener::connect_with(&pool).await?;
-                listener.listen(CHANGES_CHANNEL).await?;
+                listener.listen_all([CHANGES_CHANNEL, ENDED_CHANNEL]).await?;
                 tracing::debug!("listening for incident changes");
                 // Whatever happened while we were not listening is unknown: pages reload.
                 let _ = self.events.send(LiveEvent::Resync);
                 while let Some(n) = listener.try_recv().await? {
+                    if n.channel() == ENDED_CHANNEL {
+                        match n.payload().parse() {
+                            Ok(user) => {
+                                let _ = self.events.send(LiveEvent::CredentialsChanged(UserId(user)));
+                            }
+                            Err(_) => {
+                                tracing::warn!(payload = n.payload(), "unreadable session notification")
+                            }
+                        }
+                        continue;
+                    }
                     match serde_json::from_str::<IncidentChange>(n.payload()) {
                         Ok(change) => {
                             let _ = self.events.send(LiveEvent::Incident(change));

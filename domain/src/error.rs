@@ -14,4 +14,9 @@ impl FieldError {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self { field: field.into(), reason: reason.into() }
     }
+
+    /// The same reason about the form's own field (a `password` rule checked on `new_password`).
+    pub fn in_field(self, field: impl Into<String>) -> Self {
+        Self { field: field.into(), ..self }
+    }
 }

@@ -257,6 +257,18 @@ impl ApiTokenLabel {
 
 text_newtype!(ApiTokenLabel);
 
+/// The longest an API token may be made to last, in days, when it is given an end.
+pub const MAX_TOKEN_DAYS: u32 = 366;
+
+/// When a token made at `now` to last `days` stops working (None: it lasts until revoked).
+pub fn token_expiry(days: Option<u32>, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, FieldError> {
+    match days {
+        None => Ok(None),
+        Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Ok(Some(now + chrono::Duration::days(i64::from(d)))),
+        Some(_) => Err(FieldError::new("expires_in_days", format!("must be between 1 and {MAX_TOKEN_DAYS}"))),
+    }
+}
+
 /// A user as the API and the pages show them. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
@@ -289,6 +301,8 @@ pub struct ApiTokenView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it stops working by itself; never, when None.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The answer to creating a token: the secret, shown this once.

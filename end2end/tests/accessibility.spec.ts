@@ -32,7 +32,7 @@ async function everyPage(page: Page): Promise<string[]> {
     '/services', `/services/${service}`,
     '/postmortems', '/retro', '/analytics',
     '/admin/users', '/admin/teams', '/admin/audit', '/admin/integrations', '/admin/deliveries',
-    '/settings/tokens', '/settings/notifications',
+    '/settings/account', '/settings/tokens', '/settings/notifications',
     '/no-such-page',
   ];
 }

@@ -237,3 +237,40 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Admin' })).toBeVisible();
   });
 });
+
+test('a person changes their password on the account page and their other sessions end', async ({ page, browser, request, baseURL }) => {
+  // A person of their own, made through the API as the admin, so the admin's password stays.
+  const origin = { Origin: baseURL ?? '' };
+  await request.post('/auth/login', { form: { email: admin.email, password: admin.password, next: '/' }, headers: origin, maxRedirects: 0 });
+  const who = { email: 'sam@example.com', name: 'Sam Okafor', role: 'responder', time_zone: 'Europe/London', password: 'sam first password' };
+  expect((await request.post('/api/v1/users', { data: who, headers: origin })).status()).toBe(201);
+
+  const signIn = async (p: Page, next: string) => {
+    await p.goto(`/login?next=${encodeURIComponent(next)}`);
+    await p.getByLabel('Email').fill(who.email);
+    await p.getByLabel('Password').fill(who.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await expect(p.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  };
+  const phoneContext = await browser.newContext();
+  const phone = await phoneContext.newPage();
+  await signIn(phone, '/');
+  await signIn(page, '/settings/account');
+  await waitForHydration(page);
+
+  await page.getByLabel('Current password').fill('not the password');
+  await page.getByLabel('New password').fill('sam second password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert')).toContainText('not your current password');
+
+  await page.getByLabel('Current password').fill(who.password);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Password changed. Your other sessions have ended.');
+
+  // This browser stays signed in; the phone is signed out.
+  await page.goto('/settings/account');
+  await expect(page.getByRole('heading', { name: 'Account' })).toBeVisible();
+  await phone.goto('/');
+  await expect(phone).toHaveURL(/\/login\?next=\/&error=expired$/);
+  await phoneContext.close();
+});

@@ -129,7 +129,8 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
         Command::User(UserCommand::SetPassword { email }) => {
             let email = Email::parse(&email)?;
             let password = read_password("New password: ")?;
-            services::users::set_password(pool, &Actor::cli(), email.as_str(), &password).await?;
+            services::users::set_password(pool, &Actor::cli(), email.as_str(), &password, SystemClock.now())
+                .await?;
             println!("password changed for {email}");
         }
         Command::Demo => {
@@ -152,7 +153,8 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
                 .await?
                 .with_context(|| format!("no user with email {email}"))?;
             drop(conn);
-            let created = services::tokens::create_token(pool, &Actor::cli(), user.id, &label).await?;
+            let created = services::tokens::create_token(pool, &Actor::cli(), user.id, &label, None, SystemClock.now())
+                    .await?;
             // The token alone on stdout, so scripts can capture it.
             println!("{}", created.token);
         }

@@ -58,6 +58,7 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
         "127.0.0.1",
         "ops@example.com",
         "a long enough password",
+        app.now(),
     )
     .await
     .unwrap();
@@ -79,7 +80,8 @@ async fn user_create_reads_the_password_from_stdin_and_the_user_can_log_in() {
             &Default::default(),
             "127.0.0.1",
             "ops@example.com",
-            "another long password"
+            "another long password",
+            app.now(),
         )
         .await
         .is_ok()
@@ -135,7 +137,7 @@ async fn token_create_prints_a_token_that_authenticates() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_owned();
     assert!(token.starts_with("tocsin_"), "{token}");
-    let principal = backend::services::auth::principal_from_api_token(&pool, &token).await.unwrap().unwrap();
+    let principal = backend::services::auth::principal_from_api_token(&pool, &token, app.now()).await.unwrap().unwrap();
     assert_eq!(principal.email, "bot@example.com");
 }
 

@@ -41,6 +41,7 @@ pub fn UserMenu(me: Me) -> impl IntoView {
                     " "
                     <span class="muted">{me.time_zone.clone()}</span>
                 </p>
+                <a href="/settings/account">"Account"</a>
                 <a href="/settings/tokens">"API tokens"</a>
                 <a href="/settings/notifications">"Notifications"</a>
                 <form method="post" action="/auth/logout">

@@ -1,5 +1,6 @@
 //! Pages, one module per area.
 
+pub mod account;
 pub mod admin_teams;
 pub mod admin_users;
 pub mod audit;

@@ -31,6 +31,14 @@ pub fn TokensPage() -> impl IntoView {
             <ActionForm action=create attr:class="inline-form">
                 <label for="token-label">"Label"</label>
                 <input id="token-label" name="label" required maxlength="100" placeholder="e.g. deploy script"/>
+                <label for="token-expires">"Expires"</label>
+                <select id="token-expires" name="expires_in_days">
+                    <option value="">"never (until revoked)"</option>
+                    <option value="7">"in 7 days"</option>
+                    <option value="30">"in 30 days"</option>
+                    <option value="90" selected>"in 90 days"</option>
+                    <option value="365">"in a year"</option>
+                </select>
                 <button type="submit" class="button primary">"Create token"</button>
             </ActionForm>
             {move || match create.value().get() {
@@ -54,7 +62,7 @@ pub fn TokensPage() -> impl IntoView {
                     view! {
                         <table class="table" id="tokens-table">
                             <caption class="visually-hidden">"Your API tokens"</caption>
-                            <thead><tr><th scope="col">"Label"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"State"</th></tr></thead>
+                            <thead><tr><th scope="col">"Label"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Expires"</th><th scope="col">"State"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|t| {
                                     let revoked = t.revoked_at.is_some();
@@ -64,6 +72,7 @@ pub fn TokensPage() -> impl IntoView {
                                             <td><code>{format!("{}…", t.prefix)}</code></td>
                                             <td>{when(t.created_at)}</td>
                                             <td>{t.last_used_at.map(when).unwrap_or_else(|| "never".into())}</td>
+                                            <td>{t.expires_at.map(when).unwrap_or_else(|| "never".into())}</td>
                                             <td>
                                                 {if revoked {
                                                     view! { <span class="badge">"revoked"</span> }.into_any()

@@ -1,6 +1,7 @@
 //! Session tokens: short-lived HS256 JWTs carried in an HttpOnly cookie and renewed while used.
-//! The token says who and until when; the user's role and disabled flag are read from the database
-//! on every request, so a role change or a disabled account takes effect at once.
+//! The token says who, which session and until when; the session row (ended by logout, a
+//! password change or disabling), the user's role and disabled flag are read from the database on
+//! every request, so each takes effect at once.
 
 use chrono::{DateTime, Duration, Utc};
 use domain::UserId;
@@ -10,12 +11,17 @@ use serde::{Deserialize, Serialize};
 pub const COOKIE_NAME: &str = "tocsin_session";
 /// How long a session lives without use.
 pub const LIFETIME: Duration = Duration::hours(8);
+/// How long a session lives however much it is used: a week, so a responder's phone stays
+/// signed in across a rotation, and a stolen cookie does not work for ever.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::days(7);
 /// A session older than this is renewed on its next request.
 pub const RENEW_AFTER: Duration = Duration::minutes(15);
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     pub sub: UserId,
+    /// The session (a row in `sessions`).
+    pub sid: uuid::Uuid,
     pub iat: i64,
     pub exp: i64,
 }
@@ -109,8 +115,16 @@ impl SessionKeys {
         (valid && now < expires).then_some((subject, UserId(user)))
     }
 
-    pub fn issue(&self, user: UserId, now: DateTime<Utc>) -> anyhow::Result<String> {
-        let claims = Claims { sub: user, iat: now.timestamp(), exp: (now + LIFETIME).timestamp() };
+    /// A token for session `sid` of `user`, valid for [`LIFETIME`] but never past `session_end`.
+    pub fn issue(
+        &self,
+        user: UserId,
+        sid: uuid::Uuid,
+        now: DateTime<Utc>,
+        session_end: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
+        let exp = (now + LIFETIME).min(session_end).timestamp();
+        let claims = Claims { sub: user, sid, iat: now.timestamp(), exp };
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
@@ -120,6 +134,7 @@ impl SessionKeys {
         // Expiry is checked below against the injected clock, not the system's.
         validation.validate_exp = false;
         validation.required_spec_claims = ["exp", "iat", "sub"].into_iter().map(String::from).collect();
+        // A token from before sessions had rows has no `sid` and fails to decode: signed out.
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?.claims;
         (claims.exp > now.timestamp()).then_some(claims)
     }
@@ -128,39 +143,53 @@ impl SessionKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn keys() -> SessionKeys {
         SessionKeys::new(b"0123456789abcdef0123456789abcdef")
     }
 
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+    }
+
     #[test]
-    fn a_fresh_token_verifies_for_its_user() {
-        let now = Utc::now();
+    fn a_fresh_token_verifies_for_its_user_and_session() {
         let user = UserId(uuid::Uuid::now_v7());
-        let token = keys().issue(user, now).unwrap();
-        assert_eq!(keys().verify(&token, now).unwrap().sub, user);
+        let sid = uuid::Uuid::new_v4();
+        let token = keys().issue(user, sid, now(), now() + ABSOLUTE_LIFETIME).unwrap();
+        let claims = keys().verify(&token, now()).unwrap();
+        assert_eq!((claims.sub, claims.sid), (user, sid));
     }
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
-        let now = Utc::now();
         let user = UserId(uuid::Uuid::now_v7());
-        let token = keys().issue(user, now).unwrap();
-        assert!(keys().verify(&token, now + LIFETIME + Duration::seconds(1)).is_none());
+        let token = keys().issue(user, uuid::Uuid::new_v4(), now(), now() + ABSOLUTE_LIFETIME).unwrap();
+        assert!(keys().verify(&token, now() + LIFETIME + Duration::seconds(1)).is_none());
         let mut tampered = token.clone();
         tampered.pop();
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-        assert!(keys().verify(&tampered, now).is_none());
+        assert!(keys().verify(&tampered, now()).is_none());
         let other = SessionKeys::new(b"another secret of thirty-two bytes!!");
-        assert!(other.verify(&token, now).is_none());
-        assert!(keys().verify("not.a.jwt", now).is_none());
+        assert!(other.verify(&token, now()).is_none());
+        assert!(keys().verify("not.a.jwt", now()).is_none());
+    }
+
+    #[test]
+    fn no_token_outlives_its_session() {
+        let user = UserId(uuid::Uuid::now_v7());
+        let end = now() + Duration::hours(1);
+        let token = keys().issue(user, uuid::Uuid::new_v4(), now(), end).unwrap();
+        assert_eq!(keys().verify(&token, now()).unwrap().exp, end.timestamp());
+        assert!(keys().verify(&token, end).is_none());
     }
 
     #[test]
     fn renewal_starts_after_a_quarter_hour() {
-        let now = Utc::now();
-        let claims = Claims { sub: UserId(uuid::Uuid::nil()), iat: now.timestamp(), exp: 0 };
-        assert!(!claims.needs_renewal(now + Duration::minutes(5)));
-        assert!(claims.needs_renewal(now + Duration::minutes(16)));
+        let claims =
+            Claims { sub: UserId(uuid::Uuid::nil()), sid: uuid::Uuid::nil(), iat: now().timestamp(), exp: 0 };
+        assert!(!claims.needs_renewal(now() + Duration::minutes(5)));
+        assert!(claims.needs_renewal(now() + Duration::minutes(16)));
     }
 }

@@ -27,10 +27,12 @@ pub struct Principal {
     pub role: Role,
     pub time_zone: String,
     pub via: Via,
+    /// The session's or the API token's id.
+    pub credential: uuid::Uuid,
 }
 
 impl Principal {
-    pub fn from_row(row: &UserRow, via: Via) -> Self {
+    pub fn from_row(row: &UserRow, via: Via, credential: uuid::Uuid) -> Self {
         Principal {
             user_id: row.id,
             email: row.email.clone(),
@@ -38,6 +40,7 @@ impl Principal {
             role: row.role(),
             time_zone: row.time_zone.clone(),
             via,
+            credential,
         }
     }
 
@@ -78,6 +81,7 @@ mod tests {
             role,
             time_zone: "UTC".into(),
             via: Via::Session,
+            credential: uuid::Uuid::nil(),
         }
     }
 

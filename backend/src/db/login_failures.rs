@@ -4,10 +4,20 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-pub async fn record(conn: &mut PgConnection, ip: &str, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query!("INSERT INTO login_failures (ip, email) VALUES ($1, $2::text::citext)", ip, email)
-        .execute(conn)
-        .await?;
+pub async fn record(
+    conn: &mut PgConnection,
+    ip: &str,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO login_failures (ip, email, at) VALUES ($1, $2::text::citext, $3)",
+        ip,
+        email,
+        now
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -16,14 +26,14 @@ pub async fn purge(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64
     Ok(sqlx::query!("DELETE FROM login_failures WHERE at < $1", before).execute(conn).await?.rows_affected())
 }
 
-/// Failures within the window for this IP and for this account, and how many seconds until the
-/// oldest of each leaves the window.
+/// Failures within the window for this IP and for this account: how many, when the oldest from
+/// the IP leaves the window, and when the account's last one was.
 #[derive(Debug, Clone, Copy)]
 pub struct Recent {
     pub by_ip: i64,
     pub by_email: i64,
     pub ip_retry_after: Option<f64>,
-    pub email_retry_after: Option<f64>,
+    pub last_email_failure: Option<DateTime<Utc>>,
 }
 
 pub async fn recent(
@@ -31,20 +41,21 @@ pub async fn recent(
     ip: &str,
     email: &str,
     window_secs: i64,
+    now: DateTime<Utc>,
 ) -> Result<Recent, sqlx::Error> {
     sqlx::query_as!(
         Recent,
-        r#"WITH w AS (SELECT * FROM login_failures WHERE at > now() - make_interval(secs => $3))
+        r#"WITH w AS (SELECT * FROM login_failures WHERE at > $4::timestamptz - make_interval(secs => $3))
            SELECT
              (SELECT count(*) FROM w WHERE ip = $1) AS "by_ip!",
              (SELECT count(*) FROM w WHERE email = $2::text::citext) AS "by_email!",
-             (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8
+             (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - $4::timestamptz)::float8
                 FROM w WHERE ip = $1) AS ip_retry_after,
-             (SELECT extract(epoch FROM min(at) + make_interval(secs => $3) - now())::float8
-                FROM w WHERE email = $2::text::citext) AS email_retry_after"#,
+             (SELECT max(at) FROM w WHERE email = $2::text::citext) AS last_email_failure"#,
         ip,
         email,
         window_secs as f64,
+        now,
     )
     .fetch_one(conn)
     .await

@@ -15,7 +15,6 @@ pub struct UserRow {
     pub time_zone: String,
     pub password_hash: String,
     pub disabled: bool,
-    pub sessions_valid_after: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,7 +47,7 @@ macro_rules! user_rows {
             UserRow,
             $head
                 + r#" RETURNING id AS "id: UserId", email::text AS "email!", name, role AS "role: Role",
-                      time_zone, password_hash, disabled, sessions_valid_after, created_at"#
+                      time_zone, password_hash, disabled, created_at"#
             $(, $arg)*
         )
     };
@@ -56,7 +55,7 @@ macro_rules! user_rows {
         sqlx::query_as!(
             UserRow,
             r#"SELECT id AS "id: UserId", email::text AS "email!", name, role AS "role: Role", time_zone,
-                      password_hash, disabled, sessions_valid_after, created_at "#
+                      password_hash, disabled, created_at "#
                 + $rest
             $(, $arg)*
         )
@@ -128,14 +127,9 @@ pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -
 }
 
 pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
-    // Every session issued before the change ends with it.
-    sqlx::query!(
-        "UPDATE users SET password_hash = $2, sessions_valid_after = now(), updated_at = now() WHERE id = $1",
-        id.0,
-        hash
-    )
-    .execute(conn)
-    .await?;
+    sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", id.0, hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -1,16 +1,20 @@
 //! Creating users and changing their role, disabled flag and password.
 
-use domain::{NewUser, Password, Role, UserId, UserView};
+use chrono::{DateTime, Utc};
+use domain::{FieldError, NewUser, Password, Role, UserId, UserView};
 use serde_json::json;
 use sqlx::PgPool;
 
 use crate::{
     Error, Result,
     actor::Actor,
-    auth::password,
+    auth::{
+        Principal, Via,
+        password::{self, Hashers},
+    },
     db::{
         audit::{self, Entry},
-        users,
+        sessions, users,
     },
     error::is_unique_violation,
 };
@@ -53,18 +57,37 @@ pub struct UserChange {
     pub disabled: Option<bool>,
 }
 
-pub async fn set_role(pool: &PgPool, actor: &Actor, id: UserId, role: Role) -> Result<UserView> {
-    update_user(pool, actor, id, UserChange { role: Some(role), disabled: None }).await
+pub async fn set_role(
+    pool: &PgPool,
+    actor: &Actor,
+    id: UserId,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<UserView> {
+    update_user(pool, actor, id, UserChange { role: Some(role), disabled: None }, now).await
 }
 
-pub async fn set_disabled(pool: &PgPool, actor: &Actor, id: UserId, disabled: bool) -> Result<UserView> {
-    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled) }).await
+pub async fn set_disabled(
+    pool: &PgPool,
+    actor: &Actor,
+    id: UserId,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<UserView> {
+    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled) }, now).await
 }
 
 /// Changes a user's role and disabled flag in one transaction. Someone must always be able to
 /// manage users, so the last active admin can be neither demoted nor disabled, and nobody can
-/// disable themselves. A disabled user's sessions and API tokens stop working at once.
-pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserChange) -> Result<UserView> {
+/// disable themselves. A disabled user's sessions end, their API tokens stop working and their
+/// open event streams close, at once.
+pub async fn update_user(
+    pool: &PgPool,
+    actor: &Actor,
+    id: UserId,
+    change: UserChange,
+    now: DateTime<Utc>,
+) -> Result<UserView> {
     let mut tx = pool.begin().await?;
     // Serialises admin changes so two demotions cannot each count the other as the remaining admin.
     crate::db::lock(&mut tx, crate::db::LockSpace::Users, "admins").await?;
@@ -85,6 +108,10 @@ pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserC
     if disabled != before.disabled {
         users::set_disabled(&mut tx, id, disabled).await?;
     }
+    if disabled && !before.disabled {
+        sessions::end_all(&mut tx, id, None, now).await?;
+        sessions::announce(&mut tx, id).await?;
+    }
     let after = users::by_id(&mut tx, id).await?.ok_or(Error::NotFound("user"))?;
     let action = match (role != before.role(), disabled != before.disabled) {
         (true, false) => "user.set_role",
@@ -98,12 +125,56 @@ pub async fn update_user(pool: &PgPool, actor: &Actor, id: UserId, change: UserC
     Ok(after.view())
 }
 
-pub async fn set_password(pool: &PgPool, actor: &Actor, email: &str, password: &Password) -> Result<()> {
+/// Sets someone's password (an admin's or the command line's reset): every session of theirs ends.
+pub async fn set_password(
+    pool: &PgPool,
+    actor: &Actor,
+    email: &str,
+    password: &Password,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let hash = password::hash(password.expose().to_owned()).await?;
     let mut tx = pool.begin().await?;
     let user = users::by_email(&mut tx, email).await?.ok_or(Error::NotFound("user"))?;
     users::set_password_hash(&mut tx, user.id, &hash).await?;
+    sessions::end_all(&mut tx, user.id, None, now).await?;
+    sessions::announce(&mut tx, user.id).await?;
     audit::record(&mut tx, actor, Entry::new("user.set_password", "user", user.id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A person changes their own password, proving the current one: their other sessions end
+/// (a changed password is how someone shuts out whoever learnt the old one); the session they
+/// changed it from stays. Hashing holds no connection and waits its turn among `hashers`.
+pub async fn change_own_password(
+    pool: &PgPool,
+    hashers: &Hashers,
+    me: &Principal,
+    current: &str,
+    new: &Password,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stored = {
+        let mut conn = pool.acquire().await?;
+        users::by_id(&mut conn, me.user_id).await?.ok_or(Error::NotFound("user"))?.password_hash
+    };
+    let Some(turn) = hashers.try_turn() else {
+        return Err(Error::RateLimited { retry_after_secs: 1 });
+    };
+    if !password::verify(current.to_owned(), stored).await? {
+        return Err(FieldError::new("current_password", "is not your current password").into());
+    }
+    let hash = password::hash(new.expose().to_owned()).await?;
+    drop(turn);
+    let mut tx = pool.begin().await?;
+    users::set_password_hash(&mut tx, me.user_id, &hash).await?;
+    let keep = (me.via == Via::Session).then_some(me.credential);
+    let ended = sessions::end_all(&mut tx, me.user_id, keep, now).await?;
+    sessions::announce(&mut tx, me.user_id).await?;
+    let entry =
+        Entry::new("user.change_password", "user", me.user_id).after(json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, &me.actor(None), entry).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,14 +6,18 @@ use std::net::SocketAddr;
 use axum::{
     Form,
     extract::{ConnectInfo, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
+use backend::auth::jwt::COOKIE_NAME;
 use serde::Deserialize;
 
 use crate::{
     AppState,
-    http::session::{encode_component, session_cookie},
+    http::{
+        client_ip::client_ip,
+        session::{cookie, encode_component, session_cookie},
+    },
 };
 
 #[derive(Deserialize)]
@@ -29,25 +33,31 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let ctx = &state.ctx;
     let next = app::routes::login::safe_next(form.next);
-    let ip = peer.ip().to_string();
-    match backend::services::auth::login(&ctx.pool, &ctx.hashers, &ip, &form.email, &form.password).await {
-        Ok(user) => match ctx.keys.issue(user.id, ctx.now()) {
-            Ok(token) => {
-                let mut response = Redirect::to(&next).into_response();
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));
-                response
+    let ip = client_ip(peer.ip(), &headers, &ctx.config.trusted_proxies).to_string();
+    match backend::services::auth::login(&ctx.pool, &ctx.hashers, &ip, &form.email, &form.password, ctx.now())
+        .await
+    {
+        Ok(user) => {
+            match backend::services::auth::start_session(&ctx.pool, &ctx.keys, user.id, &ip, ctx.now()).await
+            {
+                Ok(token) => {
+                    let mut response = Redirect::to(&next).into_response();
+                    response
+                        .headers_mut()
+                        .append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));
+                    response
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, "issuing a session token");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
             }
-            Err(e) => {
-                tracing::error!(error = ?e, "issuing a session token");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        },
+        }
         Err(backend::Error::Unauthenticated) => {
             Redirect::to(&format!("/login?error=invalid&next={}", encode_component(&next))).into_response()
         }
@@ -69,7 +79,15 @@ pub async fn login(
     }
 }
 
-pub async fn logout(State(state): State<AppState>) -> Response {
+/// Ends the session on the server (its cookie is worthless from now on, wherever a copy of it
+/// is) and clears the cookie.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let ctx = &state.ctx;
+    if let Some(token) = cookie(&headers, COOKIE_NAME).filter(|t| !t.is_empty())
+        && let Err(e) = backend::services::auth::end_session(&ctx.pool, &ctx.keys, token, ctx.now()).await
+    {
+        return crate::http::error::ApiError::from(e).into_response();
+    }
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, session_cookie(None, state.ctx.config.https()));
     response

@@ -5,6 +5,7 @@ pub mod ack;
 pub mod api;
 pub mod auth;
 pub mod caller;
+pub mod client_ip;
 pub mod error;
 pub mod health;
 pub mod ingest;

@@ -94,20 +94,18 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     let now = ctx.now();
-    let mut renew_for = None;
+    let mut renewed = None;
     let mut had_session = false;
     let principal = if let Some(token) = bearer_token(req.headers()) {
-        match backend::services::auth::principal_from_api_token(&ctx.pool, token).await {
+        match backend::services::auth::principal_from_api_token(&ctx.pool, token, now).await {
             Ok(p) => p,
             Err(e) => return crate::http::error::ApiError::from(e).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), COOKIE_NAME).filter(|t| !t.is_empty()) {
         had_session = true;
         match backend::services::auth::principal_from_session(&ctx.pool, &ctx.keys, token, now).await {
-            Ok(Some((p, renew))) => {
-                if renew {
-                    renew_for = Some(p.user_id);
-                }
+            Ok(Some((p, renewal))) => {
+                renewed = renewal;
                 Some(p)
             }
             Ok(None) => None,
@@ -139,9 +137,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         .get_all(header::SET_COOKIE)
         .iter()
         .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&format!("{COOKIE_NAME}="))));
-    if let Some(user) = renew_for
+    if let Some(token) = renewed
         && !handler_set_session
-        && let Ok(token) = ctx.keys.issue(user, now)
     {
         response.headers_mut().append(header::SET_COOKIE, session_cookie(Some(&token), ctx.config.https()));
     }

@@ -73,7 +73,7 @@ async fn disabling_a_user_ends_their_session_and_tokens_at_once() {
     let app = spawn_app().await;
     let admin = app.user("root@example.com", Role::Admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let session = app.keys.issue(ada.id, app.now()).unwrap();
+    let session = app.session_for(&ada, app.now()).await;
     let ada_token = app.token_for(&ada).await;
     assert_eq!(app.me_with_session(&session).await.status(), StatusCode::OK);
     assert_eq!(app.me_with_token(&ada_token).await, StatusCode::OK);
@@ -90,11 +90,14 @@ async fn expired_tampered_and_foreign_session_tokens_are_refused() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     let now = app.now();
-    let valid = app.keys.issue(ada.id, now).unwrap();
-    let expired = app.keys.issue(ada.id, now - Duration::hours(9)).unwrap();
+    let valid = app.session_for(&ada, now).await;
+    let expired = app.session_for(&ada, now - Duration::hours(9)).await;
     let mut tampered = valid.clone();
     tampered.insert(tampered.len() - 3, 'x');
-    let foreign = SessionKeys::new(b"some other secret key of 32 bytes!!").issue(ada.id, now).unwrap();
+    let sid = app.keys.verify(&valid, now).unwrap().sid;
+    let foreign = SessionKeys::new(b"some other secret key of 32 bytes!!")
+        .issue(ada.id, sid, now, now + Duration::days(1))
+        .unwrap();
 
     assert_eq!(app.me_with_session(&valid).await.status(), StatusCode::OK);
     for bad in [expired, tampered, foreign] {
@@ -106,8 +109,8 @@ async fn expired_tampered_and_foreign_session_tokens_are_refused() {
 async fn a_session_in_use_is_renewed() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let old = app.keys.issue(ada.id, app.now() - Duration::minutes(20)).unwrap();
-    let fresh = app.keys.issue(ada.id, app.now()).unwrap();
+    let old = app.session_for(&ada, app.now() - Duration::minutes(20)).await;
+    let fresh = app.session_for(&ada, app.now()).await;
     let renewed = app.me_with_session(&old).await;
     assert_eq!(renewed.status(), StatusCode::OK);
     let cookie = renewed.headers()[header::SET_COOKIE].to_str().unwrap();
@@ -152,19 +155,69 @@ async fn the_wrong_role_gets_403() {
 }
 
 #[tokio::test]
-async fn repeated_failures_are_rate_limited_per_account() {
-    let app = spawn_app().await;
+async fn repeated_failures_slow_an_account_down_without_locking_its_owner_out() {
+    use backend::services::auth::{MAX_ACCOUNT_DELAY_SECS, MAX_FAILURES_PER_ACCOUNT};
+    let clock = backend::engine::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 10, 0, 0).unwrap(),
+    );
+    let app = common::spawn_app_at(clock.clone()).await;
     app.user("ada@example.com", Role::Responder).await;
-    for _ in 0..backend::services::auth::MAX_FAILURES_PER_ACCOUNT {
+    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
         let res = app.login(&app.browser(), "ada@example.com", "wrong password!").await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
     }
-    // Even the right password is refused until the window passes: the limit stops guessing.
-    let res = app.login(&app.browser(), "ada@example.com", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
-    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
-    assert!(res.text().await.unwrap().contains("Too many failed logins"));
+    // Someone keeps guessing, each guess waiting for the one before: the waits grow...
+    let mut waits = Vec::new();
+    for _ in 0..10 {
+        let res = app.login(&app.browser(), "ada@example.com", "wrong password!").await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.text().await.unwrap().contains("Too many failed logins"));
+        let wait: i64 = app.login(&app.browser(), "ada@example.com", "wrong password!").await.headers()
+            [header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        waits.push(wait);
+        clock.advance(Duration::seconds(wait));
+        assert_eq!(
+            app.login(&app.browser(), "ada@example.com", "wrong password!").await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    assert!(waits.windows(2).all(|w| w[0] <= w[1]), "{waits:?}");
+    // ...but never past a minute, and then the owner is in.
+    assert_eq!(*waits.last().unwrap(), MAX_ACCOUNT_DELAY_SECS);
+    clock.advance(Duration::seconds(MAX_ACCOUNT_DELAY_SECS));
+    assert_eq!(app.login(&app.browser(), "ada@example.com", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_per_address_limit_is_per_client() {
+    let clock = backend::engine::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 10, 0, 0).unwrap(),
+    );
+    let app =
+        common::spawn_app_with(clock, |c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let attempt = |client: &'static str, i: i64| {
+        let req = app
+            .browser()
+            .post(app.url("/auth/login"))
+            .header("x-forwarded-for", client)
+            .form(&[("email", format!("guess{i}@example.com")), ("password", "wrong password!".into())]);
+        async move { req.send().await.unwrap().status() }
+    };
+    for i in 0..backend::services::auth::MAX_FAILURES_PER_IP {
+        assert_eq!(attempt("203.0.113.7", i).await, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(attempt("203.0.113.7", 100).await, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not held back by the first.
+    assert_eq!(attempt("198.51.100.9", 101).await, StatusCode::SEE_OTHER);
+    let ips: Vec<String> = sqlx::query_scalar("SELECT DISTINCT ip FROM login_failures ORDER BY ip")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ips, ["198.51.100.9", "203.0.113.7"]);
 }
 
 #[tokio::test]
@@ -230,16 +283,162 @@ async fn a_revoked_token_stops_working_and_is_audited() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }
 
+/// The session cookie a login set.
+fn session_of(res: &reqwest::Response) -> String {
+    let set = res.headers()[header::SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
+}
+
 #[tokio::test]
-async fn logout_clears_the_cookie() {
+async fn logout_ends_the_session_on_the_server() {
     let app = spawn_app().await;
-    app.user("ada@example.com", Role::Responder).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
     let client = app.browser();
-    app.login(&client, "ada@example.com", PASSWORD).await;
+    let session = session_of(&app.login(&client, "ada@example.com", PASSWORD).await);
     let res = client.post(app.url("/auth/logout")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(res.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
     assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // A copy of the cookie kept from before (another tab, a stolen copy) is worthless too.
+    assert_eq!(app.me_with_session(&session).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.audit_actions(&ada.id.to_string()).await, ["user.create", "auth.login", "auth.logout"]);
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_often_it_is_used() {
+    let clock = backend::engine::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 10, 0, 0).unwrap(),
+    );
+    let app = common::spawn_app_at(clock.clone()).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let mut session = app.session_for(&ada, app.now()).await;
+    // Used every seven hours, within the idle limit each time, and renewed each time...
+    for _ in 0..23 {
+        clock.advance(Duration::hours(7));
+        let res = app.me_with_session(&session).await;
+        assert_eq!(res.status(), StatusCode::OK, "at {}", app.now());
+        session = session_of(&res);
+    }
+    // ...until the week is up (7 × 23 = 161 h; one more step passes 168 h).
+    clock.advance(Duration::hours(7));
+    assert_eq!(app.me_with_session(&session).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn changing_ones_password_ends_the_other_sessions_only() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let (laptop, phone) = (app.browser(), app.browser());
+    app.login(&laptop, "ada@example.com", PASSWORD).await;
+    let phone_session = session_of(&app.login(&phone, "ada@example.com", PASSWORD).await);
+    let change = |current: &str, new: &str| {
+        let req = laptop
+            .put(app.url("/api/v1/me/password"))
+            .json(&serde_json::json!({ "current_password": current, "new_password": new }));
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let (status, err) = change("not my password at all", "a brand new password").await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("current_password"))
+    );
+    let (status, err) = change(PASSWORD, "short").await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("new_password"))
+    );
+    assert_eq!(
+        app.me_with_session(&phone_session).await.status(),
+        StatusCode::OK,
+        "failed changes end nothing"
+    );
+
+    assert_eq!(change(PASSWORD, "a brand new password").await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.me_with_session(&phone_session).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.login(&app.browser(), "ada@example.com", PASSWORD).await.headers()[header::LOCATION],
+        "/login?error=invalid&next=/"
+    );
+    assert!(app.audit_actions(&ada.id.to_string()).await.contains(&"user.change_password".to_owned()));
+}
+
+#[tokio::test]
+async fn an_api_token_may_expire_and_shows_when_it_was_last_used() {
+    let clock = backend::engine::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 10, 0, 0).unwrap(),
+    );
+    let app = common::spawn_app_at(clock.clone()).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&ada).await;
+    let (status, err) = app
+        .api(
+            reqwest::Method::POST,
+            &token,
+            "/api/v1/me/tokens",
+            Some(serde_json::json!({ "label": "ci", "expires_in_days": 0 })),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("expires_in_days"))
+    );
+    let (status, created) = app
+        .api(
+            reqwest::Method::POST,
+            &token,
+            "/api/v1/me/tokens",
+            Some(serde_json::json!({ "label": "ci", "expires_in_days": 1 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let short = created["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created["view"]["expires_at"],
+        serde_json::json!(
+            (app.now() + Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        )
+    );
+    clock.advance(Duration::hours(2));
+    assert_eq!(app.me_with_token(&short).await, StatusCode::OK);
+    let (_, list) = app.api(reqwest::Method::GET, &token, "/api/v1/me/tokens", None).await;
+    let listed = list.as_array().unwrap().iter().find(|t| t["label"] == "ci").unwrap().clone();
+    assert_eq!(
+        listed["last_used_at"],
+        serde_json::json!(app.now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    );
+    clock.advance(Duration::hours(23));
+    assert_eq!(app.me_with_token(&short).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_with_token(&token).await, StatusCode::OK, "a token without an end keeps working");
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_live_event_stream() {
+    let app = spawn_app().await;
+    let admin = app.user("root@example.com", Role::Admin).await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let token = app.token_for(&ada).await;
+    let mut stream =
+        reqwest::Client::new().get(app.url("/api/v1/events")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    // Someone else being disabled ends nothing.
+    let bo = app.user("bo@example.com", Role::Responder).await;
+    let admin_token = app.token_for(&admin).await;
+    app.patch_user(&admin_token, bo.id, serde_json::json!({ "disabled": true })).await;
+    let still = tokio::time::timeout(std::time::Duration::from_millis(500), async {
+        while stream.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(still.is_err(), "the stream ended when someone else was disabled");
+    app.patch_user(&admin_token, ada.id, serde_json::json!({ "disabled": true })).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while stream.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the disabled user's stream stayed open");
 }
 
 #[tokio::test]
@@ -247,7 +446,7 @@ async fn logout_wins_over_session_renewal() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
     // A session old enough to be renewed on its next request.
-    let old = app.keys.issue(ada.id, app.now() - Duration::minutes(30)).unwrap();
+    let old = app.session_for(&ada, app.now() - Duration::minutes(30)).await;
     let res = app
         .browser()
         .post(app.url("/auth/logout"))
@@ -310,15 +509,17 @@ async fn guesses_sent_at_once_still_count_one_by_one() {
     }
     let recorded: i64 =
         sqlx::query_scalar("SELECT count(*) FROM login_failures").fetch_one(&app.pool).await.unwrap();
-    assert_eq!(recorded, backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
-    assert_eq!(limited, 10 - backend::services::auth::MAX_FAILURES_PER_ACCOUNT);
+    // Never more than the limit are checked; on a busy machine the cap on concurrent hashing
+    // may refuse some of them before they count.
+    assert!((1..=backend::services::auth::MAX_FAILURES_PER_ACCOUNT).contains(&recorded), "{recorded}");
+    assert_eq!(limited, 10 - recorded);
 }
 
 #[tokio::test]
 async fn a_password_change_ends_every_earlier_session() {
     let app = spawn_app().await;
     let ada = app.user("ada@example.com", Role::Responder).await;
-    let earlier = app.keys.issue(ada.id, app.now() - Duration::seconds(5)).unwrap();
+    let earlier = app.session_for(&ada, app.now() - Duration::seconds(5)).await;
     assert_eq!(app.me_with_session(&earlier).await.status(), StatusCode::OK);
     let new_password = domain::Password::parse("a brand new password").unwrap();
     backend::services::users::set_password(
@@ -326,6 +527,7 @@ async fn a_password_change_ends_every_earlier_session() {
         &backend::actor::Actor::cli(),
         "ada@example.com",
         &new_password,
+        app.now(),
     )
     .await
     .unwrap();

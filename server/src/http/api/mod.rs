@@ -25,6 +25,7 @@ use crate::{AppState, http::error::ApiError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(users::me))
+        .route("/me/password", put(users::change_my_password))
         .route("/me/tokens", get(tokens::list_my_tokens).post(tokens::create_my_token))
         .route("/me/tokens/{id}", delete(tokens::revoke_my_token))
         .route("/users", get(users::list_users).post(users::create_user))

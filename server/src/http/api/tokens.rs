@@ -30,6 +30,9 @@ pub async fn list_my_tokens(
 #[derive(Deserialize)]
 pub struct NewToken {
     label: String,
+    /// Days until the token stops working by itself; without it, it works until revoked.
+    #[serde(default)]
+    expires_in_days: Option<u32>,
 }
 
 pub async fn create_my_token(
@@ -40,8 +43,16 @@ pub async fn create_my_token(
     let me = caller.require(Role::Viewer)?;
     let Json(body) = body.map_err(bad_json)?;
     let label = ApiTokenLabel::parse(&body.label)?;
-    let created =
-        services::tokens::create_token(&state.ctx.pool, &caller.actor(me), me.user_id, &label).await?;
+    let (ctx, actor) = (&state.ctx, caller.actor(me));
+    let created = services::tokens::create_token(
+        &ctx.pool,
+        &actor,
+        me.user_id,
+        &label,
+        body.expires_in_days,
+        ctx.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -51,5 +62,8 @@ pub async fn revoke_my_token(
     Path(id): Path<Uuid>,
 ) -> Result<Json<ApiTokenView>, ApiError> {
     let me = caller.require(Role::Viewer)?;
-    Ok(Json(services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id).await?))
+    Ok(Json(
+        services::tokens::revoke_token(&state.ctx.pool, &caller.actor(me), me.user_id, id, state.ctx.now())
+            .await?,
+    ))
 }

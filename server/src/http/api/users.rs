@@ -65,5 +65,45 @@ pub async fn update_user(
         return Err(domain::FieldError::new("body", "nothing to change: give role and/or disabled").into());
     }
     let change = services::users::UserChange { role, disabled: patch.disabled };
-    Ok(Json(services::users::update_user(&state.ctx.pool, &caller.actor(admin), UserId(id), change).await?))
+    Ok(Json(
+        services::users::update_user(
+            &state.ctx.pool,
+            &caller.actor(admin),
+            UserId(id),
+            change,
+            state.ctx.now(),
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `PUT /api/v1/me/password`: the caller's own password, proving the current one; their other
+/// sessions end.
+pub async fn change_my_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<PasswordChange>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let me = caller.require(Role::Viewer)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let new = domain::Password::parse(&body.new_password).map_err(|e| e.in_field("new_password"))?;
+    let ctx = &state.ctx;
+    services::users::change_own_password(
+        &ctx.pool,
+        &ctx.hashers,
+        me,
+        &body.current_password,
+        &new,
+        ctx.now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
