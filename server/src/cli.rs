@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `user create|set-password`, `demo`,
-//! `token create`. Every command reads the same configuration as `serve` and, with the embedded
+//! `token create`, `backup`, `restore`. Every command reads the same configuration as `serve` and, with the embedded
 //! database, uses the cluster a running server already started on the same data folder.
 
 use std::{io::IsTerminal, sync::Arc};
@@ -42,6 +42,20 @@ pub enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Write a backup of the whole database to FILE (pg_dump's custom format); safe while
+    /// servers run
+    Backup {
+        /// Where the backup goes; replaced only once the new one is complete
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `tocsin backup` into an empty data folder or database
+    Restore {
+        /// The backup to restore
+        file: std::path::PathBuf,
+        /// Replace everything in a database that already has data (stop every server first)
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -109,9 +123,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow::Result<()> {
     let pool = &db.pool;
+    // A backup takes the database as it is; a restore brings its own schema and migrates after.
+    match &command {
+        Command::Backup { file } => {
+            crate::backup::backup(&db.url, file).await?;
+            println!("backup written to {}", file.display());
+            return Ok(());
+        }
+        Command::Restore { file, replace } => {
+            crate::backup::restore(pool, &db.url, file, *replace).await?;
+            println!("restored {}", file.display());
+            return Ok(());
+        }
+        _ => {}
+    }
     backend::db::migrate(pool).await?;
     match command {
         Command::Serve(_) => unreachable!("handled by run"),
+        Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
         Command::Migrate => {
             println!("migrations applied");
         }
@@ -153,7 +182,8 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
                 .await?
                 .with_context(|| format!("no user with email {email}"))?;
             drop(conn);
-            let created = services::tokens::create_token(pool, &Actor::cli(), user.id, &label, None, SystemClock.now())
+            let created =
+                services::tokens::create_token(pool, &Actor::cli(), user.id, &label, None, SystemClock.now())
                     .await?;
             // The token alone on stdout, so scripts can capture it.
             println!("{}", created.token);

@@ -9,6 +9,9 @@ use sqlx::PgPool;
 
 pub struct Database {
     pub pool: PgPool,
+    /// The URL the pool connects with, for the tools that need it (backups); it holds the
+    /// password, so it is never printed. Empty for a pool made elsewhere.
+    pub url: String,
     embedded: Option<EmbeddedPostgres>,
 }
 
@@ -21,12 +24,12 @@ impl Database {
                 (pg.url().to_owned(), Some(pg))
             }
         };
-        Ok(Database { pool: backend::db::pool(&url)?, embedded })
+        Ok(Database { pool: backend::db::pool(&url)?, url, embedded })
     }
 
     /// A database someone else runs and connected already (tests, benchmarks).
     pub fn from_pool(pool: PgPool) -> Database {
-        Database { pool, embedded: None }
+        Database { pool, url: String::new(), embedded: None }
     }
 
     /// Closes the pool, then stops the embedded cluster if this process owns it.

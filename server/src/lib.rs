@@ -2,6 +2,7 @@
 //! axum router, and runs it. Handlers live in `http/`, thin: authenticate, authorise, call the
 //! backend, map the error.
 
+pub mod backup;
 pub mod cli;
 pub mod database;
 pub mod embedded_pg;

@@ -137,7 +137,8 @@ async fn token_create_prints_a_token_that_authenticates() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_owned();
     assert!(token.starts_with("tocsin_"), "{token}");
-    let principal = backend::services::auth::principal_from_api_token(&pool, &token, app.now()).await.unwrap().unwrap();
+    let principal =
+        backend::services::auth::principal_from_api_token(&pool, &token, app.now()).await.unwrap().unwrap();
     assert_eq!(principal.email, "bot@example.com");
 }
 
@@ -189,4 +190,69 @@ async fn a_bad_setting_names_the_variable() {
         .unwrap();
     assert!(!out.status.success());
     assert_eq!(text(&out.stderr).trim(), "tocsin: TOCSIN_LOG_FORMAT: pretty or json (got 'xml')");
+}
+
+/// What a backup must carry: every incident, schedule, key and person, by their own fields.
+async fn inventory(pool: &sqlx::PgPool) -> Vec<Vec<String>> {
+    let mut all = Vec::new();
+    for query in [
+        "SELECT number::text || ' ' || title || ' ' || status::text FROM incidents ORDER BY number",
+        "SELECT name || ' ' || time_zone FROM schedules ORDER BY name",
+        "SELECT encode(key_hash, 'hex') FROM integration_keys ORDER BY key_hash",
+        "SELECT email || ' ' || password_hash FROM users ORDER BY email",
+        "SELECT count(*)::text FROM timeline_events",
+    ] {
+        all.push(sqlx::query_scalar::<_, String>(query).fetch_all(pool).await.unwrap());
+    }
+    all
+}
+
+#[tokio::test]
+async fn a_backup_restores_into_an_empty_data_folder_with_everything_in_it() {
+    let app = spawn_app().await;
+    let out = tocsin(&app, &["demo"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = inventory(&app.pool).await;
+    assert!(before.iter().take(3).all(|rows| !rows.is_empty()), "the demo has incidents, schedules and keys");
+
+    let dir = std::env::temp_dir().join(format!("tocsin-restore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    // As root the embedded cluster runs as `postgres`, which must reach the data folder.
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.join("data"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let file = dir.join("tocsin.dump");
+    let out = tocsin(&app, &["backup", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(file.is_file() && !dir.join("tocsin.dump.partial").exists());
+
+    // Into a data folder with nothing in it: the embedded cluster is created for the restore.
+    let restore = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tocsin"))
+            .args(args)
+            .env("DATABASE_URL", "")
+            .env("TOCSIN_DATA_DIR", dir.join("data"))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = restore(&["restore", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A second restore would overwrite what is there now: refused without --replace.
+    let out = restore(&["restore", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--replace"), "{}", text(&out.stderr));
+    let out = restore(&["restore", "--replace", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let pg =
+        server::embedded_pg::EmbeddedPostgres::start(&dir.join("data"), server::embedded_pg::Mode::Owner)
+            .await
+            .unwrap();
+    let restored = sqlx::PgPool::connect(pg.url()).await.unwrap();
+    assert_eq!(inventory(&restored).await, before);
+    restored.close().await;
+    pg.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
 }
