@@ -246,7 +246,8 @@ async fn serve(pool: PgPool, engine: bool) -> Result<String> {
     let mut config = Config::from_sources(|_| None, &HashMap::new())?;
     config.secret_key = Some("bench secret key with at least 32 bytes!".into());
     // The paging receiver listens on loopback, which the server refuses unless allowed.
-    config.outbound_allow = backend::notify::outbound::OutboundAllow::parse("127.0.0.1").map_err(anyhow::Error::msg)?;
+    config.outbound_allow =
+        backend::notify::outbound::OutboundAllow::parse("127.0.0.1").map_err(anyhow::Error::msg)?;
     // No per-key limit here: the benchmark measures throughput, not the limiter.
     config.ingest_rate_per_key = u32::MAX;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
