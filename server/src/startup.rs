@@ -91,6 +91,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session::authenticate))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::http::host::guard))
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::metrics::track))
         .layer(
             ServiceBuilder::new()

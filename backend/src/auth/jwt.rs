@@ -8,7 +8,11 @@ use domain::UserId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-pub const COOKIE_NAME: &str = "tocsin_session";
+/// The session cookie's name: over https with the `__Host-` prefix, which makes browsers refuse
+/// it unless it is `Secure`, for `/` and for this host alone (no subdomain can set or shadow it).
+pub fn cookie_name(https: bool) -> &'static str {
+    if https { "__Host-tocsin_session" } else { "tocsin_session" }
+}
 /// How long a session lives without use.
 pub const LIFETIME: Duration = Duration::hours(8);
 /// How long a session lives however much it is used: a week, so a responder's phone stays

@@ -9,7 +9,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
-use backend::auth::jwt::COOKIE_NAME;
+use backend::auth::jwt::cookie_name;
 use serde::Deserialize;
 
 use crate::{
@@ -83,7 +83,7 @@ pub async fn login(
 /// is) and clears the cookie.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let ctx = &state.ctx;
-    if let Some(token) = cookie(&headers, COOKIE_NAME).filter(|t| !t.is_empty())
+    if let Some(token) = cookie(&headers, cookie_name(ctx.config.https())).filter(|t| !t.is_empty())
         && let Err(e) = backend::services::auth::end_session(&ctx.pool, &ctx.keys, token, ctx.now()).await
     {
         return crate::http::error::ApiError::from(e).into_response();

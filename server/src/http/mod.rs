@@ -8,6 +8,7 @@ pub mod caller;
 pub mod client_ip;
 pub mod error;
 pub mod health;
+pub mod host;
 pub mod ingest;
 pub mod live;
 pub mod metrics;

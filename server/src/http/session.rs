@@ -9,7 +9,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use backend::auth::jwt::{COOKIE_NAME, LIFETIME};
+use backend::auth::jwt::{LIFETIME, cookie_name};
 
 use crate::AppState;
 
@@ -45,14 +45,14 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The Set-Cookie value for a session token (or, with `None`, one that deletes it).
-pub fn session_cookie(token: Option<&str>, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+pub fn session_cookie(token: Option<&str>, https: bool) -> HeaderValue {
+    let name = cookie_name(https);
+    let secure = if https { "; Secure" } else { "" };
     let value = match token {
-        Some(t) => format!(
-            "{COOKIE_NAME}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-            LIFETIME.num_seconds()
-        ),
-        None => format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        Some(t) => {
+            format!("{name}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", LIFETIME.num_seconds())
+        }
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     };
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -77,7 +77,8 @@ fn cross_site(req: &Request, public_url: &str) -> bool {
         return false;
     }
     let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return cookie(req.headers(), COOKIE_NAME).is_some_and(|t| !t.is_empty());
+        return cookie(req.headers(), cookie_name(public_url.starts_with("https://")))
+            .is_some_and(|t| !t.is_empty());
     };
     if origin == public_url {
         return false;
@@ -101,7 +102,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Ok(p) => p,
             Err(e) => return crate::http::error::ApiError::from(e).into_response(),
         }
-    } else if let Some(token) = cookie(req.headers(), COOKIE_NAME).filter(|t| !t.is_empty()) {
+    } else if let Some(token) =
+        cookie(req.headers(), cookie_name(ctx.config.https())).filter(|t| !t.is_empty())
+    {
         had_session = true;
         match backend::services::auth::principal_from_session(&ctx.pool, &ctx.keys, token, now).await {
             Ok(Some((p, renewal))) => {
@@ -132,11 +135,10 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
     let mut response = next.run(req).await;
     // A handler that set the session cookie itself (login, logout) has the last word.
-    let handler_set_session = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&format!("{COOKIE_NAME}="))));
+    let handler_set_session =
+        response.headers().get_all(header::SET_COOKIE).iter().any(|v| {
+            v.to_str().is_ok_and(|v| v.starts_with(&format!("{}=", cookie_name(ctx.config.https()))))
+        });
     if let Some(token) = renewed
         && !handler_set_session
     {
@@ -176,6 +178,7 @@ mod tests {
         let c = session_cookie(Some("t"), true);
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(c.starts_with("__Host-tocsin_session=t; Path=/;"), "{c}");
         assert!(!session_cookie(Some("t"), false).to_str().unwrap().contains("Secure"));
     }
 

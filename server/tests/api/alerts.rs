@@ -156,7 +156,7 @@ async fn keys_are_shown_once_listed_without_secret_revocable_and_admin_only() {
     let key = created["key"].as_str().unwrap();
     assert_eq!(key.len(), 32);
     assert!(key.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert_eq!(created["url"], json!(format!("http://127.0.0.1:3000/integrations/alertmanager/{key}")));
+    assert_eq!(created["url"], json!(s.app.url(&format!("/integrations/alertmanager/{key}"))));
     assert!(created["snippets"][0]["text"].as_str().unwrap().contains("webhook_configs"));
     assert_eq!(created["prefix"], json!(&key[..4]));
 

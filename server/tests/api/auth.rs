@@ -604,3 +604,82 @@ async fn logins_and_failed_logins_are_audited() {
     assert_eq!(app.audit_actions("ada@example.com").await, vec!["auth.login_failed"]);
     assert_eq!(app.audit_actions("nobody@example.com").await, vec!["auth.login_failed"]);
 }
+
+#[tokio::test]
+async fn a_browser_request_for_another_host_is_refused_and_machines_are_not() {
+    let app = spawn_app().await;
+    let ada = app.user("ada@example.com", Role::Responder).await;
+    let get = |path: &str, host: &str| {
+        let req = reqwest::Client::new().get(app.url(path)).header(header::HOST, host);
+        async move { req.send().await.unwrap().status() }
+    };
+    let port = app.base.rsplit(':').next().unwrap().to_owned();
+    // A page reached through a name rebound to this server's address.
+    assert_eq!(get("/login", &format!("rebind.evil.example:{port}")).await, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(
+        get("/login", &format!("127.0.0.1:{}", port.parse::<u16>().unwrap() + 1)).await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    // Every loopback name of the public URL's port answers.
+    assert_eq!(get("/login", &format!("localhost:{port}")).await, StatusCode::OK);
+    // Monitoring and alert sources use whatever name their network has.
+    assert_eq!(get("/healthz", "tocsin.internal").await, StatusCode::OK);
+    let enqueue = reqwest::Client::new()
+        .post(app.url("/v2/enqueue"))
+        .header(header::HOST, "tocsin.internal")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(enqueue.status(), StatusCode::MISDIRECTED_REQUEST);
+    // So do scripts with a token, which no other site's page holds.
+    let token = app.token_for(&ada).await;
+    let me = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header(header::HOST, "tocsin.internal")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_host_prefixed_and_hsts_is_sent() {
+    let clock = backend::engine::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 10, 0, 0).unwrap(),
+    );
+    let app = common::spawn_app_with(clock, |c| c.public_url = "https://tocsin.example.com".into()).await;
+    app.user("ada@example.com", Role::Responder).await;
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/auth/login"))
+        .header(header::HOST, "tocsin.example.com")
+        .header(header::ORIGIN, "https://tocsin.example.com")
+        .form(&[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("__Host-tocsin_session=")
+            && cookie.contains("; Secure")
+            && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(res.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+    // The prefixed cookie is the one read back.
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let me = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header(header::HOST, "tocsin.example.com")
+        .header(header::COOKIE, session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}

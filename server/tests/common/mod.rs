@@ -272,9 +272,15 @@ async fn serve_with_jobs(
         // pool's connections belong to the runtime that opened them).
         let pool = backend::db::pool(&url).expect("the test database's URL");
         let options = Options { clock: server_clock, jobs };
-        let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // The server answers as where it listens, as `tocsin serve` does by default, unless the
+        // test chose another public URL.
+        if config.public_url == Config::from_sources(|_| None, &HashMap::new()).expect("defaults").public_url
+        {
+            config.public_url = base.clone();
+        }
+        let app = Application::build(config, Database::from_pool(pool), options).expect("build the app");
         let _ = ready.send((base, app.engine().clone()));
         let _ = app
             .run(listener, async move {
