@@ -90,6 +90,9 @@ impl IncidentFilterInput {
             ));
         }
         let q = blank_to_none(self.q.as_deref());
+        if q.is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS) {
+            return Err(FieldError::new("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
+        }
         if q.is_some_and(|q| q.chars().count() > 200) {
             return Err(FieldError::new("q", "must be at most 200 characters"));
         }
@@ -106,15 +109,27 @@ impl IncidentFilterInput {
     }
 }
 
+/// The longest search text taken; longer is refused, naming `q`.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Words of a search that count; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 8;
+/// A word is cut to this many characters: no title word is longer, and the cost of a match
+/// stays bounded.
+pub const MAX_WORD_CHARS: usize = 40;
+
 /// Turns what someone typed into a prefix-matching Postgres `tsquery`: every word must appear,
-/// and a word matches what starts with it ("time" finds "timeouts"). Only letters and digits
-/// reach the query, so nothing typed can be a syntax error or an operator.
+/// and a word matches what starts with it ("time" finds "timeouts"). A single letter or digit
+/// matches only itself (as a prefix it would match nearly every row, for nothing). Only letters
+/// and digits reach the query, so nothing typed can be a syntax error or an operator.
 pub fn text_query(input: &str) -> Option<String> {
     let words: Vec<String> = input
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .take(8)
-        .map(|w| format!("{}:*", w.to_lowercase()))
+        .take(MAX_QUERY_WORDS)
+        .map(|w| {
+            let w: String = w.to_lowercase().chars().take(MAX_WORD_CHARS).collect();
+            if w.chars().count() > 1 { format!("{w}:*") } else { w }
+        })
         .collect();
     (!words.is_empty()).then(|| words.join(" & "))
 }
@@ -170,9 +185,18 @@ mod tests {
     #[test]
     fn search_words_become_a_safe_prefix_query() {
         assert_eq!(text_query("Checkout TIMEOUT"), Some("checkout:* & timeout:*".into()));
-        assert_eq!(text_query("db-01's disk: 100%!"), Some("db:* & 01:* & s:* & disk:* & 100:*".into()));
+        assert_eq!(text_query("db-01's disk: 100%!"), Some("db:* & 01:* & s & disk:* & 100:*".into()));
         assert_eq!(text_query("'&|!():*"), None);
         assert_eq!(text_query("   "), None);
-        assert_eq!(text_query("a b c d e f g h i j").map(|q| q.matches(":*").count()), Some(8));
+        assert_eq!(text_query("ab cd ef gh ij kl mn op qr st").map(|q| q.matches(":*").count()), Some(8));
+        let long = "x".repeat(300);
+        assert_eq!(text_query(&long), Some(format!("{}:*", "x".repeat(MAX_WORD_CHARS))));
+    }
+
+    #[test]
+    fn search_text_is_bounded() {
+        let q = |s: String| IncidentFilterInput { q: Some(s), ..Default::default() }.parse();
+        assert_eq!(q("a".repeat(MAX_QUERY_CHARS + 1)).unwrap_err().field, "q");
+        assert!(q("a".repeat(MAX_QUERY_CHARS)).is_ok());
     }
 }
