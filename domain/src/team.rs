@@ -104,7 +104,8 @@ impl std::str::FromStr for TeamRole {
 pub struct TeamMemberView {
     pub user_id: UserId,
     pub name: String,
-    pub email: String,
+    /// Shown to responders and admins, who reach and manage people; viewers see names only.
+    pub email: Option<String>,
     pub role: TeamRole,
 }
 

@@ -57,7 +57,7 @@ pub struct PageOptions {
 #[server]
 pub async fn page_choices() -> Result<PageOptions, AppError> {
     let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    let teams = crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool).await)?;
+    let teams = crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool, false).await)?;
     let policies = crate::ssr::edge(backend::services::policies::list_policies(&ctx.pool).await)?;
     Ok(PageOptions {
         teams: teams.into_iter().map(|t| (t.id.0, t.name)).collect(),

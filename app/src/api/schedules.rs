@@ -67,7 +67,16 @@ pub async fn add_schedule_override(
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
     crate::ssr::edge(
-        backend::services::schedules::add_override(&ctx.pool, &actor, id.0, &input, confirm, ctx.now()).await,
+        backend::services::schedules::add_override(
+            &ctx.pool,
+            &actor,
+            p.role,
+            id.0,
+            &input,
+            confirm,
+            ctx.now(),
+        )
+        .await,
     )
 }
 
@@ -79,14 +88,15 @@ pub async fn remove_schedule_override(
     let (ctx, p) = crate::ssr::authorize(domain::Role::Responder)?;
     let actor = crate::ssr::actor(&p);
     crate::ssr::edge(
-        backend::services::schedules::delete_override(&ctx.pool, &actor, id.0, override_id).await,
+        backend::services::schedules::delete_override(&ctx.pool, &actor, p.role, id.0, override_id).await,
     )
 }
 
-/// Everyone who may go in a rotation or cover a shift.
+/// Everyone who may go in a rotation or cover a shift: for those who may put them there, since
+/// it is the directory (viewers see the names on schedules, not everyone's addresses).
 #[server]
 pub async fn schedule_candidates() -> Result<Vec<PersonRef>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Responder)?;
     crate::ssr::edge(backend::services::schedules::candidates(&ctx.pool).await)
 }
 

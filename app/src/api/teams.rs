@@ -8,8 +8,10 @@ use crate::error::AppError;
 
 #[server]
 pub async fn list_teams() -> Result<Vec<TeamView>, AppError> {
-    let (ctx, _) = crate::ssr::authorize(domain::Role::Viewer)?;
-    crate::ssr::edge(backend::services::teams::list_teams(&ctx.pool).await)
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
+    crate::ssr::edge(
+        backend::services::teams::list_teams(&ctx.pool, me.role.includes(domain::Role::Responder)).await,
+    )
 }
 
 #[server]

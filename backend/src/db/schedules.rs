@@ -82,6 +82,14 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error
         .is_some())
 }
 
+/// The schedule's team, if it has one.
+pub async fn team_of(conn: &mut PgConnection, id: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    Ok(sqlx::query_scalar!("SELECT team_id FROM schedules WHERE id = $1", id)
+        .fetch_optional(conn)
+        .await?
+        .flatten())
+}
+
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
@@ -271,10 +279,12 @@ pub async fn rotate_feed(conn: &mut PgConnection, user: Uuid) -> Result<i32, sql
     .await
 }
 
-pub async fn all_active_people(conn: &mut PgConnection) -> Result<Vec<PersonRow>, sqlx::Error> {
+/// Everyone who may be paged or put on call: active responders and admins.
+pub async fn pageable_people(conn: &mut PgConnection) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as!(
         PersonRow,
-        r#"SELECT id, name, email::text AS "email!", time_zone FROM users WHERE NOT disabled ORDER BY name"#
+        r#"SELECT id, name, email::text AS "email!", time_zone FROM users
+           WHERE NOT disabled AND role <> 'viewer' ORDER BY name"#
     )
     .fetch_all(conn)
     .await

@@ -107,3 +107,14 @@ pub async fn team_leads(conn: &mut PgConnection, team: Uuid) -> Result<Vec<Uuid>
     .fetch_all(conn)
     .await
 }
+
+/// Whether the user is in the team (as a lead or a member).
+pub async fn is_member(conn: &mut PgConnection, team: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2) AS "exists!""#,
+        team,
+        user
+    )
+    .fetch_one(conn)
+    .await
+}

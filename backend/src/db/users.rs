@@ -145,3 +145,10 @@ pub async fn active_users(
         .map(|r| (r.id, r.name, r.time_zone))
         .collect())
 }
+
+/// The role of an active (not disabled) user; `None` for no such user or a disabled one.
+pub async fn active_role(conn: &mut PgConnection, id: Uuid) -> Result<Option<Role>, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT role AS "role: Role" FROM users WHERE id = $1 AND NOT disabled"#, id)
+        .fetch_optional(conn)
+        .await
+}

@@ -512,7 +512,7 @@ async fn demo_schedules(
             end: (afternoon + Duration::hours(4)).to_rfc3339(),
             layer_id: None,
         };
-        super::schedules::add_override(pool, &actor, id, &o, true, now).await?;
+        super::schedules::add_override(pool, &actor, Role::Admin, id, &o, true, now).await?;
         made.push((team, id));
     }
     Ok(made)

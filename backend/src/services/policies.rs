@@ -147,7 +147,7 @@ pub async fn target_options(pool: &PgPool) -> Result<Vec<domain::escalation::Tar
     use domain::escalation::TargetOption;
     let mut conn = pool.acquire().await?;
     let mut out = Vec::new();
-    for p in schedules::all_active_people(&mut conn).await? {
+    for p in schedules::pageable_people(&mut conn).await? {
         out.push(TargetOption { target: Target::User { id: p.id }, label: p.name });
     }
     let schedules = schedules::list(&mut conn).await?;

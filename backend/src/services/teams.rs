@@ -21,7 +21,8 @@ use crate::{
 };
 
 /// Every team with its members and services: three queries, whatever the number of teams.
-pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
+/// Members' addresses only `with_emails` (viewers see names, not the directory).
+pub async fn list_teams(pool: &PgPool, with_emails: bool) -> Result<Vec<TeamView>> {
     let mut conn = pool.acquire().await?;
     let all = teams::list_teams(&mut conn).await?;
     let mut members: HashMap<uuid::Uuid, Vec<TeamMemberView>> = HashMap::new();
@@ -30,7 +31,7 @@ pub async fn list_teams(pool: &PgPool) -> Result<Vec<TeamView>> {
         members.entry(m.team_id).or_default().push(TeamMemberView {
             user_id: m.user_id,
             name: m.name,
-            email: m.email,
+            email: with_emails.then_some(m.email),
             role,
         });
     }

@@ -388,3 +388,82 @@ mod tests {
         assert_eq!(o("May 2", "2026-06-02T18:00:00Z").parse(now).unwrap_err().field, "start");
     }
 }
+
+/// The longest override a responder may add; longer ones need an admin.
+pub const RESPONDER_OVERRIDE_DAYS: i64 = 14;
+
+/// Why someone may not add an override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverrideRefusal {
+    /// Not a member of the schedule's team (or the schedule has none), and not an admin.
+    NotTheirTeam,
+    /// Invalid for this caller or anyone: the field and the reason.
+    Field(FieldError),
+}
+
+/// Who may put whom on call by override: anyone may only put responders and admins on call (a
+/// viewer takes no pages); a responder only on their own team's schedules and for at most
+/// [`RESPONDER_OVERRIDE_DAYS`]; an admin anywhere, for any length.
+pub fn may_override(
+    by: crate::Role,
+    member_of_schedules_team: bool,
+    covering: crate::Role,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(), OverrideRefusal> {
+    if covering == crate::Role::Viewer {
+        return Err(OverrideRefusal::Field(FieldError::new(
+            "user_id",
+            "is a viewer; only responders and admins go on call",
+        )));
+    }
+    if by == crate::Role::Admin {
+        return Ok(());
+    }
+    if !member_of_schedules_team {
+        return Err(OverrideRefusal::NotTheirTeam);
+    }
+    if end - start > chrono::Duration::days(RESPONDER_OVERRIDE_DAYS) {
+        return Err(OverrideRefusal::Field(FieldError::new(
+            "end",
+            format!(
+                "a responder's override covers at most {RESPONDER_OVERRIDE_DAYS} days; longer ones need an admin"
+            ),
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod override_rules {
+    use super::*;
+    use crate::Role::{Admin, Responder, Viewer};
+    use chrono::TimeZone;
+
+    fn days(n: i64) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        (start, start + chrono::Duration::days(n))
+    }
+
+    #[test]
+    fn responders_cover_their_teams_schedules_for_two_weeks_at_most() {
+        let (s, e) = days(14);
+        assert_eq!(may_override(Responder, true, Responder, s, e), Ok(()));
+        assert_eq!(may_override(Responder, false, Responder, s, e), Err(OverrideRefusal::NotTheirTeam));
+        let (s, e) = days(15);
+        assert!(
+            matches!(may_override(Responder, true, Admin, s, e), Err(OverrideRefusal::Field(f)) if f.field == "end")
+        );
+        assert_eq!(may_override(Admin, false, Responder, s, e), Ok(()));
+    }
+
+    #[test]
+    fn nobody_puts_a_viewer_on_call() {
+        let (s, e) = days(1);
+        for by in [Responder, Admin] {
+            assert!(
+                matches!(may_override(by, true, Viewer, s, e), Err(OverrideRefusal::Field(f)) if f.field == "user_id")
+            );
+        }
+    }
+}

@@ -28,7 +28,10 @@ mod properties;
 mod testing;
 
 pub use fairness::{FairnessRule, FairnessRules, Limit, Violation};
-pub use input::{LayerInput, OverrideInput, ParsedOverride, ParsedSchedule, RestrictionInput, ScheduleInput};
+pub use input::{
+    LayerInput, OverrideInput, OverrideRefusal, ParsedOverride, ParsedSchedule, RESPONDER_OVERRIDE_DAYS,
+    RestrictionInput, ScheduleInput, may_override,
+};
 pub use rotation::{Layer, Restriction, RotationUnit, Shift, resolve_local};
 pub use stack::{
     FinalShift, Gap, LayerId, Override, OverrideId, Schedule, ScheduleId, ScheduleLayer, Scope, Tier,

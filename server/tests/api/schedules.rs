@@ -48,6 +48,24 @@ fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
+/// Makes a team of `members` and gives it the schedule: responders change overrides only on
+/// their own team's schedules.
+async fn give_to_team(app: &TestApp, t: &Team, schedule: &str, slug: &str, members: &[&UserView]) {
+    let (status, team) =
+        app.api(Method::POST, &t.admin, "/api/v1/teams", Some(json!({ "name": slug }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    for m in members {
+        let path = format!("/api/v1/teams/{slug}/members/{}", m.id);
+        let (status, _) = app.api(Method::PUT, &t.admin, &path, Some(json!({ "role": "member" }))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let mut body = london(t, 4, "2027-03-01");
+    body["team_id"] = team["id"].clone();
+    let (status, saved) =
+        app.api(Method::PUT, &t.admin, &format!("/api/v1/schedules/{schedule}"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+}
+
 async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&app.pool).await.unwrap()
 }
@@ -128,6 +146,7 @@ async fn overrides_replace_the_holder_and_responders_may_add_them_but_not_schedu
     let (_, view) =
         app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(london(&t, 4, "2027-03-01"))).await;
     let id = view["id"].as_str().unwrap().to_owned();
+    give_to_team(&app, &t, &id, "payments", &[&t.people[1]]).await;
     let bo = app.token_for(&t.people[1]).await;
     let viewer = app.user("watcher@example.com", Role::Viewer).await;
     let viewer = app.token_for(&viewer).await;
@@ -181,7 +200,7 @@ async fn overrides_replace_the_holder_and_responders_may_add_them_but_not_schedu
     assert_eq!(at["primary"]["user"]["name"], "Di");
     assert_eq!(
         app.audit_actions(&id).await,
-        vec!["schedule.create", "schedule.override.create", "schedule.override.delete"]
+        vec!["schedule.create", "schedule.update", "schedule.override.create", "schedule.override.delete"]
     );
 }
 
@@ -293,6 +312,61 @@ async fn fairness_warnings_wait_for_confirmation_and_hard_rules_refuse() {
     confirmed["confirm"] = json!(true);
     let (status, view) = app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(confirmed)).await;
     assert_eq!(status, StatusCode::CREATED, "{view}");
+}
+
+#[tokio::test]
+async fn a_responder_covers_only_their_teams_schedules_for_two_weeks_and_nobody_puts_a_viewer_on_call() {
+    let app = spawn_app().await;
+    let t = team(&app).await;
+    let (_, view) =
+        app.api(Method::POST, &t.admin, "/api/v1/schedules", Some(london(&t, 4, "2027-03-01"))).await;
+    let id = view["id"].as_str().unwrap().to_owned();
+    let (ada, bo) = (&t.people[0], &t.people[1]);
+    let overrides = format!("/api/v1/schedules/{id}/overrides");
+    // Confirmed: these are about who may, not the fairness rules a fortnight of one person breaks.
+    let cover = |who: &UserView, start: &str, end: &str| json!({ "user_id": who.id, "start": start, "end": end, "confirm": true });
+    let day = |who: &UserView| cover(who, "2027-03-24T14:00:00Z", "2027-03-24T18:00:00Z");
+    let bo_token = app.token_for(bo).await;
+
+    // A schedule without a team: only an admin changes its overrides.
+    let (status, _) = app.api(Method::POST, &bo_token, &overrides, Some(day(bo))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Ada's team's schedule: Bo, not in it, may neither add nor remove its overrides.
+    give_to_team(&app, &t, &id, "payments", &[ada]).await;
+    let (status, _) = app.api(Method::POST, &bo_token, &overrides, Some(day(bo))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, admins) = app.api(Method::POST, &t.admin, &overrides, Some(day(ada))).await;
+    assert_eq!(status, StatusCode::CREATED, "{admins}");
+    let admins = admins["id"].as_str().unwrap().to_owned();
+    let (status, _) = app.api(Method::DELETE, &bo_token, &format!("{overrides}/{admins}"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Ada, in the team, covers two weeks but not fifteen days; an admin may.
+    let ada_token = app.token_for(ada).await;
+    let fortnight = cover(ada, "2027-04-01T09:00:00Z", "2027-04-15T09:00:00Z");
+    let longer = cover(ada, "2027-05-01T09:00:00Z", "2027-05-16T09:00:00Z");
+    let (status, _) = app.api(Method::POST, &ada_token, &overrides, Some(fortnight)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, refusal) = app.api(Method::POST, &ada_token, &overrides, Some(longer.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refusal["error"]["field"], "end", "{refusal}");
+    let (status, _) = app.api(Method::POST, &t.admin, &overrides, Some(longer)).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // A viewer takes no pages, so no one, not even an admin, puts one on call.
+    let viewer = app.user("watcher@example.com", Role::Viewer).await;
+    let (status, refusal) = app
+        .api(
+            Method::POST,
+            &t.admin,
+            &overrides,
+            Some(cover(&viewer, "2027-06-01T09:00:00Z", "2027-06-01T10:00:00Z")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refusal["error"]["field"], "user_id", "{refusal}");
+    assert_eq!(count(&app, "schedule_overrides").await, 3);
 }
 
 #[tokio::test]

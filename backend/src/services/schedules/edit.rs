@@ -7,12 +7,16 @@ use crate::{
     db::{
         audit::{self, Entry},
         schedules::{self as db, LayerWrite, OverrideRow},
+        teams, users,
     },
 };
 use chrono::{DateTime, Duration, Utc};
 use domain::{
-    FieldError,
-    schedule::{Override, OverrideInput, ParsedSchedule, Schedule, ScheduleInput, Violation, fairness},
+    FieldError, Role,
+    schedule::{
+        Override, OverrideInput, OverrideRefusal, ParsedSchedule, Schedule, ScheduleInput, Violation,
+        fairness, may_override,
+    },
 };
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -191,9 +195,22 @@ pub async fn delete(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Whether the actor may change the schedule's overrides as a member of its team: an admin
+/// always; anyone else when they are in the schedule's team (a schedule without one has none).
+async fn may_act_on(conn: &mut PgConnection, actor: &Actor, by: Role, team: Option<Uuid>) -> Result<bool> {
+    Ok(match (by, team, actor.user_id) {
+        (Role::Admin, ..) => true,
+        (_, Some(team), Some(user)) => teams::is_member(conn, team, user.0).await?,
+        _ => false,
+    })
+}
+
+/// Adds an override as someone of role `by`: see [`domain::schedule::may_override`] for who
+/// may put whom on call, for how long.
 pub async fn add_override(
     pool: &PgPool,
     actor: &Actor,
+    by: Role,
     id: Uuid,
     input: &OverrideInput,
     confirm: bool,
@@ -210,9 +227,14 @@ pub async fn add_override(
     {
         return Err(FieldError::new("layer_id", "is not a layer of this schedule").into());
     }
-    if db::people(&mut tx, &[parsed.user.0], true).await?.is_empty() {
+    let Some(covering) = users::active_role(&mut tx, parsed.user.0).await? else {
         return Err(FieldError::new("user_id", "is not an active user").into());
-    }
+    };
+    let member = may_act_on(&mut tx, actor, by, l.row.team_id).await?;
+    may_override(by, member, covering, parsed.start, parsed.end).map_err(|r| match r {
+        OverrideRefusal::NotTheirTeam => Error::Forbidden,
+        OverrideRefusal::Field(f) => Error::Invalid(f),
+    })?;
     let row = OverrideRow {
         id: Uuid::now_v7(),
         schedule_id: id,
@@ -239,10 +261,21 @@ pub async fn add_override(
     Ok(row.id)
 }
 
-pub async fn delete_override(pool: &PgPool, actor: &Actor, id: Uuid, override_id: Uuid) -> Result<()> {
+/// Removes an override: an admin any, a responder only on their own team's schedules.
+pub async fn delete_override(
+    pool: &PgPool,
+    actor: &Actor,
+    by: Role,
+    id: Uuid,
+    override_id: Uuid,
+) -> Result<()> {
     let mut tx = pool.begin().await?;
     if !db::lock(&mut tx, id).await? {
         return Err(Error::NotFound("schedule"));
+    }
+    let team = db::team_of(&mut tx, id).await?;
+    if !may_act_on(&mut tx, actor, by, team).await? {
+        return Err(Error::Forbidden);
     }
     let row = db::delete_override(&mut tx, id, override_id).await?.ok_or(Error::NotFound("override"))?;
     db::touch(&mut tx, id).await?;

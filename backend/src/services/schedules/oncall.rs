@@ -189,10 +189,11 @@ pub async fn overview(pool: &PgPool, me: UserId, now: DateTime<Utc>) -> Result<O
     Ok(OnCallOverview { now: now_entries(&all, &people, now), mine, load })
 }
 
-/// The people who may be put in a rotation or an override: every active user.
+/// The people who may be put in a rotation or an override: every active responder and admin
+/// (a viewer takes no pages).
 pub async fn candidates(pool: &PgPool) -> Result<Vec<PersonRef>> {
     let mut conn = pool.acquire().await?;
-    Ok(db::all_active_people(&mut conn).await?.into_iter().map(person).collect())
+    Ok(db::pageable_people(&mut conn).await?.into_iter().map(person).collect())
 }
 
 /// Whom I most likely hand over to: the person after me in a stack I hold now (or held in the

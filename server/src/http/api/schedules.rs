@@ -114,8 +114,8 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Responders may add overrides (covering a colleague is everyday on-call work); every override
-/// is audited with who made it.
+/// Responders may add overrides on their own team's schedules (covering a colleague is everyday
+/// on-call work); every override is audited with who made it.
 pub async fn add_override(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,6 +127,7 @@ pub async fn add_override(
     let oid = schedules::add_override(
         &state.ctx.pool,
         &caller.actor(p),
+        p.role,
         id,
         &save.input,
         save.confirm,
@@ -142,7 +143,7 @@ pub async fn delete_override(
     Path((id, oid)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
     let p = caller.require(Role::Responder)?;
-    schedules::delete_override(&state.ctx.pool, &caller.actor(p), id, oid).await?;
+    schedules::delete_override(&state.ctx.pool, &caller.actor(p), p.role, id, oid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

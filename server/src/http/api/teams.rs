@@ -26,8 +26,8 @@ pub async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<TeamView>>, ApiError> {
-    caller.require(Role::Viewer)?;
-    Ok(Json(services::teams::list_teams(&state.ctx.pool).await?))
+    let me = caller.require(Role::Viewer)?;
+    Ok(Json(services::teams::list_teams(&state.ctx.pool, me.role.includes(Role::Responder)).await?))
 }
 
 pub async fn create_team(
