@@ -28,8 +28,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub admin_email: Option<Email>,
     pub admin_password: Option<Password>,
-    /// Events per second one integration key may send to this instance (bursts of twice that).
-    pub ingest_rate_per_key: u32,
+    /// How much alert intake one instance takes before it sheds load with 503 + `Retry-After`.
+    pub ingest: IngestLimits,
     /// Where email pages go out: `smtp://user:pass@host:587?tls=required` (STARTTLS) or
     /// `smtps://user:pass@host:465` (TLS); without it, email contact methods fail visibly.
     pub smtp_url: Option<String>,
@@ -53,12 +53,40 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("admin_email", &self.admin_email)
             .field("admin_password", &self.admin_password)
-            .field("ingest_rate_per_key", &self.ingest_rate_per_key)
+            .field("ingest", &self.ingest)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
             .field("outbound_allow", &self.outbound_allow)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
+/// The bounds of alert intake on one instance. Beyond any of them the answer is 503 with
+/// `Retry-After`, which every sender retries; nothing is refused with a 4xx for load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestLimits {
+    /// Events per second one integration key may send (bursts of twice that).
+    pub rate_per_key: u32,
+    /// Request-body bytes one integration key may send per hour, so one runaway source cannot
+    /// fill the disk.
+    pub bytes_per_key_hour: u64,
+    /// Ingestion requests handled at once.
+    pub max_requests: usize,
+    /// Request-body bytes held in memory at once, across all ingestion requests.
+    pub max_inflight_bytes: u64,
+}
+
+impl Default for IngestLimits {
+    fn default() -> Self {
+        IngestLimits {
+            rate_per_key: 1000,
+            bytes_per_key_hour: 256 * MB,
+            max_requests: 512,
+            max_inflight_bytes: 128 * MB,
+        }
     }
 }
 
@@ -80,6 +108,9 @@ const KEYS: &[(&str, &str)] = &[
     ("TOCSIN_ADMIN_EMAIL", "admin_email"),
     ("TOCSIN_ADMIN_PASSWORD", "admin_password"),
     ("TOCSIN_INGEST_RATE", "ingest_rate"),
+    ("TOCSIN_INGEST_MB_PER_KEY_HOUR", "ingest_mb_per_key_hour"),
+    ("TOCSIN_INGEST_MAX_REQUESTS", "ingest_max_requests"),
+    ("TOCSIN_INGEST_MAX_INFLIGHT_MB", "ingest_max_inflight_mb"),
     ("TOCSIN_SMTP_URL", "smtp_url"),
     ("TOCSIN_SMTP_FROM", "smtp_from"),
     ("TOCSIN_OUTBOUND_ALLOW", "outbound_allow"),
@@ -180,18 +211,38 @@ impl Config {
                 got: "(hidden)".into(),
             })?),
         };
-        let ingest_rate_per_key = match get("TOCSIN_INGEST_RATE") {
-            None => 1000,
-            Some(v) => match v.trim().parse::<u32>() {
-                Ok(n) if n >= 1 => n,
-                _ => {
-                    return Err(ConfigError {
-                        variable: "TOCSIN_INGEST_RATE",
-                        expected: "a whole number of events per second per integration key, at least 1",
-                        got: v,
-                    });
-                }
+        let whole = |variable: &'static str, default: u64, expected: &'static str| match get(variable) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n >= 1 => Ok(n),
+                _ => Err(ConfigError { variable, expected, got: v }),
             },
+        };
+        let defaults = IngestLimits::default();
+        let ingest = IngestLimits {
+            rate_per_key: whole(
+                "TOCSIN_INGEST_RATE",
+                defaults.rate_per_key.into(),
+                "a whole number of events per second per integration key, at least 1",
+            )?
+            .min(u32::MAX.into()) as u32,
+            bytes_per_key_hour: whole(
+                "TOCSIN_INGEST_MB_PER_KEY_HOUR",
+                defaults.bytes_per_key_hour / MB,
+                "a whole number of megabytes one integration key may send per hour, at least 1",
+            )?
+            .saturating_mul(MB),
+            max_requests: whole(
+                "TOCSIN_INGEST_MAX_REQUESTS",
+                defaults.max_requests as u64,
+                "a whole number of ingestion requests handled at once, at least 1",
+            )? as usize,
+            max_inflight_bytes: whole(
+                "TOCSIN_INGEST_MAX_INFLIGHT_MB",
+                defaults.max_inflight_bytes / MB,
+                "a whole number of megabytes of request bodies held at once, at least 1",
+            )?
+            .saturating_mul(MB),
         };
         let smtp_url = match get("TOCSIN_SMTP_URL") {
             None => None,
@@ -243,7 +294,7 @@ impl Config {
         Ok(Config {
             trusted_proxies,
             outbound_allow,
-            ingest_rate_per_key,
+            ingest,
             smtp_url,
             smtp_from,
             listen,
@@ -330,6 +381,14 @@ mod tests {
         assert_eq!(
             load(&[("TOCSIN_OUTBOUND_ALLOW", "10/8/8")]).unwrap_err().variable,
             "TOCSIN_OUTBOUND_ALLOW"
+        );
+        assert_eq!(
+            load(&[("TOCSIN_INGEST_MAX_REQUESTS", "0")]).unwrap_err().variable,
+            "TOCSIN_INGEST_MAX_REQUESTS"
+        );
+        assert_eq!(
+            load(&[("TOCSIN_INGEST_MB_PER_KEY_HOUR", "1")]).unwrap().ingest.bytes_per_key_hour,
+            1 << 20
         );
         assert_eq!(
             load(&[("TOCSIN_TRUSTED_PROXIES", "proxy.lan")]).unwrap_err().variable,

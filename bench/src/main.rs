@@ -249,7 +249,8 @@ async fn serve(pool: PgPool, engine: bool) -> Result<String> {
     config.outbound_allow =
         backend::notify::outbound::OutboundAllow::parse("127.0.0.1").map_err(anyhow::Error::msg)?;
     // No per-key limit here: the benchmark measures throughput, not the limiter.
-    config.ingest_rate_per_key = u32::MAX;
+    config.ingest.rate_per_key = u32::MAX;
+    config.ingest.bytes_per_key_hour = u64::MAX;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     config.public_url = base.clone();

@@ -25,6 +25,12 @@ test('an admin creates an integration key; an alert opens an incident live and r
   await expect(page.locator('#keys-table')).toContainText('E2E Prometheus');
   await expect(page.locator('#keys-table')).not.toContainText(secret);
 
+  // A trigger without a summary is refused with the field named, and listed for the owners.
+  const bad = await request.post('/v2/enqueue', {
+    data: { routing_key: secret, event_action: 'trigger', payload: { source: 'db-9', severity: 'critical' } },
+  });
+  expect(bad.status()).toBe(400);
+
   // A monitoring tool sends a PagerDuty trigger: the alert appears on the open page.
   const trigger = {
     routing_key: secret, event_action: 'trigger', dedup_key: 'e2e-disk',
@@ -36,6 +42,8 @@ test('an admin creates an integration key; an alert opens an incident live and r
   const row = page.locator('#alerts-table tr[data-dedup-key="e2e-disk"]');
   await expect(row).toContainText('E2E disk full on db-9');
   await expect(row).toContainText('triggered');
+  await expect(page.locator('#rejected-table')).toContainText('payload.summary');
+  await expect(page.locator('#rejected-table')).toContainText('E2E Prometheus');
 
   // The payload is one click away; the incident one more.
   await row.getByText('Payload').click();

@@ -202,11 +202,7 @@ impl Application {
             },
             leptos_options: leptos_options(&config),
             metrics: Default::default(),
-            intake: backend::ingest::Intake::start(
-                pool.clone(),
-                config.ingest_rate_per_key,
-                integration_keys,
-            ),
+            intake: backend::ingest::Intake::start(pool.clone(), &config.ingest, integration_keys),
         };
         let channels =
             Channels::new(config.smtp_url.as_deref(), &config.smtp_from, config.outbound_allow.clone())?;

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{
-        alerts::list_alerts,
+        alerts::{list_alerts, list_rejected_events},
         catalog::{UpdateIngestion, load_service},
         integration_keys::{CreateIntegrationKey, RevokeIntegrationKey, list_integration_keys},
     },
@@ -52,6 +52,8 @@ pub fn ServicePage() -> impl IntoView {
             })
         },
     );
+    let rejected =
+        Resource::new(move || (slug(), live_seq.map(|s| s.get())), |(s, _)| list_rejected_events(s));
     let keys = Resource::new(
         move || (slug(), create.version().get(), revoke.version().get()),
         move |(s, _, _)| async move { if admin { list_integration_keys(s).await.map(Some) } else { Ok(None) } },
@@ -63,6 +65,7 @@ pub fn ServicePage() -> impl IntoView {
                 let d = detail.await?;
                 let alerts = alerts.await?;
                 let keys = keys.await?;
+                let rejected = rejected.await?;
                 let s = d.service.clone();
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} · service", s.name)/>
@@ -79,12 +82,43 @@ pub fn ServicePage() -> impl IntoView {
                         </label>
                         <AlertTable alerts=alerts.alerts column=AlertColumn::Incident/>
                     </section>
+                    <Rejected rejected/>
                     <Settings slug=s.slug.clone() settings=d.ingestion admin save/>
                     <Routing slug=s.slug.clone() admin/>
                     {keys.map(|keys| view! { <Keys slug=s.slug.clone() keys create revoke/> })}
                 })
             })}
         </Transition>
+    }
+}
+
+/// What the monitoring tools sent that was refused, so the service's owners can fix their config
+/// without reading server logs.
+#[component]
+fn Rejected(rejected: Vec<domain::alert::RejectedEventView>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="rejected-events">
+            <h2 id="rejected-events">"Rejected events"</h2>
+            {if rejected.is_empty() {
+                view! { <p class="muted">"Nothing refused: every event the keys sent was valid."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" id="rejected-table">
+                        <caption class="visually-hidden">"Events refused from this service's keys, newest first"</caption>
+                        <thead><tr><th scope="col">"Received"</th><th scope="col">"Key"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>
+                            {rejected.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{when(r.received_at)}</td>
+                                    <td>{format!("{} ({})", r.key_label, r.key_kind.label())}</td>
+                                    <td><code>{r.reason}</code></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

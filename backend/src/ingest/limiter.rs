@@ -1,5 +1,6 @@
 //! A token bucket per integration key, per instance: in memory on purpose, since a shared counter
-//! would cost a write per event.
+//! would cost a write per event. One counts events (the rate), another request bytes (the
+//! budget that keeps one source from filling the disk).
 
 use std::{
     collections::HashMap,
@@ -9,7 +10,7 @@ use std::{
 
 use uuid::Uuid;
 
-/// A token bucket per integration key: `rate` events per second, bursts of `burst`.
+/// A token bucket per integration key: `rate` units per second, bursts of `burst`.
 #[derive(Clone)]
 pub struct RateLimiter {
     rate: f64,
@@ -18,9 +19,16 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
+    /// `rate_per_sec` events a second, bursts of twice that.
     pub fn new(rate_per_sec: u32) -> Self {
         let rate = f64::from(rate_per_sec.max(1));
         RateLimiter { rate, burst: rate * 2.0, buckets: Arc::default() }
+    }
+
+    /// An hourly budget, all of which may be spent at once.
+    pub fn per_hour(units: u64) -> Self {
+        let burst = (units.max(1)) as f64;
+        RateLimiter { rate: burst / 3600.0, burst, buckets: Arc::default() }
     }
 
     /// Takes `n` events' worth of tokens, or says how many seconds until there is credit again.
@@ -69,5 +77,17 @@ mod tests {
         assert_eq!(limiter.take_at(key, 1, t1 + Duration::from_millis(100_100)), Ok(()));
         // Other keys have their own bucket.
         assert_eq!(limiter.take_at(Uuid::max(), 20, t0), Ok(()));
+    }
+
+    #[test]
+    fn an_hourly_budget_is_spent_at_once_and_comes_back_over_the_hour() {
+        let budget = RateLimiter::per_hour(3600);
+        let key = Uuid::nil();
+        let t0 = Instant::now();
+        assert_eq!(budget.take_at(key, 3000, t0), Ok(()));
+        assert_eq!(budget.take_at(key, 1000, t0), Ok(()));
+        // 400 in debt at one a second.
+        assert_eq!(budget.take_at(key, 1, t0), Err(400));
+        assert_eq!(budget.take_at(key, 1, t0 + Duration::from_secs(401)), Ok(()));
     }
 }

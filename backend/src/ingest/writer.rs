@@ -51,7 +51,9 @@ impl Ingestor {
             return Ok(());
         }
         let (reply, answer) = oneshot::channel();
-        self.queue.send(Job { batch, reply }).await.map_err(|_| NotStored)?;
+        // A full queue means the writers are behind (the database is slow or away): the sender
+        // retries after 503 rather than the request waiting here holding its memory.
+        self.queue.try_send(Job { batch, reply }).map_err(|_| NotStored)?;
         answer.await.map_err(|_| NotStored)?.map_err(|()| NotStored)
     }
 }

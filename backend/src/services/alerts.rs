@@ -1,13 +1,16 @@
 //! Reading alerts and their events. Accepting events lives in `ingest` (request time),
 //! applying them in the engine's alerts job.
 
+use chrono::{DateTime, Utc};
 use domain::{
-    alert::{AlertDetail, AlertEventView, AlertFilter, AlertPage, AlertStatusFilter, AlertView},
+    alert::{
+        AlertDetail, AlertEventView, AlertFilter, AlertPage, AlertStatusFilter, AlertView, RejectedEventView,
+    },
     incident::IncidentNumber,
 };
 use sqlx::PgPool;
 
-use crate::db::alert_events;
+use crate::db::{alert_events, rejected_events, services};
 use crate::{
     Error, Result,
     db::alerts::{self, AlertRow},
@@ -74,4 +77,31 @@ pub async fn alert_detail(pool: &PgPool, id: i64) -> Result<AlertDetail> {
         })
         .collect();
     Ok(AlertDetail { alert: alert_view(row), events })
+}
+
+/// Notes what a key sent that was refused, for the service page. The senders already got their
+/// answer; this is for the people who own the service.
+pub async fn record_rejected(
+    pool: &PgPool,
+    service: uuid::Uuid,
+    key: uuid::Uuid,
+    at: DateTime<Utc>,
+    reasons: &[String],
+) -> Result<()> {
+    if reasons.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    rejected_events::record(&mut tx, service, key, at, reasons).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The service's most recently rejected events, newest first.
+pub async fn list_rejected(pool: &PgPool, slug: &str) -> Result<Vec<RejectedEventView>> {
+    let mut conn = pool.acquire().await?;
+    if services::service_by_slug(&mut conn, slug).await?.is_none() {
+        return Err(Error::NotFound("service"));
+    }
+    Ok(rejected_events::recent(&mut conn, slug).await?)
 }

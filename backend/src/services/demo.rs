@@ -390,15 +390,20 @@ async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Resul
             alert("web-3", "firing", at(30), zero),
         ],
         vec![alert("web-3", "resolved", at(30), &at(20))],
+        // A hand-written rule sending a state Alertmanager never does: refused, and listed on
+        // the service page's rejected events.
+        vec![alert("web-4", "pending", at(5), zero)],
     ];
     let mut conn = pool.acquire().await?;
     let service =
         services::service_by_slug(&mut conn, "web-dashboard").await?.ok_or(Error::NotFound("service"))?;
     let mut batch = alert_events::EventBatch::default();
+    let mut rejected = Vec::new();
     for alerts in batches {
         let body = serde_json::json!({"version": "4", "status": "firing", "alerts": alerts});
-        let events = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?.events;
-        for e in events {
+        let parsed = parse_alertmanager(&body).map_err(|e| anyhow::anyhow!("demo alerts: {e:?}"))?;
+        rejected.extend(parsed.rejected);
+        for e in parsed.events {
             batch.service_ids.push(service.id);
             batch.key_ids.push(created.view.id);
             batch.actions.push(e.action.as_str().to_owned());
@@ -407,6 +412,8 @@ async fn demo_alerts(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Resul
         }
     }
     alert_events::insert_events(&mut conn, &batch).await?;
+    drop(conn);
+    super::alerts::record_rejected(pool, service.id, created.view.id, now, &rejected).await?;
     Ok(())
 }
 

@@ -166,6 +166,16 @@ pub struct IntegrationKeyView {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// Something an integration key sent that was refused, as the service page lists it: the
+/// reason names the field, as the sender's answer did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedEventView {
+    pub received_at: DateTime<Utc>,
+    pub key_label: String,
+    pub key_kind: IntegrationKind,
+    pub reason: String,
+}
+
 /// The answer to creating a key: the only time its secret is shown, with where to send events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreatedIntegrationKey {

@@ -8,6 +8,10 @@
 //! stored, the bad ones reported in the 200), nor for its size within 10 MB, nor with a 429: a
 //! key over its rate gets 503 with `Retry-After` everywhere but PagerDuty's own endpoint, whose
 //! clients retry 429 as PagerDuty documents.
+//!
+//! Load is shed, never queued without bound: an instance holding as many requests or body bytes
+//! as it takes, a full commit queue, or a key over its hourly byte budget all answer 503 with
+//! `Retry-After`; the key of a batch is checked before its body is read.
 
 use axum::{
     Json,
@@ -18,7 +22,7 @@ use axum::{
 };
 use backend::{
     db::{alert_events::EventBatch, integration_keys::KeyGrant},
-    ingest::Intake,
+    ingest::{Admitted, Intake},
 };
 use domain::alert::{
     IntegrationKind, NormalizedEvent,
@@ -39,6 +43,39 @@ enum Refusal {
     UnknownKey,
     TooFast(u64),
     NotStored,
+    /// This instance holds as many requests or bytes as it takes; retry shortly.
+    Busy,
+}
+
+impl Refusal {
+    /// What was wrong with the content itself, worth showing the service's owners; `None` for
+    /// refusals about the key or the load.
+    fn reasons(&self) -> Option<Vec<String>> {
+        match self {
+            Refusal::UnsupportedType => Some(vec!["Content-Type was not application/json".into()]),
+            Refusal::TooLarge => Some(vec![format!("the body was over {} KB", MAX_BODY_BYTES / 1024)]),
+            Refusal::TooLargeFor(kb) => Some(vec![format!("the body was over {kb} KB")]),
+            Refusal::Malformed(why) => Some(vec![format!("malformed JSON: {why}")]),
+            Refusal::Invalid(errors) => Some(errors.clone()),
+            Refusal::UnknownKey | Refusal::TooFast(_) | Refusal::NotStored | Refusal::Busy => None,
+        }
+    }
+}
+
+/// Notes refused events of a known key for its service page. Best effort: the sender has its
+/// answer either way. A refusal of a whole request costs one of the key's events, so a source
+/// spraying bad events costs no more writes than good ones would.
+async fn note_rejected(state: &AppState, grant: &KeyGrant, reasons: &[String], whole_request: bool) {
+    if reasons.is_empty() || (whole_request && state.intake.limiter.take(grant.id, 1).is_err()) {
+        return;
+    }
+    let at = state.ctx.now();
+    if let Err(e) =
+        backend::services::alerts::record_rejected(&state.ctx.pool, grant.service_id, grant.id, at, reasons)
+            .await
+    {
+        tracing::warn!(error = %e, "could not note rejected events");
+    }
 }
 
 /// Answers in the shape each protocol's clients expect: PagerDuty's for `/v2/enqueue`, Tocsin's
@@ -71,7 +108,7 @@ fn refuse(dialect: Dialect, r: Refusal) -> Response {
         }
         // Alertmanager and scripts retry 5xx; a 429 would lose the events.
         Refusal::TooFast(secs) => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(secs)),
-        Refusal::NotStored => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(1)),
+        Refusal::NotStored | Refusal::Busy => (StatusCode::SERVICE_UNAVAILABLE, vec![], Some(1)),
     };
     let body = match (dialect, status) {
         (Dialect::PagerDuty, StatusCode::TOO_MANY_REQUESTS) => json!({
@@ -120,24 +157,41 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Reads the body as JSON within PagerDuty's size limit.
-async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
+/// Lets the request in if this instance has room for it, before its body is read: the declared
+/// length counts, or the most the endpoint reads when none is declared.
+fn admit(intake: &Intake, headers: &HeaderMap, limit: usize) -> Result<Admitted, Refusal> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(limit as u64)
+        .min(limit as u64);
+    intake.admission.try_admit(declared).ok_or(Refusal::Busy)
+}
+
+/// A JSON body of at most `limit` bytes, and its size. `too_large` is the refusal beyond it.
+async fn read_json(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    too_large: Refusal,
+) -> Result<(Value, usize), Refusal> {
     if !is_json(headers) {
         return Err(Refusal::UnsupportedType);
     }
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| Refusal::TooLarge)?;
-    serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large)?;
+    let value = serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    Ok((value, bytes.len()))
+}
+
+/// Reads the body as JSON within PagerDuty's size limit.
+async fn json_body(headers: &HeaderMap, body: Body) -> Result<(Value, usize), Refusal> {
+    read_json(headers, body, MAX_BODY_BYTES, Refusal::TooLarge).await
 }
 
 /// Reads an Alertmanager or Grafana batch within the batch limit.
-async fn batch_body(headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
-    if !is_json(headers) {
-        return Err(Refusal::UnsupportedType);
-    }
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_BATCH_BYTES)
-        .await
-        .map_err(|_| Refusal::TooLargeFor(MAX_BATCH_BYTES / 1024))?;
-    serde_json::from_slice(&bytes).map_err(|e| Refusal::Malformed(e.to_string()))
+async fn batch_body(headers: &HeaderMap, body: Body) -> Result<(Value, usize), Refusal> {
+    read_json(headers, body, MAX_BATCH_BYTES, Refusal::TooLargeFor(MAX_BATCH_BYTES / 1024)).await
 }
 
 async fn grant(
@@ -160,7 +214,14 @@ async fn grant(
     }
 }
 
-async fn store(intake: &Intake, grant: &KeyGrant, events: &[NormalizedEvent]) -> Result<(), Refusal> {
+/// Stores the events of a request of `bytes`, within the key's event rate and byte budget.
+async fn store(
+    intake: &Intake,
+    grant: &KeyGrant,
+    events: &[NormalizedEvent],
+    bytes: usize,
+) -> Result<(), Refusal> {
+    intake.budget.take(grant.id, bytes).map_err(Refusal::TooFast)?;
     intake.limiter.take(grant.id, events.len().max(1)).map_err(Refusal::TooFast)?;
     let mut batch = EventBatch::default();
     for e in events {
@@ -182,10 +243,22 @@ fn generated_key() -> String {
 pub async fn enqueue(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let intake = &state.intake;
     let result = async {
-        let value = json_body(&headers, body).await?;
-        let (routing_key, event) = event::parse_events_v2(&value, generated_key).map_err(Refusal::Invalid)?;
+        let _admitted = admit(intake, &headers, MAX_BODY_BYTES)?;
+        let (value, bytes) = json_body(&headers, body).await?;
+        let (routing_key, event) = match event::parse_events_v2(&value, generated_key) {
+            Ok(parsed) => parsed,
+            Err(errors) => {
+                // The key is inside the event: when it is a real one, its service's owners see why.
+                if let Some(k) = value.get("routing_key").and_then(Value::as_str)
+                    && let Ok(g) = grant(intake, &state, k.trim(), IntegrationKind::EventsV2).await
+                {
+                    note_rejected(&state, &g, &errors, true).await;
+                }
+                return Err(Refusal::Invalid(errors));
+            }
+        };
         let grant = grant(intake, &state, routing_key.trim(), IntegrationKind::EventsV2).await?;
-        store(intake, &grant, std::slice::from_ref(&event)).await?;
+        store(intake, &grant, std::slice::from_ref(&event), bytes).await?;
         Ok::<_, Refusal>(event.dedup_key)
     }
     .await;
@@ -201,31 +274,41 @@ pub async fn enqueue(State(state): State<AppState>, headers: HeaderMap, body: Bo
 
 /// `POST /integrations/alertmanager/{key}`: an Alertmanager (v4) or Grafana (v1) webhook batch.
 /// The key first (a bad one costs no reading or parsing), then the body, then storage of every
-/// valid alert; the invalid ones are named in the answer.
+/// valid alert; the invalid ones are named in the answer and on the service page.
 pub async fn alertmanager(
     State(state): State<AppState>,
     Path(key): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let grant = match grant(&state.intake, &state, &key, IntegrationKind::Alertmanager).await {
+        Ok(g) => g,
+        Err(r) => return refuse(Dialect::Tocsin, r),
+    };
     let result = async {
-        let grant = grant(&state.intake, &state, &key, IntegrationKind::Alertmanager).await?;
-        let value = batch_body(&headers, body).await?;
+        let _admitted = admit(&state.intake, &headers, MAX_BATCH_BYTES)?;
+        let (value, bytes) = batch_body(&headers, body).await?;
         let batch = event::parse_alertmanager(&value).map_err(Refusal::Invalid)?;
-        store(&state.intake, &grant, &batch.events).await?;
+        store(&state.intake, &grant, &batch.events, bytes).await?;
         Ok::<_, Refusal>(batch)
     }
     .await;
     match result {
         Ok(batch) => {
             if !batch.rejected.is_empty() {
-                tracing::warn!(key_prefix = &key[..4.min(key.len())], rejected = ?batch.rejected, "alerts refused from a batch");
+                tracing::warn!(key_prefix = &key[..4], rejected = ?batch.rejected, "alerts refused from a batch");
             }
+            note_rejected(&state, &grant, &batch.rejected, false).await;
             let body =
                 json!({ "status": "success", "alerts": batch.events.len(), "rejected": batch.rejected });
             (StatusCode::OK, Json(body)).into_response()
         }
-        Err(r) => refuse(Dialect::Tocsin, r),
+        Err(r) => {
+            if let Some(reasons) = r.reasons() {
+                note_rejected(&state, &grant, &reasons, true).await;
+            }
+            refuse(Dialect::Tocsin, r)
+        }
     }
 }
 
@@ -236,17 +319,26 @@ pub async fn generic(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let grant = match grant(&state.intake, &state, &key, IntegrationKind::Generic).await {
+        Ok(g) => g,
+        Err(r) => return refuse(Dialect::Tocsin, r),
+    };
     let result = async {
-        let grant = grant(&state.intake, &state, &key, IntegrationKind::Generic).await?;
-        let value = json_body(&headers, body).await?;
+        let _admitted = admit(&state.intake, &headers, MAX_BODY_BYTES)?;
+        let (value, bytes) = json_body(&headers, body).await?;
         let event = event::parse_generic(&value, generated_key).map_err(Refusal::Invalid)?;
-        store(&state.intake, &grant, std::slice::from_ref(&event)).await?;
+        store(&state.intake, &grant, std::slice::from_ref(&event), bytes).await?;
         Ok::<_, Refusal>(event.dedup_key)
     }
     .await;
     match result {
         Ok(dedup_key) => (StatusCode::ACCEPTED, Json(json!({ "status": "success", "dedup_key": dedup_key })))
             .into_response(),
-        Err(r) => refuse(Dialect::Tocsin, r),
+        Err(r) => {
+            if let Some(reasons) = r.reasons() {
+                note_rejected(&state, &grant, &reasons, true).await;
+            }
+            refuse(Dialect::Tocsin, r)
+        }
     }
 }

@@ -20,7 +20,10 @@ struct Setup {
 
 /// An app with a team, the service `checkout`, an admin and a responder.
 async fn setup() -> Setup {
-    let app = spawn_app().await;
+    setup_on(spawn_app().await).await
+}
+
+async fn setup_on(app: TestApp) -> Setup {
     let admin = app.user("root@example.com", Role::Admin).await;
     let admin = app.token_for(&admin).await;
     let ada = app.user("ada@example.com", Role::Responder).await;
@@ -482,6 +485,19 @@ async fn alertmanager_batches_group_into_one_incident_and_resolve_it() {
     let (st, _) = s.post(&path, json!({"version": "4"})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(s.stored_events().await, before + 1);
+
+    // The service's owners see every refusal on the service page, newest first, with the key.
+    let (st, list) =
+        s.app.api(Method::GET, &s.responder, "/api/v1/services/checkout/rejected-events", None).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let reasons: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons.len(), 3, "{list}");
+    assert!(reasons[0].contains("alerts"), "the malformed batch, last sent: {}", reasons[0]);
+    assert!(reasons[1..].contains(&"'alerts[0].status' must be firing or resolved"));
+    assert_eq!(list[0]["key_label"], "alertmanager prod");
+    let (st, _) =
+        s.app.api(Method::GET, &s.responder, "/api/v1/services/nowhere/rejected-events", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -885,4 +901,141 @@ async fn a_person_resolving_while_alerts_stream_in_gets_no_error() {
     // Repeats after the resolve opened at most one new alert and one new incident.
     assert!(s.alerts("status=open").await.len() <= 1);
     assert!(s.incident_count().await <= 2);
+}
+
+/// An ingestion request held open: its headers (declaring `declared` body bytes) and the first
+/// byte of its body are sent, the rest waits for `finish`. Raw TCP, so the declared length is
+/// exactly what the server sees.
+struct Held {
+    stream: tokio::net::TcpStream,
+    body: Vec<u8>,
+}
+
+impl Held {
+    async fn open(app: &TestApp, path: &str, body: Vec<u8>) -> Held {
+        use tokio::io::AsyncWriteExt;
+        let url = reqwest::Url::parse(&app.url(path)).unwrap();
+        let addr = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST {} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            url.path(),
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(&body[..1]).await.unwrap();
+        Held { stream, body }
+    }
+
+    /// Sends the rest of the body and returns the status line of the answer.
+    async fn finish(mut self) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.write_all(&self.body[1..]).await.unwrap();
+        let mut answer = String::new();
+        self.stream.read_to_string(&mut answer).await.unwrap();
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+}
+
+fn am_body(labels: &str, padding: usize) -> Vec<u8> {
+    let one = vec![json!({"status": "firing", "labels": {"alertname": labels}, "fingerprint": labels,
+                          "annotations": {"description": "x".repeat(padding)}})];
+    serde_json::to_vec(&am_batch("firing", one)).unwrap()
+}
+
+/// Posts until the answer is not a 2xx (the held request has been let in by then), and returns
+/// the refusal and how many were stored before it.
+async fn until_refused(url: &str, body: &[u8]) -> (reqwest::Response, usize) {
+    for accepted in 0..200 {
+        let res = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        if !res.status().is_success() {
+            return (res, accepted);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("never refused");
+}
+
+/// Beyond the requests an instance handles at once, the answer is 503 with `Retry-After` before
+/// the body is read, with nothing internal in it; once the held one is done, the next gets in.
+#[tokio::test]
+async fn beyond_the_requests_handled_at_once_the_answer_is_a_503_to_retry() {
+    let app = common::spawn_app_configured(|c| c.ingest.max_requests = 1).await;
+    let s = setup_on(app).await;
+    let key = s.key("alertmanager").await;
+    let path = format!("/integrations/alertmanager/{key}");
+    let held = Held::open(&s.app, &path, am_body("held", 10)).await;
+    let (refused, before) = until_refused(&s.app.url(&path), &am_body("next", 10)).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_stored", "{body}");
+    assert!(held.finish().await.contains("200"));
+    let res = reqwest::Client::new()
+        .post(s.app.url(&path))
+        .header("content-type", "application/json")
+        .body(am_body("next", 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(s.stored_events().await, before as i64 + 2);
+}
+
+/// The bodies held at once are bounded in bytes as well: a request that would go over waits
+/// for a retry, while one that fits still gets in.
+#[tokio::test]
+async fn request_bodies_held_at_once_are_bounded_in_bytes() {
+    let app = common::spawn_app_configured(|c| c.ingest.max_inflight_bytes = 1 << 20).await;
+    let s = setup_on(app).await;
+    let key = s.key("alertmanager").await;
+    let path = format!("/integrations/alertmanager/{key}");
+    let held = Held::open(&s.app, &path, am_body("big", 900 * 1024)).await;
+    let (refused, before) = until_refused(&s.app.url(&path), &am_body("also big", 200 * 1024)).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    let (status, _) = s
+        .post(&path, am_batch("firing", vec![json!({"status": "firing", "labels": {"alertname": "small"}})]))
+        .await;
+    assert_eq!(status, StatusCode::OK, "a small one fits beside the held one");
+    assert!(held.finish().await.contains("200"));
+    assert_eq!(s.stored_events().await, before as i64 + 2);
+}
+
+/// One key may send so many bytes an hour, so a runaway source cannot fill the disk; beyond it
+/// (the last request is taken whole) the key gets 503 with `Retry-After` for as long as the
+/// budget takes to come back, and other keys are unaffected.
+#[tokio::test]
+async fn a_key_over_its_hourly_byte_budget_waits_and_other_keys_do_not() {
+    let app = common::spawn_app_configured(|c| c.ingest.bytes_per_key_hour = 64 * 1024).await;
+    let s = setup_on(app).await;
+    let (noisy, quiet) = (s.key("alertmanager").await, s.key("alertmanager").await);
+    let send = |key: &str, name: &str| {
+        let url = s.app.url(&format!("/integrations/alertmanager/{key}"));
+        let body = am_body(name, 50 * 1024);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(send(&noisy, "a").await.status(), StatusCode::OK);
+    assert_eq!(send(&noisy, "b").await.status(), StatusCode::OK, "taken whole while there is credit");
+    let over = send(&noisy, "c").await;
+    assert_eq!(over.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let retry: u64 = over.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    // About 36 KB of debt at 64 KB an hour: some half an hour.
+    assert!((1500..=2400).contains(&retry), "{retry}");
+    assert_eq!(send(&quiet, "d").await.status(), StatusCode::OK);
+    assert_eq!(s.stored_events().await, 3);
 }

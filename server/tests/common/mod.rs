@@ -190,6 +190,11 @@ pub async fn spawn_app_at(clock: ManualClock) -> TestApp {
     serve(fresh_database(true).await, Arc::new(clock), |_| {}).await
 }
 
+/// The real clock with a configuration changed by `configure` (e.g. tighter intake limits).
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
+    serve(fresh_database(true).await, Arc::new(SystemClock), configure).await
+}
+
 /// The same with a configuration changed by `configure` (e.g. an SMTP server).
 pub async fn spawn_app_with(clock: ManualClock, configure: impl FnOnce(&mut Config)) -> TestApp {
     serve(fresh_database(true).await, Arc::new(clock), configure).await

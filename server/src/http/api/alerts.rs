@@ -7,7 +7,7 @@ use axum::{
 use backend::services::{self};
 use domain::{
     Role,
-    alert::{AlertDetail, AlertFilterInput, AlertPage},
+    alert::{AlertDetail, AlertFilterInput, AlertPage, RejectedEventView},
 };
 
 use crate::{
@@ -34,4 +34,15 @@ pub async fn get_alert(
 ) -> Result<Json<AlertDetail>, ApiError> {
     caller.require(Role::Viewer)?;
     Ok(Json(services::alerts::alert_detail(&state.ctx.pool, id).await?))
+}
+
+/// `GET /api/v1/services/{slug}/rejected-events`: what the service's keys sent that was refused,
+/// newest first (the last 100).
+pub async fn list_rejected(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<RejectedEventView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(services::alerts::list_rejected(&state.ctx.pool, &slug).await?))
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
             get(integration_keys::list_keys).post(integration_keys::create_key),
         )
         .route("/services/{slug}/integration-keys/{id}", delete(integration_keys::revoke_key))
+        .route("/services/{slug}/rejected-events", get(alerts::list_rejected))
         .route("/alerts", get(alerts::list_alerts))
         .route("/alerts/{id}", get(alerts::get_alert))
         .route("/incidents", get(incidents::list_incidents).post(incidents::declare_incident))
