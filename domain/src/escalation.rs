@@ -19,6 +19,7 @@ uuid_id!(PolicyId, "policy_id");
 /// Who a level pages.
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Target {
     User {
@@ -41,6 +42,7 @@ pub enum Target {
 
 /// A level may page a pair: each target gets a role on the incident when they acknowledge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LevelTarget {
     #[serde(flatten)]
     pub target: Target,
@@ -49,6 +51,7 @@ pub struct LevelTarget {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Level {
     pub targets: Vec<LevelTarget>,
     /// How long to wait for an acknowledgement before paging the next level, in seconds.
@@ -140,6 +143,7 @@ impl Policy {
 
 /// A policy as forms and the API send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyInput {
     pub name: String,
     pub levels: Vec<Level>,
@@ -168,6 +172,7 @@ pub struct Paged {
 
 /// A policy as pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyView {
     pub id: PolicyId,
     pub name: String,
@@ -200,6 +205,7 @@ pub struct PolicyOverview {
 
 /// Whom to page by hand during an incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ManualPage {
     User {

@@ -2,11 +2,34 @@
 //!
 //! This crate owns parsing (input becomes a domain type through one constructor used by both the
 //! form and the server) and pure rules. It must never do I/O: it is compiled to wasm as well.
+//!
+//! With the `openapi` feature (the server's), the types the REST API reads and writes have
+//! OpenAPI schemas. An `Option` field of a type only the server writes is marked
+//! `schema(required)`: serde always writes it (`null` for `None`), which utoipa would otherwise
+//! document as a field that may be left out.
+
+/// The OpenAPI schema of a type serde writes as one string (with the `openapi` feature): `$schema`
+/// is a `utoipa::openapi::ObjectBuilder`, usually from the helpers in `openapi.rs`. Written by hand
+/// because deriving would describe the Rust fields, not the string on the wire.
+macro_rules! string_schema {
+    ($name:ty, $schema:expr) => {
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::Schema::Object($schema.build()).into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+    };
+}
 
 /// The plumbing every parsed text newtype shares: `as_str`, serde through `parse` (so JSON input
-/// meets the same rule as a form), and conversion back to `String`. The type keeps its own `parse`.
+/// meets the same rule as a form), conversion back to `String`, and (with the `openapi` feature)
+/// `$schema` as its OpenAPI schema, which states the rule of `parse`. The type keeps its own `parse`.
 macro_rules! text_newtype {
-    ($name:ident) => {
+    ($name:ident, $schema:expr) => {
         impl $name {
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -31,14 +54,19 @@ macro_rules! text_newtype {
                 f.write_str(&self.0)
             }
         }
+
+        string_schema!($name, $schema);
     };
 }
 
 /// Stores a closed set of names as PostgreSQL `text` through the type's own `as_str` and
 /// `FromStr`: one mapping for JSON, forms and the database. A stored value the type does not know
-/// fails the read (a logged internal error), never a silent default.
+/// fails the read (a logged internal error), never a silent default. The same names, from `ALL`,
+/// are the enum of its OpenAPI schema (tests hold them equal to what serde writes).
 macro_rules! stored_as_text {
     ($($name:ty),+ $(,)?) => {$(
+        string_schema!($name, $crate::openapi::names(<$name>::ALL.iter().map(|v| v.as_str())));
+
         #[cfg(feature = "sqlx")]
         impl sqlx::Type<sqlx::Postgres> for $name {
             fn type_info() -> sqlx::postgres::PgTypeInfo {
@@ -70,8 +98,9 @@ macro_rules! stored_as_text {
     )+};
 }
 
-/// An id newtype over a UUID: serialised as the bare UUID, stored as `uuid` (with the `sqlx`
-/// feature), parsed from text with a field-named error. Ids of different things do not mix.
+/// An id newtype over a UUID: serialised as the bare UUID (so its OpenAPI schema is a UUID
+/// string), stored as `uuid` (with the `sqlx` feature), parsed from text with a field-named error.
+/// Ids of different things do not mix.
 macro_rules! uuid_id {
     ($(#[$m:meta])* $name:ident, $field:literal) => {
         $(#[$m])*
@@ -92,6 +121,8 @@ macro_rules! uuid_id {
                 s.trim().parse().map($name).map_err(|_| $crate::FieldError::new($field, "is not an id"))
             }
         }
+
+        string_schema!($name, $crate::openapi::uuid());
     };
 }
 
@@ -101,6 +132,10 @@ pub mod error;
 pub mod escalation;
 pub mod incident;
 pub mod notification;
+#[cfg(feature = "openapi")]
+mod openapi;
+#[cfg(all(test, feature = "openapi"))]
+mod openapi_tests;
 pub mod schedule;
 pub mod service;
 pub mod team;

@@ -82,16 +82,19 @@ pub fn working_hours(zone: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactMethodView {
     pub id: Uuid,
     pub kind: ContactKind,
     pub label: String,
     pub address: String,
     /// Webhooks: the signing secret, for the receiving end to verify pages.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub secret: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactMethodInput {
     pub kind: String,
     pub label: String,
@@ -99,6 +102,7 @@ pub struct ContactMethodInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleView {
     pub id: Uuid,
     pub contact_method_id: Uuid,
@@ -106,6 +110,7 @@ pub struct RuleView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleInput {
     pub contact_method_id: Uuid,
     /// Minutes after the page.
@@ -114,17 +119,21 @@ pub struct RuleInput {
 
 /// One person paged on an incident, and by what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageView {
     pub user_id: Uuid,
     pub name: String,
     /// Escalation level (1-based); None when paged by hand.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub level: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub role: Option<IncidentRole>,
     pub paged_at: DateTime<Utc>,
 }
 
 /// One message handed (or to be handed) to a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryView {
     pub id: i64,
     pub to: String,
@@ -133,10 +142,13 @@ pub struct DeliveryView {
     pub label: String,
     pub status: String,
     pub attempts: u32,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub error: Option<String>,
     pub due_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub sent_at: Option<DateTime<Utc>>,
     pub deferred: bool,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub incident: Option<i64>,
 }
 
@@ -151,6 +163,9 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
+    pub const ALL: [NotificationKind; 3] =
+        [NotificationKind::Page, NotificationKind::Test, NotificationKind::Handoff];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::Page => "page",

@@ -45,7 +45,16 @@ impl Slug {
     }
 }
 
-text_newtype!(Slug);
+text_newtype!(
+    Slug,
+    crate::openapi::string(
+        "A URL-safe name: 1 to 50 lower-case letters and digits separated by single hyphens, such as \
+         core-api."
+    )
+    .pattern(Some("^[a-z0-9]+(-[a-z0-9]+)*$"))
+    .min_length(Some(1))
+    .max_length(Some(50))
+);
 
 /// The name of a team or a service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +77,14 @@ impl DisplayName {
     }
 }
 
-text_newtype!(DisplayName);
+text_newtype!(
+    DisplayName,
+    crate::openapi::string(
+        "The name of a team or a service: one line of 1 to 100 characters once spaces around it are \
+         trimmed."
+    )
+    .min_length(Some(1))
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +94,8 @@ pub enum TeamRole {
 }
 
 impl TeamRole {
+    pub const ALL: [TeamRole; 2] = [TeamRole::Lead, TeamRole::Member];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TeamRole::Lead => "lead",
@@ -101,15 +119,18 @@ impl std::str::FromStr for TeamRole {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMemberView {
     pub user_id: UserId,
     pub name: String,
     /// Shown to responders and admins, who reach and manage people; viewers see names only.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub email: Option<String>,
     pub role: TeamRole,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamView {
     pub id: TeamId,
     pub name: String,
@@ -120,6 +141,7 @@ pub struct TeamView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceView {
     pub id: crate::service::ServiceId,
     pub name: String,
@@ -131,6 +153,7 @@ pub struct ServiceView {
 
 /// Input for a new team: the slug is made from the name when not given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewTeamInput {
     pub name: String,
     #[serde(default)]
@@ -150,6 +173,7 @@ impl NewTeamInput {
 
 /// Input for a new service, owned by the team with slug `team`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewServiceInput {
     pub name: String,
     #[serde(default)]

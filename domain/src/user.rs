@@ -19,6 +19,8 @@ impl fmt::Display for UserId {
     }
 }
 
+string_schema!(UserId, crate::openapi::uuid());
+
 /// What a person may do. Each role includes the rights of the ones below it:
 /// admin > responder > viewer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,7 +116,17 @@ impl Email {
     }
 }
 
-text_newtype!(Email);
+text_newtype!(
+    Email,
+    // Three characters is the least `parse` can accept (`a@b`); the rest is in words, since the
+    // limits count bytes of the trimmed, lower-cased address.
+    crate::openapi::string(
+        "An email address such as ada@example.com, kept trimmed and lower-cased: no spaces inside, one @ \
+         with at most 64 bytes before it and a domain after it that neither starts nor ends with a dot \
+         nor has two in a row; at most 254 bytes in all."
+    )
+    .min_length(Some(3))
+);
 
 /// A person's display name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,7 +149,14 @@ impl PersonName {
     }
 }
 
-text_newtype!(PersonName);
+text_newtype!(
+    PersonName,
+    crate::openapi::string(
+        "A person's display name: 1 to 100 characters once spaces around it are trimmed, no control \
+         characters."
+    )
+    .min_length(Some(1))
+);
 
 /// A new password as typed. Never serialised back out, never logged.
 #[derive(Clone, PartialEq, Eq)]
@@ -199,7 +218,10 @@ impl TimeZoneName {
     }
 }
 
-text_newtype!(TimeZoneName);
+text_newtype!(
+    TimeZoneName,
+    crate::openapi::string("An IANA time zone name such as Europe/London.").examples(["Europe/London"])
+);
 
 /// A user to be created: every field already parsed.
 #[derive(Debug, Clone)]
@@ -212,6 +234,7 @@ pub struct NewUser {
 
 /// The form and API input for creating a user, before parsing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUserInput {
     pub email: String,
     pub name: String,
@@ -255,7 +278,11 @@ impl ApiTokenLabel {
     }
 }
 
-text_newtype!(ApiTokenLabel);
+text_newtype!(
+    ApiTokenLabel,
+    crate::openapi::string("An API token's label: 1 to 100 characters once spaces around it are trimmed.")
+        .min_length(Some(1))
+);
 
 /// The longest an API token may be made to last, in days, when it is given an end.
 pub const MAX_TOKEN_DAYS: u32 = 366;
@@ -271,6 +298,7 @@ pub fn token_expiry(days: Option<u32>, now: DateTime<Utc>) -> Result<Option<Date
 
 /// A user as the API and the pages show them. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: UserId,
     pub email: String,
@@ -283,6 +311,7 @@ pub struct UserView {
 
 /// The signed-in caller, as `GET /api/v1/me` and the user menu show them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: UserId,
     pub email: String,
@@ -293,20 +322,25 @@ pub struct Me {
 
 /// An API token as its owner sees it after creation: never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiTokenView {
     pub id: Uuid,
     pub label: String,
     /// The first characters of the token, so its owner can tell tokens apart.
     pub prefix: String,
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub revoked_at: Option<DateTime<Utc>>,
     /// When it stops working by itself; never, when None.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The answer to creating a token: the secret, shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedApiToken {
     pub token: String,
     pub view: ApiTokenView,

@@ -7,6 +7,8 @@
 //! grouping, storms, severity mapping) the processor applies.
 
 pub mod event;
+#[cfg(test)]
+mod fuzz;
 pub mod rules;
 
 use std::{fmt, str::FromStr};
@@ -155,20 +157,24 @@ impl IntegrationKind {
 
 /// An integration key as listed: never the secret, only its first characters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationKeyView {
     pub id: Uuid,
     pub service: String,
     pub kind: IntegrationKind,
     pub label: String,
     pub prefix: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Something an integration key sent that was refused, as the service page lists it: the
 /// reason names the field, as the sender's answer did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedEventView {
     pub received_at: DateTime<Utc>,
     pub key_label: String,
@@ -178,6 +184,7 @@ pub struct RejectedEventView {
 
 /// The answer to creating a key: the only time its secret is shown, with where to send events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatedIntegrationKey {
     #[serde(flatten)]
     pub view: IntegrationKeyView,
@@ -187,6 +194,7 @@ pub struct CreatedIntegrationKey {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snippet {
     pub title: String,
     pub text: String,
@@ -194,6 +202,7 @@ pub struct Snippet {
 
 /// `{"kind", "label"}` as sent by a form or the API.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewIntegrationKeyInput {
     pub kind: String,
     pub label: String,
@@ -221,6 +230,7 @@ impl NewIntegrationKeyInput {
 
 /// An alert as pages and the API show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertView {
     pub id: i64,
     pub service: String,
@@ -229,11 +239,14 @@ pub struct AlertView {
     pub severity: AlertSeverity,
     pub summary: String,
     pub source: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub incident: Option<IncidentNumber>,
     pub event_count: i32,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub acknowledged_at: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub resolved_at: Option<DateTime<Utc>>,
     pub flapping: bool,
     /// The latest trigger, normalised: summary, source, severity, details, links.
@@ -242,15 +255,18 @@ pub struct AlertView {
 
 /// One received event of an alert, with what Tocsin did with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertEventView {
     pub id: i64,
     pub action: EventAction,
     pub received_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub outcome: Option<String>,
     pub event: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertDetail {
     pub alert: AlertView,
     pub events: Vec<AlertEventView>,
@@ -258,6 +274,7 @@ pub struct AlertDetail {
 
 /// Filters of `/api/v1/alerts` as sent (query string or server fn).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertFilterInput {
     pub service: Option<String>,
     pub incident: Option<String>,
@@ -311,9 +328,11 @@ impl AlertFilterInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlertPage {
     pub alerts: Vec<AlertView>,
     /// Pass as `before` for the next (older) page.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub next: Option<i64>,
 }
 

@@ -23,6 +23,7 @@ use super::{AlertSeverity, AlertStatus, EventAction, NormalizedEvent};
 use crate::{FieldError, incident::Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Grouping {
     /// New alerts join the service's open incident.
@@ -43,6 +44,8 @@ pub enum Urgency {
 }
 
 impl Urgency {
+    pub const ALL: [Urgency; 2] = [Urgency::High, Urgency::Low];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Urgency::High => "high",
@@ -65,6 +68,7 @@ impl std::str::FromStr for Urgency {
 stored_as_text!(Urgency);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeverityMap {
     pub critical: Severity,
     pub error: Severity,
@@ -98,6 +102,7 @@ impl SeverityMap {
 
 /// A service's ingestion settings. Stored as JSON; every missing field takes its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct IngestionSettings {
     pub grouping: Grouping,
@@ -180,6 +185,7 @@ impl IngestionSettings {
 
 /// The settings as a form sends them: every field text, parsed by [`IngestionForm::parse`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestionForm {
     pub grouping: String,
     /// Blank: join while the incident is open.

@@ -19,6 +19,7 @@ where
 
 /// `PATCH /api/v1/incidents/{number}`: only the fields present change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentPatchInput {
     #[serde(default)]
     pub title: Option<String>,
@@ -128,6 +129,7 @@ pub fn parse_tags(tags: &[String]) -> Result<Vec<String>, FieldError> {
 /// `POST /api/v1/incidents/{number}/roles`: give a role to a person, or take it away (`user_id`
 /// null).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleInput {
     pub role: String,
     #[serde(default)]
@@ -142,6 +144,7 @@ impl RoleInput {
 
 /// Hand every role one person holds on open incidents to another, as at the end of a shift.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandoverInput {
     /// Whose roles move; the caller when absent.
     #[serde(default)]
@@ -151,6 +154,7 @@ pub struct HandoverInput {
 
 /// What a handover moved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandoverView {
     pub to: String,
     /// One entry per role moved: the incident and the role.
@@ -159,6 +163,7 @@ pub struct HandoverView {
 
 /// `POST .../timeline`: a note in Markdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteInput {
     pub body: String,
 }
@@ -180,6 +185,7 @@ impl NoteInput {
 
 /// `PUT .../timeline/{id}/pin`: pin as papertrail or follow-up, or unpin with `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PinInput {
     #[serde(default)]
     pub pin: Option<String>,
@@ -193,6 +199,7 @@ impl PinInput {
 
 /// A link to an external ticket or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkInput {
     pub url: String,
     #[serde(default)]
@@ -226,6 +233,7 @@ impl LinkInput {
 
 /// Relate this incident to another, saying why ("same root cause", "duplicate").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RelatedInput {
     pub number: String,
     pub reason: String,

@@ -74,6 +74,12 @@ impl Severity {
     }
 }
 
+string_schema!(
+    Severity,
+    crate::openapi::names(Severity::ALL.map(Severity::as_str))
+        .description(Some("How bad an incident is, from SEV1 (worst: most users affected) to SEV5."))
+);
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -252,7 +258,11 @@ impl FromStr for IncidentNumber {
     /// Accepts `INC-42`, `inc-42` or `42`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let digits = if t.len() > 4 && t[..4].eq_ignore_ascii_case("INC-") { &t[4..] } else { t };
+        // `get`, not indexing: the fourth byte may fall inside a character ("aéé").
+        let digits = match (t.get(..4), t.get(4..)) {
+            (Some(prefix), Some(rest)) if prefix.eq_ignore_ascii_case("INC-") => rest,
+            _ => t,
+        };
         match digits.parse::<i64>() {
             Ok(n) if n > 0 => Ok(IncidentNumber(n)),
             _ => Err(FieldError::new("number", format!("'{t}' is not an incident number such as INC-42"))),
@@ -272,6 +282,18 @@ impl From<IncidentNumber> for String {
         value.to_string()
     }
 }
+
+// The pattern is what `from_str` accepts: the prefix in any case or none, then a positive integer
+// as `i64` reads it (a leading `+` or zeros included). Only the upper bound is left to words.
+string_schema!(
+    IncidentNumber,
+    crate::openapi::string(
+        "An incident's number, written INC-42; inc-42 and 42 are read as the same. A positive whole \
+         number, at most 9223372036854775807."
+    )
+    .pattern(Some(r"^([Ii][Nn][Cc]-)?\+?0*[1-9][0-9]*$"))
+    .examples(["INC-42"])
+);
 
 /// Who does what during an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -351,7 +373,13 @@ impl IncidentTitle {
     }
 }
 
-text_newtype!(IncidentTitle);
+text_newtype!(
+    IncidentTitle,
+    crate::openapi::string(
+        "What is wrong, in one line of 1 to 200 characters once spaces around it are trimmed."
+    )
+    .min_length(Some(1))
+);
 
 /// What a timeline entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -431,6 +459,7 @@ impl TimelineKind {
 
 /// Input for declaring an incident, before parsing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewIncidentInput {
     pub title: String,
     pub severity: String,
@@ -476,6 +505,7 @@ impl NewIncidentInput {
 
 /// An incident as the API and pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentView {
     pub number: IncidentNumber,
     pub title: String,
@@ -485,12 +515,18 @@ pub struct IncidentView {
     /// Slugs of the affected services.
     pub services: Vec<String>,
     pub customer_impact: bool,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub declared_by: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub mitigated_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub impact_started_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub impact_ended_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Who holds which role, in the order of `IncidentRole::ALL`.
     pub roles: Vec<RoleHolder>,
@@ -507,6 +543,7 @@ impl IncidentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleHolder {
     pub role: IncidentRole,
     pub user_id: UserId,
@@ -514,6 +551,7 @@ pub struct RoleHolder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkView {
     pub url: String,
     pub label: String,
@@ -521,6 +559,7 @@ pub struct LinkView {
 
 /// Another incident this one is related to, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RelatedView {
     pub number: IncidentNumber,
     pub title: String,
@@ -529,6 +568,7 @@ pub struct RelatedView {
 
 /// One timeline entry as people read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelineEntryView {
     pub id: i64,
     pub at: chrono::DateTime<chrono::Utc>,
@@ -537,7 +577,9 @@ pub struct TimelineEntryView {
     /// Plain text, except for notes, whose Markdown source this is.
     pub body: String,
     /// A note's Markdown rendered to sanitised HTML on the server; `None` for other kinds.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub body_html: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub pin: Option<Pin>,
 }
 
@@ -552,6 +594,7 @@ pub struct IncidentChange {
 
 /// A request to move an incident to another status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionInput {
     pub to: String,
     #[serde(default)]
@@ -640,6 +683,9 @@ mod tests {
         assert_eq!("12".parse::<IncidentNumber>(), Ok(IncidentNumber(12)));
         assert!("INC-0".parse::<IncidentNumber>().is_err());
         assert!("INC-x".parse::<IncidentNumber>().is_err());
+        // The fourth byte inside a character once panicked the parser.
+        assert!("aéé".parse::<IncidentNumber>().is_err());
+        assert!("INC\u{e9}1".parse::<IncidentNumber>().is_err());
         assert_eq!(IncidentNumber(42).to_string(), "INC-42");
         assert_eq!(serde_json::to_string(&IncidentNumber(3)).unwrap(), "\"INC-3\"");
     }

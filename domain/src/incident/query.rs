@@ -8,6 +8,7 @@ use crate::{FieldError, team::Slug};
 /// Filters as they arrive in a query string (`?status=open&severity=SEV1,SEV2&mine=true`) or a
 /// form. Lists are comma-separated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentFilterInput {
     /// `open`, `closed`, `all`, or statuses separated by commas. Default: all.
     #[serde(default)]
@@ -137,8 +138,10 @@ pub fn text_query(input: &str) -> Option<String> {
 /// One page of the incident list. `next` is the cursor for the following page, absent on the
 /// last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentPage {
     pub incidents: Vec<IncidentView>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub next: Option<String>,
 }
 

@@ -12,6 +12,7 @@ use crate::UserId;
 
 /// A limit, and whether breaking it refuses the save (hard) or asks for confirmation (soft).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limit {
     pub value: u32,
     #[serde(default)]
@@ -19,6 +20,7 @@ pub struct Limit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FairnessRules {
     /// Most days (24-hour days of on-call time) in any rolling 30 days.
     pub max_days_in_30: Option<Limit>,
@@ -44,6 +46,7 @@ impl Default for FairnessRules {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FairnessRule {
     #[serde(rename = "max_days_in_30")]
@@ -54,6 +57,7 @@ pub enum FairnessRule {
 
 /// One broken rule: who, over which dates, and by how much, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
     pub rule: FairnessRule,
     pub hard: bool,

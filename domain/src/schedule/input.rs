@@ -12,6 +12,7 @@ use super::stack::{LayerId, ScheduleLayer, Tier};
 use crate::{FieldError, UserId};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleInput {
     pub name: String,
     #[serde(default)]
@@ -24,12 +25,14 @@ pub struct ScheduleInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayerInput {
     /// Present when the layer already exists: keeps its id (escalation levels point at it).
     #[serde(default)]
     pub id: Option<Uuid>,
     pub name: String,
     #[serde(default = "primary")]
+    #[cfg_attr(feature = "openapi", schema(default = primary))]
     pub tier: String,
     pub participants: Vec<Uuid>,
     /// `hours`, `days` or `weeks`.
@@ -72,6 +75,7 @@ impl Default for LayerInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RestrictionInput {
     pub weekday: String,
     pub start: String,
@@ -79,6 +83,7 @@ pub struct RestrictionInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverrideInput {
     pub user_id: Uuid,
     /// RFC 3339.

@@ -31,6 +31,7 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RotationUnit {
     Hours,
@@ -41,7 +42,9 @@ pub enum RotationUnit {
 /// A time-of-day window on one local weekday (e.g. Monday 09:00-15:30). An end at or before the
 /// start runs into the next day (Friday 22:00-06:00 ends Saturday morning).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Restriction {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Weekday))]
     pub weekday: Weekday,
     pub start: NaiveTime,
     pub end: NaiveTime,
@@ -62,18 +65,22 @@ impl Restriction {
 /// A rotation layer: participants take turns, each for `length` units, handing off at a wall-clock
 /// time (and weekday, for weekly rotations) in the schedule's zone, from `start_date` on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Layer {
     pub participants: Vec<UserId>,
     pub unit: RotationUnit,
     pub length: u32,
     pub handoff_time: NaiveTime,
     /// Weekly rotations only: the weekday of the handoff.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Weekday>, required))]
     pub handoff_weekday: Option<Weekday>,
     pub start_date: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub end: Option<DateTime<Utc>>,
     /// When set, the layer covers only these windows. The rotation runs on regardless (as in
     /// PagerDuty): a restriction hides part of a shift, it never changes whose turn it is.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub restrictions: Vec<Restriction>,
 }
 

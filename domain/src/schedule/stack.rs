@@ -19,6 +19,9 @@ pub struct LayerId(pub Uuid);
 #[serde(transparent)]
 pub struct OverrideId(pub Uuid);
 
+string_schema!(LayerId, crate::openapi::uuid());
+string_schema!(OverrideId, crate::openapi::uuid());
+
 /// Which stack a layer belongs to. Primary layers stack into the schedule's on-call answer; the
 /// secondary stack is answered on its own, so escalation can page "the secondary" by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,6 +61,7 @@ impl std::str::FromStr for Tier {
 stored_as_text!(Tier);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleLayer {
     pub id: LayerId,
     pub name: String,
@@ -67,11 +71,13 @@ pub struct ScheduleLayer {
 
 /// A person covering `[start, end)`: for one layer, or (no layer) for the whole primary stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Override {
     pub id: OverrideId,
     pub user: UserId,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub layer: Option<LayerId>,
 }
 
@@ -96,6 +102,7 @@ pub struct FinalShift {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gap {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

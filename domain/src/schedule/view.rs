@@ -16,6 +16,7 @@ use crate::UserId;
 use crate::team::TeamId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonRef {
     pub id: UserId,
     pub name: String,
@@ -24,10 +25,13 @@ pub struct PersonRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleView {
     pub id: ScheduleId,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub team_id: Option<TeamId>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub team_name: Option<String>,
     pub time_zone: String,
     /// Bottom to top: a later layer wins where it covers.
@@ -37,6 +41,7 @@ pub struct ScheduleView {
     /// Everyone the layers and overrides name.
     pub people: Vec<PersonRef>,
     /// The caller's own calendar feed of this schedule (secret: it carries their feed token).
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub feed_url: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
@@ -72,21 +77,29 @@ impl ScheduleView {
 
 /// One line of the schedules list: a stack or a layer, who holds it now and who is next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnCallRow {
     /// "Primary", "Secondary", or the layer's name.
     pub label: String,
     pub tier: Tier,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub layer: Option<LayerId>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub now: Option<PersonRef>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub until: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub next: Option<PersonRef>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub next_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScheduleSummary {
     pub id: ScheduleId,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub team_name: Option<String>,
     pub time_zone: String,
     /// The final answer of each stack first, then each layer on its own.
@@ -95,9 +108,11 @@ pub struct ScheduleSummary {
 
 /// Someone on call right now, for `/oncall` and `GET /api/v1/oncall`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnCallEntry {
     pub schedule_id: ScheduleId,
     pub schedule_name: String,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub team_name: Option<String>,
     pub tier: Tier,
     pub user: PersonRef,
@@ -277,42 +292,54 @@ mod tests {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holder {
     pub user: PersonRef,
     pub until: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayerHolder {
     pub layer_id: LayerId,
     pub name: String,
     pub tier: Tier,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub user: Option<PersonRef>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub until: Option<DateTime<Utc>>,
 }
 
 /// `GET /api/v1/schedules/{id}/oncall?at=`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnCallAt {
     pub schedule_id: ScheduleId,
     pub at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub primary: Option<Holder>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub secondary: Option<Holder>,
     pub layers: Vec<LayerHolder>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftOut {
     pub user: PersonRef,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub layer_id: Option<LayerId>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub layer_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub override_id: Option<OverrideId>,
 }
 
 /// `GET /api/v1/schedules/{id}/shifts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShiftsOut {
     pub schedule_id: ScheduleId,
     pub time_zone: String,
