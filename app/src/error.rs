@@ -71,9 +71,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // On the server this is a request the server fn could not read (bad arguments).
+        // On the server, arguments that do not decode are the caller's mistake: a 422 naming
+        // them, not a 500 that pages someone.
         #[cfg(feature = "ssr")]
-        tracing::warn!(error = %value, "a server function call could not be read");
+        if let ServerFnErrorErr::Args(why) | ServerFnErrorErr::MissingArg(why) = &value {
+            tracing::warn!(error = %value, "a server function call could not be read");
+            return crate::ssr::fail(AppError::Invalid { field: "arguments".into(), reason: why.clone() });
+        }
+        #[cfg(feature = "ssr")]
+        tracing::warn!(error = %value, "a server function failed outside its body");
         AppError::Transport(value.to_string())
     }
 }

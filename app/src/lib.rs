@@ -9,6 +9,7 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+use domain::Role;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -18,7 +19,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::layout::{AdminLayout, AppLayout},
+    components::layout::{AdminLayout, AppLayout, RequireRole},
     routes::{
         account::AccountPage,
         admin_teams::AdminTeamsPage,
@@ -106,16 +107,16 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("/") view=DashboardPage/>
                     <Route path=path!("/incidents") view=IncidentsPage/>
-                    <Route path=path!("/incidents/new") view=NewIncidentPage/>
+                    <Route path=path!("/incidents/new") view=|| view! { <RequireRole role=Role::Responder why="declaring incidents is for responders"><NewIncidentPage/></RequireRole> }/>
                     <Route path=path!("/incidents/:number") view=IncidentPage/>
                     <Route path=path!("/oncall") view=OnCallPage/>
                     <Route path=path!("/schedules") view=SchedulesPage/>
-                    <Route path=path!("/schedules/new") view=ScheduleEditorPage/>
+                    <Route path=path!("/schedules/new") view=|| view! { <RequireRole role=Role::Admin why="schedules are edited by admins"><ScheduleEditorPage/></RequireRole> }/>
                     <Route path=path!("/schedules/:id") view=SchedulePage/>
-                    <Route path=path!("/schedules/:id/edit") view=ScheduleEditorPage/>
+                    <Route path=path!("/schedules/:id/edit") view=|| view! { <RequireRole role=Role::Admin why="schedules are edited by admins"><ScheduleEditorPage/></RequireRole> }/>
                     <Route path=path!("/escalation-policies") view=PoliciesPage/>
-                    <Route path=path!("/escalation-policies/new") view=PolicyEditorPage/>
-                    <Route path=path!("/escalation-policies/:id/edit") view=PolicyEditorPage/>
+                    <Route path=path!("/escalation-policies/new") view=|| view! { <RequireRole role=Role::Admin why="escalation policies are edited by admins"><PolicyEditorPage/></RequireRole> }/>
+                    <Route path=path!("/escalation-policies/:id/edit") view=|| view! { <RequireRole role=Role::Admin why="escalation policies are edited by admins"><PolicyEditorPage/></RequireRole> }/>
                     <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/services/:slug") view=ServicePage/>
                     <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>

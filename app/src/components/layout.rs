@@ -107,16 +107,25 @@ pub fn AppLayout() -> impl IntoView {
 /// refusal (403 when rendered on the server); the server fns behind each page check again.
 #[component]
 pub fn AdminLayout() -> impl IntoView {
-    if CurrentUser::has_role(Role::Admin) {
-        view! {
+    view! {
+        <RequireRole role=Role::Admin why="the admin area is for admins">
             <nav aria-label="Admin sections" class="tabs">
                 <ul>
                     {ADMIN_NAV.iter().map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> }).collect_view()}
                 </ul>
             </nav>
             <Outlet/>
-        }
-        .into_any()
+        </RequireRole>
+    }
+}
+
+/// A page for one role and those above it: anyone else gets a refusal saying `why` (a 403 when
+/// rendered on the server) instead of a form that would fail when sent. The server fns behind the
+/// page decide again; this spares people the attempt.
+#[component]
+pub fn RequireRole(role: Role, why: &'static str, children: Children) -> impl IntoView {
+    if CurrentUser::has_role(role) {
+        children().into_any()
     } else {
         #[cfg(feature = "ssr")]
         if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
@@ -125,7 +134,7 @@ pub fn AdminLayout() -> impl IntoView {
         view! {
             <section class="panel error-panel" role="alert">
                 <h1>"This page could not be shown"</h1>
-                <p>"You do not have permission to do this: the admin area is for admins."</p>
+                <p>"You do not have permission to do this: " {why} "."</p>
             </section>
         }
         .into_any()
