@@ -24,7 +24,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
 
-# What to install: any of rust, postgres, peers, browser, npm; nothing or "all" means everything.
+# What to install: any of rust, postgres, peers, fuzz, browser, npm; nothing or "all" means everything.
 parts=" ${*:-all} "
 wants() { [[ $parts == *" all "* || $parts == *" $1 "* ]]; }
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
@@ -85,6 +85,20 @@ if wants peers; then
       sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
       $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
     fi
+  fi
+fi
+
+# --- schemathesis, which fuzzes the REST API from its OpenAPI document (scripts/schemathesis.sh) -
+SCHEMATHESIS_VERSION=4.32.5
+if wants fuzz; then
+  venv="$TOOLS_DIR/venv"
+  if ! "$venv/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION into $venv (pip)"
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      apt_install python3-venv
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 

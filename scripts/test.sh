@@ -35,6 +35,9 @@ echo "==> unit and integration tests"
 cargo test --locked -p domain -p backend -p server
 cargo test --locked -p app --features ssr --lib
 
+echo "==> fuzzing the REST API from its OpenAPI document (schemathesis)"
+scripts/schemathesis.sh
+
 echo "==> building the app for the browser tests"
 unset DATABASE_URL RUSTFLAGS
 cargo leptos build

@@ -33,7 +33,7 @@ use tower_http::{
 
 use crate::{
     database::Database,
-    http::{ack, api, auth, health, ingest, metrics::Metrics, session},
+    http::{ack, api, auth, health, ingest, listed::Listed, metrics::Metrics, openapi, session},
 };
 
 /// Largest request body accepted anywhere (PagerDuty's event limit is 512 KB).
@@ -60,15 +60,10 @@ fn app_routes() -> Vec<AxumRouteListing> {
     ROUTES.clone()
 }
 
-pub fn build_router(state: AppState) -> Router {
-    let routes = app_routes();
-    let ctx = state.ctx.clone();
-    let options = state.leptos_options.clone();
-
-    let api_v1 = api::routes();
-
-    let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+/// Every plain endpoint (everything but the pages and server fns), listed so the route walker
+/// finds each one; and apart, the endpoints whose bodies may exceed [`BODY_LIMIT`].
+fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
+    let limited = Listed::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(crate::http::metrics::metrics))
@@ -78,17 +73,42 @@ pub fn build_router(state: AppState) -> Router {
         .route("/integrations/generic/{key}", post(ingest::generic))
         .route("/schedules/{id}/oncall.ics", get(api::schedules::calendar))
         .route("/ack/{token}", get(ack::ack_link).post(ack::ack_submit))
-        .nest("/api/v1", api_v1)
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/api/docs", get(openapi::docs))
+        .nest_documented("/api/v1", api::routes());
+    // Every request body is held to 1 MB but an Alertmanager or Grafana batch, which may be
+    // 10 MB: a 413 to Alertmanager loses the whole group of alerts.
+    let large = Listed::new().route("/integrations/alertmanager/{key}", post(ingest::alertmanager));
+    (limited, large)
+}
+
+/// The path of every route the router serves but the server fns (which
+/// `server_fn::axum::server_fn_paths` lists): plain endpoints, then the app's pages, in axum's
+/// `{param}` syntax. The route walker calls each as every role.
+pub fn route_paths() -> Vec<String> {
+    let (limited, large) = plain_routes();
+    let mut paths: Vec<String> = limited.paths().iter().chain(large.paths()).cloned().collect();
+    paths.extend(app_routes().iter().map(|r| r.path().to_owned()));
+    paths
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = app_routes();
+    let ctx = state.ctx.clone();
+    let options = state.leptos_options.clone();
+    let (limited, large) = plain_routes();
+
+    let x_request_id = HeaderName::from_static("x-request-id");
+    limited
+        .into_router()
         .leptos_routes_with_context(
             &state,
             routes,
             move || provide_context(ctx.clone()),
             move || shell(options.clone()),
         )
-        // Every request body is held to 1 MB but an Alertmanager or Grafana batch, which may be
-        // 10 MB: a 413 to Alertmanager loses the whole group of alerts.
         .route_layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .route("/integrations/alertmanager/{key}", post(ingest::alertmanager))
+        .merge(large.into_router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::host::guard))

@@ -18,8 +18,17 @@ use domain::Role;
 use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::http::openapi::Refusals;
 use crate::{AppState, http::caller::Caller, http::error::ApiError};
 
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "incidents",
+    summary = "Server-Sent Events: `incident` whenever an incident changes, `resync` when a page should reload",
+    description = "Role: viewer.",
+    responses((status = 200, description = "an event stream that stays open", content_type = "text/event-stream"), Refusals)
+)]
 pub async fn events(State(state): State<AppState>, caller: Caller) -> Result<impl IntoResponse, ApiError> {
     let me = caller.require(Role::Viewer)?.clone();
     let ctx = state.ctx.clone();

@@ -16,6 +16,7 @@ mod incident_work;
 mod incidents;
 mod pages_and_ops;
 mod paging;
+mod route_walker;
 mod schedules;
 mod teams;
 mod users;

@@ -212,3 +212,37 @@ async fn the_servers_connections_time_out_statements_and_its_locks_have_their_ow
     .unwrap();
     assert_eq!(locks, vec![(backend::db::LockSpace::AlertProcessor as i64, 0, 2)]);
 }
+
+/// The OpenAPI document describes every `/api/v1` route the router serves, each with its
+/// refusals and a reference for every schema it names; `/api/docs` renders it.
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value =
+        reqwest::get(app.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().unwrap();
+    let served: Vec<String> =
+        server::startup::route_paths().into_iter().filter(|p| p.starts_with("/api/v1/")).collect();
+    assert_eq!(paths.len(), served.len(), "one document path per served path");
+    for path in &served {
+        let item = paths.get(path).unwrap_or_else(|| panic!("{path} is not in the document"));
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("401") && responses.contains_key("403"), "{method} {path}");
+            assert!(op["description"].as_str().unwrap_or("").starts_with("Role: "), "{method} {path}");
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let text = doc.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "{name} is referenced but not defined");
+    }
+
+    let res = reqwest::get(app.url("/api/docs")).await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<code>/api/v1/incidents/{number}/transitions</code>"), "the docs list operations");
+    assert!(html.contains("id=\"schema-IncidentView\""), "the docs list schemas");
+}

@@ -1,15 +1,13 @@
 //! `/api/v1/alerts`: reading alerts (`services::alerts`).
 
-use axum::{
-    Json,
-    extract::{Query, State},
-};
+use axum::{Json, extract::State};
 use backend::services::{self};
 use domain::{
     Role,
     alert::{AlertDetail, AlertFilterInput, AlertPage, RejectedEventView},
 };
 
+use crate::http::{openapi::Refusals, query::Query};
 use crate::{
     AppState,
     http::path::Path,
@@ -17,6 +15,15 @@ use crate::{
 };
 
 /// `GET /api/v1/alerts?service=&incident=&status=&before=&limit=`: newest first.
+#[utoipa::path(
+    get,
+    path = "/alerts",
+    tag = "alerts",
+    summary = "Alerts, newest first",
+    description = "Role: viewer.",
+    params(("service" = Option<String>, Query, description = "a service slug"), ("incident" = Option<String>, Query, description = "an incident number"), ("status" = Option<String>, Query, description = "open, triggered, acknowledged or resolved"), ("before" = Option<i64>, Query, description = "the `next` of the previous page"), ("limit" = Option<i64>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "a page of alerts; `next` is the `before` of the next page", body = AlertPage), Refusals)
+)]
 pub async fn list_alerts(
     State(state): State<AppState>,
     caller: Caller,
@@ -27,6 +34,15 @@ pub async fn list_alerts(
     Ok(Json(services::alerts::list_alerts(&state.ctx.pool, &filter).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/alerts/{id}",
+    tag = "alerts",
+    summary = "One alert with its last 50 events and what each did",
+    description = "Role: viewer.",
+    params(("id" = i64, Path, description = "the alert")),
+    responses((status = 200, description = "the alert", body = AlertDetail), Refusals)
+)]
 pub async fn get_alert(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,6 +54,15 @@ pub async fn get_alert(
 
 /// `GET /api/v1/services/{slug}/rejected-events`: what the service's keys sent that was refused,
 /// newest first (the last 100).
+#[utoipa::path(
+    get,
+    path = "/services/{slug}/rejected-events",
+    tag = "alerts",
+    summary = "What the service's integration keys sent that was refused, newest first (the last 100)",
+    description = "Role: viewer.",
+    params(("slug" = String, Path, description = "the service's slug")),
+    responses((status = 200, description = "refused events", body = Vec<RejectedEventView>), Refusals)
+)]
 pub async fn list_rejected(
     State(state): State<AppState>,
     caller: Caller,

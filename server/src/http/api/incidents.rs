@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Query, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use backend::services::{self};
@@ -14,6 +14,7 @@ use domain::{
     },
 };
 
+use crate::http::{openapi::Refusals, query::Query};
 use crate::{
     AppState,
     http::{
@@ -24,6 +25,15 @@ use crate::{
 };
 
 /// `GET /api/v1/incidents`: the dashboard list with its filters, a page at a time (`next`).
+#[utoipa::path(
+    get,
+    path = "/incidents",
+    tag = "incidents",
+    summary = "The dashboard list: open first, most severe first, then newest",
+    description = "Role: viewer.",
+    params(("status" = Option<String>, Query, description = "open, closed, or statuses separated by commas"), ("severity" = Option<String>, Query, description = "severities separated by commas, e.g. SEV1,SEV2"), ("service" = Option<String>, Query, description = "a service slug"), ("team" = Option<String>, Query, description = "a team slug"), ("mine" = Option<bool>, Query, description = "only incidents where you hold a role"), ("q" = Option<String>, Query, description = "words in the title or description, each a prefix"), ("after" = Option<String>, Query, description = "the `next` cursor of the previous page"), ("limit" = Option<u32>, Query, description = "1-200, default 50")),
+    responses((status = 200, description = "a page of incidents; `next` is absent on the last", body = IncidentPage), Refusals)
+)]
 pub async fn list_incidents(
     State(state): State<AppState>,
     caller: Caller,
@@ -34,6 +44,15 @@ pub async fn list_incidents(
     Ok(Json(services::incidents::list_incidents(&state.ctx.pool, &filter, Some(me.user_id)).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/incidents",
+    tag = "incidents",
+    summary = "Declare an incident",
+    description = "Role: responder.",
+    request_body = NewIncidentInput,
+    responses((status = 201, description = "declared", body = IncidentView), Refusals)
+)]
 pub async fn declare_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -52,6 +71,15 @@ pub async fn declare_incident(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/incidents/{number}",
+    tag = "incidents",
+    summary = "One incident",
+    description = "Role: viewer.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    responses((status = 200, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn get_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +90,16 @@ pub async fn get_incident(
 }
 
 /// `POST /api/v1/incidents/{number}/transitions {"to", "reason"?}`; 409 names the allowed moves.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/transitions",
+    tag = "incidents",
+    summary = "Move the incident to another status; 409 names the allowed ones",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = TransitionInput,
+    responses((status = 200, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn transition_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -86,6 +124,16 @@ pub async fn transition_incident(
 
 /// `PATCH /api/v1/incidents/{number}`: only the fields present change; `severity` may come with
 /// a `reason`.
+#[utoipa::path(
+    patch,
+    path = "/incidents/{number}",
+    tag = "incidents",
+    summary = "Change fields: only those present change, null clears a time",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = IncidentPatchInput,
+    responses((status = 200, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn update_incident(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,6 +149,16 @@ pub async fn update_incident(
 
 /// `POST /api/v1/incidents/{number}/roles {"role", "user_id"}`: assign or reassign; a null
 /// `user_id` leaves the role unheld.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/roles",
+    tag = "incidents",
+    summary = "Assign or reassign commander, communicator, scribe or fixer (null unassigns)",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = RoleInput,
+    responses((status = 200, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn assign_role(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +174,15 @@ pub async fn assign_role(
 
 /// `POST /api/v1/handovers {"to", "from"?}`: every role `from` (default: the caller) holds on
 /// open incidents moves to `to`.
+#[utoipa::path(
+    post,
+    path = "/handovers",
+    tag = "incidents",
+    summary = "Move every role someone holds on open incidents to another person",
+    description = "Role: responder.",
+    request_body = HandoverInput,
+    responses((status = 200, description = "what moved", body = HandoverView), Refusals)
+)]
 pub async fn handover(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,6 +198,16 @@ pub async fn handover(
 }
 
 /// `POST /api/v1/incidents/{number}/links {"url", "label"?}`.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/links",
+    tag = "incidents",
+    summary = "Link a ticket or document",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = LinkInput,
+    responses((status = 201, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn add_link(
     State(state): State<AppState>,
     caller: Caller,
@@ -148,6 +225,16 @@ pub async fn add_link(
 }
 
 /// `POST /api/v1/incidents/{number}/related {"number", "reason"}`.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/related",
+    tag = "incidents",
+    summary = "Relate two incidents; both show it",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = RelatedInput,
+    responses((status = 201, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn relate(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,6 +250,15 @@ pub async fn relate(
 }
 
 /// `POST /api/v1/incidents/{number}/acknowledge`: stops the escalation.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/acknowledge",
+    tag = "paging",
+    summary = "Acknowledge: stops the escalation",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    responses((status = 200, description = "the incident", body = IncidentView), Refusals)
+)]
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,6 +12,7 @@ use domain::{
 };
 use uuid::Uuid;
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -21,6 +22,15 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/services/{slug}/integration-keys",
+    tag = "services",
+    summary = "A service's integration keys (never the key itself)",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the service's slug")),
+    responses((status = 200, description = "the keys", body = Vec<IntegrationKeyView>), Refusals)
+)]
 pub async fn list_keys(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,6 +42,16 @@ pub async fn list_keys(
 
 /// `POST /api/v1/services/{slug}/integration-keys {"kind", "label"}`: the only answer that
 /// contains the key.
+#[utoipa::path(
+    post,
+    path = "/services/{slug}/integration-keys",
+    tag = "services",
+    summary = "Make an integration key; the only answer that contains it",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the service's slug")),
+    request_body = NewIntegrationKeyInput,
+    responses((status = 201, description = "the key, its URL and a config example", body = CreatedIntegrationKey), Refusals)
+)]
 pub async fn create_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,6 +68,15 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/services/{slug}/integration-keys/{id}",
+    tag = "services",
+    summary = "Revoke an integration key at once",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the service's slug"), ("id" = uuid::Uuid, Path, description = "the key")),
+    responses((status = 200, description = "the revoked key", body = IntegrationKeyView), Refusals)
+)]
 pub async fn revoke_key(
     State(state): State<AppState>,
     caller: Caller,

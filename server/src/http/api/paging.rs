@@ -8,6 +8,7 @@ use backend::services::{self};
 use domain::{Role, escalation::ManualPage, incident::IncidentNumber, notification::PageView};
 use serde::Serialize;
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -17,12 +18,23 @@ use crate::{
     },
 };
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Paged {
+    /// The names of the people paged.
     pub paged: Vec<String>,
 }
 
 /// `POST /api/v1/incidents/{number}/page {"kind": "user"|"team"|"policy", "id"}`.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/page",
+    tag = "paging",
+    summary = "Page a person, a team's leads or a policy's first level into the incident",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = ManualPage,
+    responses((status = 200, description = "who was paged", body = Paged), Refusals)
+)]
 pub async fn page(
     State(state): State<AppState>,
     caller: Caller,
@@ -42,6 +54,15 @@ pub async fn page(
     Ok(Json(Paged { paged }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/incidents/{number}/pages",
+    tag = "paging",
+    summary = "Who was paged for the incident",
+    description = "Role: viewer.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    responses((status = 200, description = "the pages", body = Vec<PageView>), Refusals)
+)]
 pub async fn pages(
     State(state): State<AppState>,
     caller: Caller,

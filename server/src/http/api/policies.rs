@@ -12,6 +12,7 @@ use domain::{
     escalation::{PolicyInput, PolicyView},
 };
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -21,6 +22,14 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/escalation-policies",
+    tag = "escalation-policies",
+    summary = "Escalation policies",
+    description = "Role: viewer.",
+    responses((status = 200, description = "every policy", body = Vec<PolicyView>), Refusals)
+)]
 pub async fn list_policies(
     State(state): State<AppState>,
     caller: Caller,
@@ -29,6 +38,15 @@ pub async fn list_policies(
     Ok(Json(services::policies::list_policies(&state.ctx.pool).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/escalation-policies/{id}",
+    tag = "escalation-policies",
+    summary = "One escalation policy",
+    description = "Role: viewer.",
+    params(("id" = uuid::Uuid, Path, description = "the policy")),
+    responses((status = 200, description = "the policy", body = PolicyView), Refusals)
+)]
 pub async fn get_policy(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,6 +56,15 @@ pub async fn get_policy(
     Ok(Json(services::policies::get_policy(&state.ctx.pool, id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/escalation-policies",
+    tag = "escalation-policies",
+    summary = "Make an escalation policy",
+    description = "Role: admin.",
+    request_body = PolicyInput,
+    responses((status = 201, description = "created", body = PolicyView), Refusals)
+)]
 pub async fn create_policy(
     State(state): State<AppState>,
     caller: Caller,
@@ -51,6 +78,16 @@ pub async fn create_policy(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/escalation-policies/{id}",
+    tag = "escalation-policies",
+    summary = "Replace an escalation policy",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the policy")),
+    request_body = PolicyInput,
+    responses((status = 200, description = "the policy as saved", body = PolicyView), Refusals)
+)]
 pub async fn update_policy(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +99,15 @@ pub async fn update_policy(
     Ok(Json(services::policies::save_policy(&state.ctx.pool, &caller.actor(admin), Some(id), &input).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/escalation-policies/{id}",
+    tag = "escalation-policies",
+    summary = "Delete an escalation policy no service routes to",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the policy")),
+    responses((status = 204, description = "deleted"), Refusals)
+)]
 pub async fn delete_policy(
     State(state): State<AppState>,
     caller: Caller,

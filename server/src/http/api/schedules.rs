@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{Query, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -18,6 +18,7 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::http::{openapi::Refusals, query::Query};
 use crate::{
     AppState,
     http::{
@@ -28,7 +29,7 @@ use crate::{
 };
 
 /// A schedule to save; `confirm` accepts soft fairness warnings (hard rules still refuse).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SaveSchedule {
     #[serde(flatten)]
     pub schedule: ScheduleInput,
@@ -36,7 +37,7 @@ pub struct SaveSchedule {
     pub confirm: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SaveOverride {
     #[serde(flatten)]
     pub input: OverrideInput,
@@ -44,7 +45,7 @@ pub struct SaveOverride {
     pub confirm: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub id: Uuid,
 }
@@ -56,6 +57,14 @@ fn when(field: &str, value: Option<&str>, default: DateTime<Utc>) -> Result<Date
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/schedules",
+    tag = "schedules",
+    summary = "Schedules with who is on call now and next",
+    description = "Role: viewer.",
+    responses((status = 200, description = "every schedule", body = Vec<ScheduleSummary>), Refusals)
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,6 +73,15 @@ pub async fn list(
     Ok(Json(schedules::list(&state.ctx.pool, state.ctx.now()).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/schedules/{id}",
+    tag = "schedules",
+    summary = "One schedule with layers, overrides, fairness rules and your calendar feed URL",
+    description = "Role: viewer.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule")),
+    responses((status = 200, description = "the schedule", body = ScheduleView), Refusals)
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,6 +94,15 @@ pub async fn get(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/schedules",
+    tag = "schedules",
+    summary = "Make a schedule; broken fairness rules answer 409 until confirmed",
+    description = "Role: admin.",
+    request_body = SaveSchedule,
+    responses((status = 201, description = "created", body = ScheduleView), Refusals)
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,6 +117,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/schedules/{id}",
+    tag = "schedules",
+    summary = "Replace a schedule; broken fairness rules answer 409 until confirmed",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule")),
+    request_body = SaveSchedule,
+    responses((status = 200, description = "the schedule as saved", body = ScheduleView), Refusals)
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,6 +141,15 @@ pub async fn update(
     Ok(Json(schedules::get(&ctx.pool, &ctx.keys, &ctx.config.public_url, id, admin.user_id, now).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/schedules/{id}",
+    tag = "schedules",
+    summary = "Delete a schedule",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule")),
+    responses((status = 204, description = "deleted"), Refusals)
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,6 +162,16 @@ pub async fn delete(
 
 /// Responders may add overrides on their own team's schedules (covering a colleague is everyday
 /// on-call work); every override is audited with who made it.
+#[utoipa::path(
+    post,
+    path = "/schedules/{id}/overrides",
+    tag = "schedules",
+    summary = "Someone covers a range (responders: their team's schedules, 14 days at most)",
+    description = "Role: responder.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule")),
+    request_body = SaveOverride,
+    responses((status = 201, description = "the override's id", body = Created), Refusals)
+)]
 pub async fn add_override(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,6 +193,15 @@ pub async fn add_override(
     Ok((StatusCode::CREATED, Json(Created { id: oid })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/schedules/{id}/overrides/{override_id}",
+    tag = "schedules",
+    summary = "Remove an override",
+    description = "Role: responder.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule"), ("override_id" = uuid::Uuid, Path, description = "the override")),
+    responses((status = 204, description = "removed"), Refusals)
+)]
 pub async fn delete_override(
     State(state): State<AppState>,
     caller: Caller,
@@ -152,6 +217,15 @@ pub struct AtQuery {
     pub at: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/schedules/{id}/oncall",
+    tag = "schedules",
+    summary = "Who holds each stack and layer at an instant, and until when",
+    description = "Role: viewer.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule"), ("at" = Option<String>, Query, description = "RFC 3339; default now")),
+    responses((status = 200, description = "who is on call", body = OnCallAt), Refusals)
+)]
 pub async fn oncall_at(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,6 +255,15 @@ fn scope(s: Option<&str>) -> Result<Scope, ApiError> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/schedules/{id}/shifts",
+    tag = "schedules",
+    summary = "Final shifts and gaps over a range of at most 366 days",
+    description = "Role: viewer.",
+    params(("id" = uuid::Uuid, Path, description = "the schedule"), ("from" = Option<String>, Query, description = "RFC 3339; default now"), ("to" = Option<String>, Query, description = "RFC 3339; default four weeks after from"), ("scope" = Option<String>, Query, description = "primary (default), secondary or a layer id")),
+    responses((status = 200, description = "shifts and gaps", body = ShiftsOut), Refusals)
+)]
 pub async fn shifts(
     State(state): State<AppState>,
     caller: Caller,
@@ -194,6 +277,14 @@ pub async fn shifts(
     Ok(Json(schedules::shifts(&state.ctx.pool, id, scope, from, to).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/oncall",
+    tag = "schedules",
+    summary = "Everyone on call now in every schedule and stack",
+    description = "Role: viewer.",
+    responses((status = 200, description = "who is on call", body = Vec<OnCallEntry>), Refusals)
+)]
 pub async fn everyone(
     State(state): State<AppState>,
     caller: Caller,
@@ -202,12 +293,20 @@ pub async fn everyone(
     Ok(Json(schedules::everyone_now(&state.ctx.pool, state.ctx.now()).await?))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Rotated {
     pub generation: i32,
 }
 
 /// Voids every calendar feed URL of the caller; the schedules answer the new URLs.
+#[utoipa::path(
+    post,
+    path = "/me/calendar-feed/rotate",
+    tag = "me",
+    summary = "Void every calendar feed URL of yours",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the new generation", body = Rotated), Refusals)
+)]
 pub async fn rotate_feed(State(state): State<AppState>, caller: Caller) -> Result<Json<Rotated>, ApiError> {
     let me = caller.require(Role::Viewer)?;
     let generation = schedules::rotate_feed(&state.ctx.pool, &caller.actor(me), me.user_id).await?;

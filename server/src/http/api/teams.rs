@@ -13,6 +13,7 @@ use domain::{
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -22,6 +23,14 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/teams",
+    tag = "teams",
+    summary = "Teams with their members and owned services",
+    description = "Role: viewer.",
+    responses((status = 200, description = "every team", body = Vec<TeamView>), Refusals)
+)]
 pub async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
@@ -30,6 +39,15 @@ pub async fn list_teams(
     Ok(Json(services::teams::list_teams(&state.ctx.pool, me.role.includes(Role::Responder)).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/teams",
+    tag = "teams",
+    summary = "Make a team",
+    description = "Role: admin.",
+    request_body = NewTeamInput,
+    responses((status = 201, description = "created", body = TeamView), Refusals)
+)]
 pub async fn create_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -42,12 +60,23 @@ pub async fn create_team(
     Ok((StatusCode::CREATED, Json(team)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
+    /// lead or member.
     role: String,
 }
 
 /// `PUT /api/v1/teams/{slug}/members/{user_id} {"role": "lead"|"member"}`: adds or changes.
+#[utoipa::path(
+    put,
+    path = "/teams/{slug}/members/{user_id}",
+    tag = "teams",
+    summary = "Add someone to a team or change their role in it",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the team's slug"), ("user_id" = uuid::Uuid, Path, description = "the user")),
+    request_body = MemberBody,
+    responses((status = 204, description = "done"), Refusals)
+)]
 pub async fn set_team_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -62,6 +91,15 @@ pub async fn set_team_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/teams/{slug}/members/{user_id}",
+    tag = "teams",
+    summary = "Take someone off a team",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the team's slug"), ("user_id" = uuid::Uuid, Path, description = "the user")),
+    responses((status = 204, description = "done"), Refusals)
+)]
 pub async fn remove_team_member(
     State(state): State<AppState>,
     caller: Caller,

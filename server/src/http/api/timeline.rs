@@ -11,6 +11,7 @@ use domain::{
     incident::{IncidentNumber, NoteInput, PinInput, TimelineEntryView},
 };
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -20,6 +21,15 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/incidents/{number}/timeline",
+    tag = "incidents",
+    summary = "The incident's timeline, oldest first",
+    description = "Role: viewer.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    responses((status = 200, description = "the entries", body = Vec<TimelineEntryView>), Refusals)
+)]
 pub async fn incident_timeline(
     State(state): State<AppState>,
     caller: Caller,
@@ -30,6 +40,16 @@ pub async fn incident_timeline(
 }
 
 /// `POST /api/v1/incidents/{number}/timeline {"body"}`: a note in Markdown.
+#[utoipa::path(
+    post,
+    path = "/incidents/{number}/timeline",
+    tag = "incidents",
+    summary = "Add a note (Markdown) to the timeline",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42")),
+    request_body = NoteInput,
+    responses((status = 201, description = "the note", body = TimelineEntryView), Refusals)
+)]
 pub async fn add_note(
     State(state): State<AppState>,
     caller: Caller,
@@ -45,6 +65,16 @@ pub async fn add_note(
 }
 
 /// `PUT /api/v1/incidents/{number}/timeline/{id}/pin {"pin": "papertrail" | "follow_up" | null}`.
+#[utoipa::path(
+    method(put, post),
+    path = "/incidents/{number}/timeline/{id}/pin",
+    tag = "incidents",
+    summary = "Pin a timeline entry as papertrail or follow-up (null unpins)",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42"), ("id" = i64, Path, description = "the timeline entry")),
+    request_body = PinInput,
+    responses((status = 200, description = "the entry", body = TimelineEntryView), Refusals)
+)]
 pub async fn pin_entry(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,6 +89,15 @@ pub async fn pin_entry(
 }
 
 /// `DELETE /api/v1/incidents/{number}/timeline/{id}/pin`: unpin.
+#[utoipa::path(
+    delete,
+    path = "/incidents/{number}/timeline/{id}/pin",
+    tag = "incidents",
+    summary = "Unpin a timeline entry",
+    description = "Role: responder.",
+    params(("number" = String, Path, description = "the incident: INC-42 or 42"), ("id" = i64, Path, description = "the timeline entry")),
+    responses((status = 200, description = "the entry", body = TimelineEntryView), Refusals)
+)]
 pub async fn unpin_entry(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use domain::{ApiTokenLabel, ApiTokenView, CreatedApiToken, Role};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -19,6 +20,14 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/me/tokens",
+    tag = "me",
+    summary = "Your API tokens (never the token itself)",
+    description = "Role: viewer.",
+    responses((status = 200, description = "your tokens", body = Vec<ApiTokenView>), Refusals)
+)]
 pub async fn list_my_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -27,7 +36,7 @@ pub async fn list_my_tokens(
     Ok(Json(services::tokens::list_tokens(&state.ctx.pool, me.user_id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     label: String,
     /// Days until the token stops working by itself; without it, it works until revoked.
@@ -35,6 +44,15 @@ pub struct NewToken {
     expires_in_days: Option<u32>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/tokens",
+    tag = "me",
+    summary = "Make an API token; the only answer that contains it",
+    description = "Role: viewer.",
+    request_body = NewToken,
+    responses((status = 201, description = "the token", body = CreatedApiToken), Refusals)
+)]
 pub async fn create_my_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,6 +74,15 @@ pub async fn create_my_token(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/me/tokens/{id}",
+    tag = "me",
+    summary = "Revoke one of your API tokens",
+    description = "Role: viewer.",
+    params(("id" = uuid::Uuid, Path, description = "the token")),
+    responses((status = 200, description = "the revoked token", body = ApiTokenView), Refusals)
+)]
 pub async fn revoke_my_token(
     State(state): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use domain::{Me, NewUserInput, Role, UserId, UserView};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::http::openapi::Refusals;
 use crate::{
     AppState,
     http::{
@@ -19,10 +20,26 @@ use crate::{
     },
 };
 
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "me",
+    summary = "The caller",
+    description = "Role: viewer.",
+    responses((status = 200, description = "you", body = Me), Refusals)
+)]
 pub async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
     Ok(Json(caller.require(Role::Viewer)?.me()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    summary = "Every user",
+    description = "Role: admin.",
+    responses((status = 200, description = "the users", body = Vec<UserView>), Refusals)
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -31,6 +48,15 @@ pub async fn list_users(
     Ok(Json(services::users::list_users(&state.ctx.pool).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    summary = "Make a user",
+    description = "Role: admin.",
+    request_body = NewUserInput,
+    responses((status = 201, description = "created", body = UserView), Refusals)
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -44,14 +70,25 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    /// admin, responder or viewer.
     role: Option<String>,
     disabled: Option<bool>,
 }
 
 /// Changes a user's role and/or disabled flag. Each change is its own audited operation.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    tag = "users",
+    summary = "Change a user's role, disable or enable them (disabling ends their sessions and tokens)",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the user")),
+    request_body = UserPatch,
+    responses((status = 200, description = "the user as changed", body = UserView), Refusals)
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,7 +114,7 @@ pub async fn update_user(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     #[serde(default)]
     current_password: String,
@@ -87,6 +124,15 @@ pub struct PasswordChange {
 
 /// `PUT /api/v1/me/password`: the caller's own password, proving the current one; their other
 /// sessions end.
+#[utoipa::path(
+    put,
+    path = "/me/password",
+    tag = "me",
+    summary = "Change your password; your other sessions end",
+    description = "Role: viewer.",
+    request_body = PasswordChange,
+    responses((status = 204, description = "changed"), Refusals)
+)]
 pub async fn change_my_password(
     State(state): State<AppState>,
     caller: Caller,
