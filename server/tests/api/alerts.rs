@@ -1039,3 +1039,77 @@ async fn a_key_over_its_hourly_byte_budget_waits_and_other_keys_do_not() {
     assert_eq!(send(&quiet, "d").await.status(), StatusCode::OK);
     assert_eq!(s.stored_events().await, 3);
 }
+
+/// Whatever a sender posts to the three intake endpoints, the answer is a 2xx or a 4xx that
+/// names the problem, never a 5xx (but the 503 senders retry): random bytes, random JSON, and
+/// each format's fields given random values of any type. The parsers' own property tests
+/// (`domain/src/alert/fuzz.rs`) go deeper; this one holds the whole HTTP path to it.
+#[tokio::test]
+async fn no_body_makes_ingestion_answer_a_server_error() {
+    use proptest::{
+        prelude::*,
+        strategy::ValueTree,
+        test_runner::{Config, TestRunner},
+    };
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            ".{0,30}".prop_map(Value::String),
+            "[a-z]{0,4}\u{0}[a-z]{0,4}".prop_map(Value::String),
+            Just(json!("2026-13-45T99:00:00Z")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    let s = setup().await;
+    let (pd, am, generic) = (s.key("events_v2").await, s.key("alertmanager").await, s.key("generic").await);
+    let bodies = (any_json(), any_json(), any_json(), any_json(), prop::collection::vec(any::<u8>(), 0..300));
+    let mut runner = TestRunner::new(Config { cases: 1, ..Config::default() });
+    let client = reqwest::Client::new();
+    for _ in 0..150 {
+        let (a, b, c, d, bytes) = bodies.new_tree(&mut runner).unwrap().current();
+        let requests = [
+            (
+                "/v2/enqueue".to_owned(),
+                json!({ "routing_key": pd, "event_action": a, "dedup_key": b, "payload": { "summary": c, "source": d, "severity": "error" } }),
+            ),
+            (
+                format!("/integrations/alertmanager/{am}"),
+                json!({ "version": "4", "status": a, "alerts": [{ "status": "firing", "labels": { "alertname": b }, "annotations": c, "fingerprint": d }] }),
+            ),
+            (
+                format!("/integrations/generic/{generic}"),
+                json!({ "summary": a, "severity": b, "dedup_key": c, "details": d }),
+            ),
+            (format!("/integrations/generic/{generic}"), a.clone()),
+        ];
+        for (path, body) in requests {
+            let res = client.post(s.app.url(&path)).json(&body).send().await.unwrap();
+            let status = res.status();
+            assert!(
+                !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+                "{status} for {path} {body}: {}",
+                res.text().await.unwrap_or_default()
+            );
+        }
+        for path in ["/v2/enqueue".to_owned(), format!("/integrations/alertmanager/{am}")] {
+            let res = client
+                .post(s.app.url(&path))
+                .header("content-type", "application/json")
+                .body(bytes.clone())
+                .send()
+                .await
+                .unwrap();
+            assert!(!res.status().is_server_error(), "{} for {path} with random bytes", res.status());
+        }
+    }
+}
