@@ -138,6 +138,7 @@ mod openapi;
 mod openapi_tests;
 pub mod schedule;
 pub mod service;
+pub mod status;
 pub mod team;
 pub mod user;
 
