@@ -1,5 +1,5 @@
 //! What every request handler and server fn needs from the server: the pool, the session keys,
-//! the configuration, the clock, the integration key cache and the live hub. Cheap to clone;
+//! the configuration, the clock, the integration key cache, the live hub and the status page. Cheap to clone;
 //! holds nothing a second instance would miss (the key cache only remembers for seconds).
 
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use crate::{
     config::Config,
     engine::Clock,
     live::Live,
+    services::status_page::Snapshots,
 };
 
 #[derive(Clone)]
@@ -27,6 +28,9 @@ pub struct AppContext {
     pub live: Live,
     /// Turns at hashing a login's password, so a flood of logins cannot take every core.
     pub hashers: Hashers,
+    /// The public status page as customers read it, rebuilt when it changes (a read model,
+    /// rebuilt from PostgreSQL by every instance: nothing another instance would miss).
+    pub status: Snapshots,
 }
 
 impl AppContext {

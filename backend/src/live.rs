@@ -11,6 +11,7 @@ use domain::{UserId, incident::IncidentChange};
 use sqlx::{PgPool, postgres::PgListener};
 use tokio::sync::{broadcast, watch};
 
+use crate::db::status_page::CHANGES_CHANNEL as STATUS_CHANNEL;
 use crate::db::{incidents, sessions};
 use incidents::CHANGES_CHANNEL;
 use sessions::ENDED_CHANNEL;
@@ -22,6 +23,8 @@ pub enum LiveEvent {
     /// Something about this user's sessions or tokens changed: streams of theirs check whether
     /// the credential they were opened with still stands.
     CredentialsChanged(UserId),
+    /// Something on the public status page changed: snapshots are rebuilt.
+    StatusPage,
     /// Changes may have been missed (the LISTEN connection dropped, or this page fell behind):
     /// reload what is shown.
     Resync,
@@ -72,11 +75,15 @@ impl Live {
         loop {
             let session = async {
                 let mut listener = PgListener::connect_with(&pool).await?;
-                listener.listen_all([CHANGES_CHANNEL, ENDED_CHANNEL]).await?;
+                listener.listen_all([CHANGES_CHANNEL, ENDED_CHANNEL, STATUS_CHANNEL]).await?;
                 tracing::debug!("listening for incident changes");
                 // Whatever happened while we were not listening is unknown: pages reload.
                 let _ = self.events.send(LiveEvent::Resync);
                 while let Some(n) = listener.try_recv().await? {
+                    if n.channel() == STATUS_CHANNEL {
+                        let _ = self.events.send(LiveEvent::StatusPage);
+                        continue;
+                    }
                     if n.channel() == ENDED_CHANNEL {
                         match n.payload().parse() {
                             Ok(user) => {

@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 use app::{App, shell};
 use axum::{
     Router,
-    extract::FromRef,
+    extract::{FromRef, State},
     middleware,
     routing::{get, post},
 };
@@ -75,11 +75,26 @@ fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
         .route("/ack/{token}", get(ack::ack_link).post(ack::ack_submit))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/docs", get(openapi::docs))
+        .route("/api/v2/summary.json", statuspage("summary"))
+        .route("/api/v2/status.json", statuspage("status"))
+        .route("/api/v2/components.json", statuspage("components"))
+        .route("/api/v2/incidents.json", statuspage("incidents"))
+        .route("/api/v2/incidents/unresolved.json", statuspage("incidents/unresolved"))
+        .route("/api/v2/scheduled-maintenances.json", statuspage("scheduled-maintenances"))
+        .route("/api/v2/scheduled-maintenances/upcoming.json", statuspage("scheduled-maintenances/upcoming"))
+        .route("/api/v2/scheduled-maintenances/active.json", statuspage("scheduled-maintenances/active"))
         .nest_documented("/api/v1", api::routes());
     // Every request body is held to 1 MB but an Alertmanager or Grafana batch, which may be
     // 10 MB: a 413 to Alertmanager loses the whole group of alerts.
     let large = Listed::new().route("/integrations/alertmanager/{key}", post(ingest::alertmanager));
     (limited, large)
+}
+
+/// A Statuspage-compatible document of the public page, from the snapshot.
+fn statuspage(name: &'static str) -> axum::routing::MethodRouter<AppState> {
+    get(move |State(state): State<AppState>, headers: http::HeaderMap| async move {
+        crate::http::status::statuspage_json(&state, &headers, name).await
+    })
 }
 
 /// The path of every route the router serves but the server fns (which
@@ -210,6 +225,11 @@ impl Application {
         let pool = database.pool.clone();
         let keys = SessionKeys::new(secret_key(&config)?.as_bytes());
         let integration_keys = backend::auth::key_cache::KeyCache::default();
+        let live = backend::live::Live::start(pool.clone());
+        // The public status page is built here and kept fresh on every instance, engine or not.
+        let status = backend::services::status_page::Snapshots::default();
+        let clock = options.clock.clone();
+        status.start(pool.clone(), live.clone(), move || clock.now(), config.public_url.clone());
         let state = AppState {
             ctx: AppContext {
                 pool: pool.clone(),
@@ -217,8 +237,9 @@ impl Application {
                 config: Arc::new(config.clone()),
                 clock: options.clock.clone(),
                 integration_keys: integration_keys.clone(),
-                live: backend::live::Live::start(pool.clone()),
+                live: live.clone(),
                 hashers: backend::auth::password::Hashers::default(),
+                status: status.clone(),
             },
             leptos_options: leptos_options(&config),
             metrics: Default::default(),

@@ -206,6 +206,13 @@ pub async fn id_by_number(conn: &mut PgConnection, number: i64) -> Result<Option
     sqlx::query_scalar!("SELECT id FROM incidents WHERE number = $1", number).fetch_optional(conn).await
 }
 
+/// The services an incident is about.
+pub async fn service_ids(conn: &mut PgConnection, incident: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT service_id FROM incident_services WHERE incident_id = $1", incident)
+        .fetch_all(conn)
+        .await
+}
+
 /// Locks the incident for the rest of the transaction and returns its id and status.
 pub async fn lock_status(
     conn: &mut PgConnection,

@@ -18,6 +18,7 @@ pub mod rejected_events;
 pub mod schedules;
 pub mod services;
 pub mod sessions;
+pub mod status_page;
 pub mod teams;
 pub mod timeline;
 pub mod users;

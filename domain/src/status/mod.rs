@@ -5,6 +5,8 @@
 //! Nothing here knows about internal incidents or people: the public side shows only what was
 //! written for it.
 
+pub mod page;
+pub mod statuspage;
 pub mod uptime;
 
 use std::{fmt, str::FromStr};

@@ -50,7 +50,7 @@ pub async fn events(State(state): State<AppState>, caller: Caller) -> Result<imp
                     }
                     continue;
                 }
-                Ok(LiveEvent::CredentialsChanged(_)) => continue,
+                Ok(LiveEvent::CredentialsChanged(_) | LiveEvent::StatusPage) => continue,
                 // A page that fell behind reloads rather than miss a change; a credential
                 // change may have been among what it missed.
                 Ok(LiveEvent::Resync) | Err(RecvError::Lagged(_)) => {

@@ -17,3 +17,4 @@ pub mod openapi;
 pub mod path;
 pub mod query;
 pub mod session;
+pub mod status;

@@ -18,5 +18,6 @@ mod pages_and_ops;
 mod paging;
 mod route_walker;
 mod schedules;
+mod status_page;
 mod teams;
 mod users;

@@ -10,6 +10,7 @@ pub mod integration_keys;
 pub mod paging;
 pub mod policies;
 pub mod schedules;
+pub mod status_page;
 pub mod teams;
 pub mod timeline;
 pub mod tokens;
@@ -72,6 +73,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(contact::user_rules, contact::add_user_rule))
         .routes(routes!(contact::remove_user_rule))
         .routes(routes!(crate::http::live::events))
+        .routes(routes!(status_page::get_settings, status_page::update_settings))
+        .routes(routes!(status_page::list_components, status_page::create_component))
+        .routes(routes!(status_page::update_component, status_page::delete_component))
+        .routes(routes!(status_page::list_groups, status_page::create_group))
+        .routes(routes!(status_page::update_group, status_page::delete_group))
+        .routes(routes!(status_page::list_incidents, status_page::post_incident))
+        .routes(routes!(status_page::post_update))
+        .routes(routes!(crate::http::status::uptime))
         .fallback(not_found)
 }
 

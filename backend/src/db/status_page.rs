@@ -1,0 +1,524 @@
+//! All SQL of the public status page: its settings, groups, components and their status log,
+//! public incidents and maintenances with their updates.
+
+use chrono::{DateTime, Utc};
+use domain::{
+    incident::IncidentNumber,
+    status::{
+        ComponentStatus, Impact, PublicStatus,
+        page::{AffectedComponent, ComponentView, GroupView, PageSettings, PublicIncidentView, UpdateView},
+        uptime::StatusSpan,
+    },
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// The channel a change to the page is announced on (in the change's transaction), so every
+/// instance rebuilds its snapshot.
+pub const CHANGES_CHANNEL: &str = "tocsin_status_page";
+
+pub async fn announce(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("SELECT pg_notify($1, '')", CHANGES_CHANNEL).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn settings(conn: &mut PgConnection) -> Result<PageSettings, sqlx::Error> {
+    sqlx::query_as!(
+        PageSettings,
+        "SELECT public_id, name, time_zone, support_url, banner, maintenance_counts, partial_weight, updated_at
+         FROM status_page"
+    )
+    .fetch_one(conn)
+    .await
+}
+
+#[allow(clippy::too_many_arguments, reason = "one column each")]
+pub async fn update_settings(
+    conn: &mut PgConnection,
+    name: &str,
+    time_zone: &str,
+    support_url: Option<&str>,
+    banner: Option<&str>,
+    maintenance_counts: bool,
+    partial_weight: f64,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_page SET name = $1, time_zone = $2, support_url = $3, banner = $4,
+                maintenance_counts = $5, partial_weight = $6, updated_at = $7",
+        name,
+        time_zone,
+        support_url,
+        banner,
+        maintenance_counts,
+        partial_weight,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn groups(conn: &mut PgConnection) -> Result<Vec<GroupView>, sqlx::Error> {
+    sqlx::query_as!(
+        GroupView,
+        "SELECT id, name, position, collapsed, created_at, updated_at FROM status_groups ORDER BY position, lower(name)"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_group(
+    conn: &mut PgConnection,
+    name: &str,
+    position: i32,
+    collapsed: bool,
+    at: DateTime<Utc>,
+) -> Result<Uuid, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO status_groups (id, name, position, collapsed, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        Uuid::now_v7(),
+        name,
+        position,
+        collapsed,
+        at
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn group_for_update(conn: &mut PgConnection, id: Uuid) -> Result<Option<GroupView>, sqlx::Error> {
+    sqlx::query_as!(
+        GroupView,
+        "SELECT id, name, position, collapsed, created_at, updated_at FROM status_groups WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn update_group(conn: &mut PgConnection, g: &GroupView) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_groups SET name = $2, position = $3, collapsed = $4, updated_at = $5 WHERE id = $1",
+        g.id,
+        g.name,
+        g.position,
+        g.collapsed,
+        g.updated_at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_group(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM status_groups WHERE id = $1", id).execute(conn).await?.rows_affected() > 0)
+}
+
+/// Every component with the slugs of the services it stands for, in page order.
+pub async fn components(conn: &mut PgConnection) -> Result<Vec<ComponentView>, sqlx::Error> {
+    sqlx::query_as!(
+        ComponentView,
+        r#"SELECT c.id, c.group_id, c.name, c.description, c.position, c.only_show_if_degraded,
+                  c.status AS "status: ComponentStatus",
+                  coalesce(array_agg(s.slug ORDER BY s.slug) FILTER (WHERE s.slug IS NOT NULL), '{}') AS "services!",
+                  c.created_at, c.updated_at
+           FROM status_components c
+           LEFT JOIN status_component_services cs ON cs.component_id = c.id
+           LEFT JOIN services s ON s.id = cs.service_id
+           GROUP BY c.id
+           ORDER BY c.position, lower(c.name)"#
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The components, locked, so concurrent updates set their states one after the other.
+pub async fn lock_components(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, ComponentStatus)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT id, name, status AS "status: ComponentStatus" FROM status_components
+           WHERE id = ANY($1) ORDER BY id FOR UPDATE"#,
+        ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name, r.status)).collect())
+}
+
+#[allow(clippy::too_many_arguments, reason = "one column each")]
+pub async fn insert_component(
+    conn: &mut PgConnection,
+    name: &str,
+    description: &str,
+    group_id: Option<Uuid>,
+    position: i32,
+    only_show_if_degraded: bool,
+    status: ComponentStatus,
+    at: DateTime<Utc>,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO status_components (id, name, description, group_id, position, only_show_if_degraded, status,
+                                        created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        id,
+        name,
+        description,
+        group_id,
+        position,
+        only_show_if_degraded,
+        status.as_str(),
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO status_component_log (component_id, status, from_at) VALUES ($1, $2, $3)",
+        id,
+        status.as_str(),
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update_component(conn: &mut PgConnection, c: &ComponentView) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_components SET name = $2, description = $3, group_id = $4, position = $5,
+                only_show_if_degraded = $6, updated_at = $7 WHERE id = $1",
+        c.id,
+        c.name,
+        c.description,
+        c.group_id,
+        c.position,
+        c.only_show_if_degraded,
+        c.updated_at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_component(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM status_components WHERE id = $1", id).execute(conn).await?.rows_affected()
+        > 0)
+}
+
+/// Makes the component stand for exactly these services; answers the slugs that name none.
+pub async fn set_component_services(
+    conn: &mut PgConnection,
+    id: Uuid,
+    slugs: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let found: Vec<(Uuid, String)> =
+        sqlx::query!("SELECT id, slug FROM services WHERE slug = ANY($1)", slugs)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.slug))
+            .collect();
+    let unknown: Vec<String> =
+        slugs.iter().filter(|s| !found.iter().any(|(_, f)| f == *s)).cloned().collect();
+    if !unknown.is_empty() {
+        return Ok(unknown);
+    }
+    let ids: Vec<Uuid> = found.iter().map(|(id, _)| *id).collect();
+    sqlx::query!("DELETE FROM status_component_services WHERE component_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!(
+        "INSERT INTO status_component_services (component_id, service_id) SELECT $1, unnest($2::uuid[])",
+        id,
+        &ids
+    )
+    .execute(conn)
+    .await?;
+    Ok(Vec::new())
+}
+
+/// Sets a component's state from `at`: the open stretch of its log ends and a new one begins.
+/// The caller has locked the component and checked the state changes.
+pub async fn set_component_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: ComponentStatus,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_components SET status = $2, updated_at = $3 WHERE id = $1",
+        id,
+        status.as_str(),
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
+    // A stretch never ends before it began, even when a clock moved back between two changes.
+    sqlx::query!(
+        "UPDATE status_component_log SET until_at = greatest($2, from_at) WHERE component_id = $1 AND until_at IS NULL",
+        id,
+        at
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query!(
+        "INSERT INTO status_component_log (component_id, status, from_at) VALUES ($1, $2, $3)",
+        id,
+        status.as_str(),
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every component's log since `since` (stretches still open then included), oldest first.
+pub async fn logs_since(
+    conn: &mut PgConnection,
+    since: DateTime<Utc>,
+) -> Result<Vec<(Uuid, StatusSpan)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT component_id, status AS "status: ComponentStatus", from_at, until_at
+           FROM status_component_log WHERE until_at IS NULL OR until_at > $1 ORDER BY from_at, id"#,
+        since
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.component_id, StatusSpan { status: r.status, from: r.from_at, until: r.until_at }))
+        .collect())
+}
+
+/// The components that stand for any of these services.
+pub async fn components_of_services(
+    conn: &mut PgConnection,
+    services: &[Uuid],
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT DISTINCT component_id AS \"id!\" FROM status_component_services WHERE service_id = ANY($1)",
+        services
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewPublicIncident<'a> {
+    pub public_id: &'a str,
+    pub maintenance: bool,
+    pub name: &'a str,
+    pub status: PublicStatus,
+    pub impact: Impact,
+    pub incident_id: Option<Uuid>,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    pub scheduled_until: Option<DateTime<Utc>>,
+    pub started_at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_public_incident(
+    conn: &mut PgConnection,
+    n: &NewPublicIncident<'_>,
+) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    sqlx::query!(
+        "INSERT INTO public_incidents (id, public_id, kind, name, status, impact, incident_id, scheduled_for,
+                                       scheduled_until, started_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+        id,
+        n.public_id,
+        if n.maintenance { "maintenance" } else { "incident" },
+        n.name,
+        n.status.as_str(),
+        n.impact.as_str(),
+        n.incident_id,
+        n.scheduled_for,
+        n.scheduled_until,
+        n.started_at,
+        n.at
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The row of a public incident, locked for an update.
+pub struct PublicIncidentRow {
+    pub id: Uuid,
+    pub public_id: String,
+    pub maintenance: bool,
+    pub name: String,
+    pub status: PublicStatus,
+    pub incident_id: Option<Uuid>,
+}
+
+pub async fn public_incident_for_update(
+    conn: &mut PgConnection,
+    public_id: &str,
+) -> Result<Option<PublicIncidentRow>, sqlx::Error> {
+    sqlx::query_as!(
+        PublicIncidentRow,
+        r#"SELECT id, public_id, kind = 'maintenance' AS "maintenance!", name, status AS "status: PublicStatus",
+                  incident_id
+           FROM public_incidents WHERE public_id = $1 FOR UPDATE"#,
+        public_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves a public incident to `status` at `at`, stamping when it began monitoring or was resolved.
+pub async fn set_public_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: PublicStatus,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE public_incidents SET status = $2, updated_at = $3,
+                monitoring_at = CASE WHEN $2 = 'monitoring' THEN coalesce(monitoring_at, $3) ELSE monitoring_at END,
+                resolved_at = CASE WHEN $2 IN ('resolved', 'postmortem', 'completed') THEN coalesce(resolved_at, $3)
+                                   ELSE NULL END
+         WHERE id = $1",
+        id,
+        status.as_str(),
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_public_components(
+    conn: &mut PgConnection,
+    id: Uuid,
+    components: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO public_incident_components (public_incident_id, component_id)
+         SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
+        id,
+        components
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewUpdate<'a> {
+    pub public_id: &'a str,
+    pub public_incident_id: Uuid,
+    pub status: PublicStatus,
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub at: DateTime<Utc>,
+    pub author_id: Option<Uuid>,
+    pub affected: &'a [AffectedComponent],
+}
+
+pub async fn insert_update(conn: &mut PgConnection, u: &NewUpdate<'_>) -> Result<Uuid, sqlx::Error> {
+    let id = Uuid::now_v7();
+    let affected = serde_json::to_value(u.affected).unwrap_or_default();
+    sqlx::query!(
+        "INSERT INTO public_incident_updates (id, public_id, public_incident_id, status, body, body_html, display_at,
+                                              created_at, author_id, affected)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
+        id,
+        u.public_id,
+        u.public_incident_id,
+        u.status.as_str(),
+        u.body,
+        u.body_html,
+        u.at,
+        u.author_id,
+        affected
+    )
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Public incidents and maintenances, newest first: the `limit` most recent after skipping
+/// `offset`, every open one whatever its age, with their components and updates (three queries).
+pub async fn public_incidents(
+    conn: &mut PgConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PublicIncidentView>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT p.id, p.public_id, p.kind = 'maintenance' AS "maintenance!", p.name,
+                  p.status AS "status: PublicStatus", p.impact AS "impact: Impact", i.number AS "number?",
+                  p.scheduled_for, p.scheduled_until, p.started_at, p.monitoring_at, p.resolved_at,
+                  p.created_at, p.updated_at
+           FROM public_incidents p LEFT JOIN incidents i ON i.id = p.incident_id
+           WHERE p.id IN (SELECT id FROM public_incidents ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2)
+              OR ($2 = 0 AND p.status NOT IN ('resolved', 'postmortem', 'completed'))
+           ORDER BY p.started_at DESC, p.id DESC"#,
+        limit,
+        offset
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let components = sqlx::query!(
+        "SELECT public_incident_id, component_id FROM public_incident_components WHERE public_incident_id = ANY($1)",
+        &ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let updates = sqlx::query!(
+        r#"SELECT id, public_id, public_incident_id, status AS "status: PublicStatus", body, body_html, display_at,
+                  created_at, affected
+           FROM public_incident_updates WHERE public_incident_id = ANY($1) ORDER BY display_at, id"#,
+        &ids
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PublicIncidentView {
+            components: components
+                .iter()
+                .filter(|c| c.public_incident_id == r.id)
+                .map(|c| c.component_id)
+                .collect(),
+            updates: updates
+                .iter()
+                .filter(|u| u.public_incident_id == r.id)
+                .map(|u| UpdateView {
+                    id: u.id,
+                    public_id: u.public_id.clone(),
+                    status: u.status,
+                    body: u.body.clone(),
+                    body_html: u.body_html.clone(),
+                    display_at: u.display_at,
+                    created_at: u.created_at,
+                    affected: serde_json::from_value(u.affected.clone()).unwrap_or_default(),
+                })
+                .collect(),
+            id: r.id,
+            public_id: r.public_id,
+            maintenance: r.maintenance,
+            name: r.name,
+            status: r.status,
+            impact: r.impact,
+            incident: r.number.map(IncidentNumber),
+            scheduled_for: r.scheduled_for,
+            scheduled_until: r.scheduled_until,
+            started_at: r.started_at,
+            monitoring_at: r.monitoring_at,
+            resolved_at: r.resolved_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+/// How many public incidents and maintenances there are, for paging the history.
+pub async fn count_public_incidents(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM public_incidents"#).fetch_one(conn).await
+}

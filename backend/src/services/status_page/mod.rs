@@ -1,0 +1,555 @@
+//! The public status page: changing its components and groups, posting public incidents and
+//! their updates (one message: the page, its JSON and feed, and the internal incident's timeline,
+//! in one transaction), and reading everything the public page is built from.
+//!
+//! Every change announces itself (`db::status_page::announce`) in its transaction, so each
+//! instance rebuilds its snapshot; nothing here is read per public request.
+
+mod snapshot;
+
+pub use snapshot::{JsonDoc, Snapshot, Snapshots};
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{
+    incident::{IncidentNumber, TimelineKind},
+    status::{
+        ComponentStatus,
+        page::{
+            AffectedComponent, ComponentChange, ComponentView, GroupInput, GroupView, NewPublicIncident,
+            PageSettings, ParsedUpdate, PublicIncidentView,
+        },
+        uptime::StatusSpan,
+    },
+};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::{
+    Error, Result,
+    actor::Actor,
+    db::{
+        audit::{self, Entry},
+        incidents,
+        status_page::{self as db, NewUpdate},
+    },
+    services::incidents::IncidentChange,
+};
+
+/// Days of history the page shows (and the snapshot reads).
+pub const HISTORY_DAYS: u32 = 90;
+/// Public incidents in the snapshot besides the open ones; older ones page through history.
+pub const RECENT_INCIDENTS: i64 = 50;
+
+/// Everything the public page and its JSON are built from, read in a handful of queries.
+#[derive(Debug, Clone)]
+pub struct PageData {
+    pub settings: PageSettings,
+    pub groups: Vec<GroupView>,
+    pub components: Vec<ComponentView>,
+    /// Newest first: the recent ones and every open one.
+    pub incidents: Vec<PublicIncidentView>,
+    /// Each component's log over the history window.
+    pub logs: HashMap<Uuid, Vec<StatusSpan>>,
+}
+
+pub async fn page_data(pool: &PgPool, now: DateTime<Utc>) -> Result<PageData> {
+    let mut conn = pool.acquire().await?;
+    let settings = db::settings(&mut conn).await?;
+    let groups = db::groups(&mut conn).await?;
+    let components = db::components(&mut conn).await?;
+    let incidents = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0).await?;
+    // A day more than shown: the oldest day begins before `now - 90 days` in any zone.
+    let since = now - Duration::days(i64::from(HISTORY_DAYS) + 2);
+    let mut logs: HashMap<Uuid, Vec<StatusSpan>> = HashMap::new();
+    for (component, span) in db::logs_since(&mut conn, since).await? {
+        logs.entry(component).or_default().push(span);
+    }
+    Ok(PageData { settings, groups, components, incidents, logs })
+}
+
+/// A page of the whole history, newest first.
+pub async fn history(pool: &PgPool, page: u32, per_page: u32) -> Result<(Vec<PublicIncidentView>, i64)> {
+    let mut conn = pool.acquire().await?;
+    let per_page = i64::from(per_page.clamp(1, 100));
+    let mut items =
+        db::public_incidents(&mut conn, per_page, i64::from(page.saturating_sub(1)) * per_page).await?;
+    if page > 1 {
+        // Open ones are listed with the first page only.
+        items.truncate(per_page as usize);
+    }
+    let total = db::count_public_incidents(&mut conn).await?;
+    Ok((items, total))
+}
+
+pub async fn settings(pool: &PgPool) -> Result<PageSettings> {
+    Ok(db::settings(&mut *pool.acquire().await?).await?)
+}
+
+pub async fn update_settings(
+    pool: &PgPool,
+    actor: &Actor,
+    input: &domain::status::page::SettingsInput,
+    now: DateTime<Utc>,
+) -> Result<PageSettings> {
+    let mut tx = pool.begin().await?;
+    let before = db::settings(&mut tx).await?;
+    let after = input.apply(&before)?;
+    db::update_settings(
+        &mut tx,
+        &after.name,
+        &after.time_zone,
+        after.support_url.as_deref(),
+        after.banner.as_deref(),
+        after.maintenance_counts,
+        after.partial_weight,
+        now,
+    )
+    .await?;
+    let after = db::settings(&mut tx).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_page.settings", "status_page", &before.public_id)
+            .before(serde_json::to_value(&before).unwrap_or_default())
+            .after(serde_json::to_value(&after).unwrap_or_default()),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn components(pool: &PgPool) -> Result<Vec<ComponentView>> {
+    Ok(db::components(&mut *pool.acquire().await?).await?)
+}
+
+pub async fn groups(pool: &PgPool) -> Result<Vec<GroupView>> {
+    Ok(db::groups(&mut *pool.acquire().await?).await?)
+}
+
+fn component_json(c: &ComponentView) -> serde_json::Value {
+    json!({ "name": c.name, "description": c.description, "group_id": c.group_id, "position": c.position,
+            "only_show_if_degraded": c.only_show_if_degraded, "services": c.services, "status": c.status })
+}
+
+async fn component_by_id(conn: &mut PgConnection, id: Uuid) -> Result<ComponentView> {
+    db::components(conn).await?.into_iter().find(|c| c.id == id).ok_or(Error::NotFound("component"))
+}
+
+async fn check_group(conn: &mut PgConnection, group: Option<Option<Uuid>>) -> Result<()> {
+    if let Some(Some(g)) = group
+        && !db::groups(conn).await?.iter().any(|x| x.id == g)
+    {
+        return Err(domain::FieldError::new("group_id", "names no group").into());
+    }
+    Ok(())
+}
+
+async fn set_services(conn: &mut PgConnection, id: Uuid, services: &Option<Vec<String>>) -> Result<()> {
+    if let Some(slugs) = services {
+        let unknown = db::set_component_services(conn, id, slugs).await?;
+        if !unknown.is_empty() {
+            return Err(
+                domain::FieldError::new("services", format!("no service {}", unknown.join(", "))).into()
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn create_component(
+    pool: &PgPool,
+    actor: &Actor,
+    change: &ComponentChange,
+    now: DateTime<Utc>,
+) -> Result<ComponentView> {
+    let mut tx = pool.begin().await?;
+    check_group(&mut tx, change.group_id).await?;
+    let id = db::insert_component(
+        &mut tx,
+        change.name.as_deref().unwrap_or_default(),
+        change.description.as_deref().unwrap_or_default(),
+        change.group_id.flatten(),
+        change.position.unwrap_or(0),
+        change.only_show_if_degraded.unwrap_or(false),
+        change.status.unwrap_or(ComponentStatus::Operational),
+        now,
+    )
+    .await?;
+    set_services(&mut tx, id, &change.services).await?;
+    let created = component_by_id(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_component.create", "status_component", id).after(component_json(&created)),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_component(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    change: &ComponentChange,
+    now: DateTime<Utc>,
+) -> Result<ComponentView> {
+    let mut tx = pool.begin().await?;
+    if db::lock_components(&mut tx, &[id]).await?.is_empty() {
+        return Err(Error::NotFound("component"));
+    }
+    check_group(&mut tx, change.group_id).await?;
+    let before = component_by_id(&mut tx, id).await?;
+    let mut after = before.clone();
+    if let Some(n) = &change.name {
+        after.name = n.clone();
+    }
+    if let Some(d) = &change.description {
+        after.description = d.clone();
+    }
+    if let Some(g) = change.group_id {
+        after.group_id = g;
+    }
+    if let Some(p) = change.position {
+        after.position = p;
+    }
+    if let Some(o) = change.only_show_if_degraded {
+        after.only_show_if_degraded = o;
+    }
+    after.updated_at = now;
+    db::update_component(&mut tx, &after).await?;
+    set_services(&mut tx, id, &change.services).await?;
+    if let Some(s) = change.status
+        && s != before.status
+    {
+        db::set_component_status(&mut tx, id, s, now).await?;
+    }
+    let after = component_by_id(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_component.update", "status_component", id)
+            .before(component_json(&before))
+            .after(component_json(&after)),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete_component(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let before = component_by_id(&mut tx, id).await?;
+    db::delete_component(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_component.delete", "status_component", id).before(component_json(&before)),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn create_group(
+    pool: &PgPool,
+    actor: &Actor,
+    input: &GroupInput,
+    now: DateTime<Utc>,
+) -> Result<GroupView> {
+    let mut tx = pool.begin().await?;
+    let name = input.name.clone().unwrap_or_default();
+    let id =
+        db::insert_group(&mut tx, &name, input.position.unwrap_or(0), input.collapsed.unwrap_or(false), now)
+            .await?;
+    let created = db::group_for_update(&mut tx, id).await?.ok_or(Error::NotFound("group"))?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_group.create", "status_group", id).after(json!({ "name": name })),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_group(
+    pool: &PgPool,
+    actor: &Actor,
+    id: Uuid,
+    input: &GroupInput,
+    now: DateTime<Utc>,
+) -> Result<GroupView> {
+    let mut tx = pool.begin().await?;
+    let before = db::group_for_update(&mut tx, id).await?.ok_or(Error::NotFound("group"))?;
+    let mut after = before.clone();
+    if let Some(n) = &input.name {
+        after.name = n.clone();
+    }
+    if let Some(p) = input.position {
+        after.position = p;
+    }
+    if let Some(c) = input.collapsed {
+        after.collapsed = c;
+    }
+    after.updated_at = now;
+    db::update_group(&mut tx, &after).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_group.update", "status_group", id)
+            .before(
+                json!({ "name": before.name, "position": before.position, "collapsed": before.collapsed }),
+            )
+            .after(json!({ "name": after.name, "position": after.position, "collapsed": after.collapsed })),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete_group(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let before = db::group_for_update(&mut tx, id).await?.ok_or(Error::NotFound("group"))?;
+    db::delete_group(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_group.delete", "status_group", id).before(json!({ "name": before.name })),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A short, unguessable public id (the `id` Statuspage clients see and the URL of the page).
+fn public_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..12).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// Sets the states an update names and answers what changed, in the order given. Components
+/// named but unknown are refused, naming the first.
+async fn set_states(
+    conn: &mut PgConnection,
+    states: &BTreeMap<Uuid, ComponentStatus>,
+    now: DateTime<Utc>,
+) -> Result<Vec<AffectedComponent>> {
+    let ids: Vec<Uuid> = states.keys().copied().collect();
+    let locked = db::lock_components(conn, &ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !locked.iter().any(|(l, ..)| l == *id)) {
+        return Err(domain::FieldError::new(format!("components.{missing}"), "names no component").into());
+    }
+    let mut affected = Vec::new();
+    for (id, name, old) in locked {
+        let new = states[&id];
+        if new != old {
+            db::set_component_status(conn, id, new, now).await?;
+        }
+        affected.push(AffectedComponent { component_id: id, name, old_status: old, new_status: new });
+    }
+    Ok(affected)
+}
+
+/// Where a public incident's message goes: into the internal incident's transaction (its timeline
+/// and live pages hear of it) or a transaction of its own.
+enum Writer {
+    Linked(Box<IncidentChange>),
+    Alone(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Writer {
+    async fn begin(pool: &PgPool, incident: Option<Uuid>) -> Result<Writer> {
+        Ok(match incident {
+            Some(id) => Writer::Linked(Box::new(
+                IncidentChange::begin_by_id(pool, domain::incident::IncidentId(id)).await?,
+            )),
+            None => Writer::Alone(pool.begin().await?),
+        })
+    }
+
+    fn conn(&mut self) -> &mut PgConnection {
+        match self {
+            Writer::Linked(change) => &mut change.tx,
+            Writer::Alone(tx) => tx,
+        }
+    }
+
+    async fn finish(
+        mut self,
+        actor: &Actor,
+        name: &str,
+        update: &ParsedUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        db::announce(self.conn()).await?;
+        match self {
+            Writer::Linked(mut change) => {
+                let first_line = update.body.lines().next().unwrap_or_default();
+                let body =
+                    format!("Status page ({}): {name}: {first_line}", update.status.label().to_lowercase());
+                let incident = change.id();
+                crate::db::timeline::append_timeline_at(
+                    &mut change.tx,
+                    incident,
+                    actor,
+                    now,
+                    TimelineKind::StatusPageUpdate.as_str(),
+                    &body,
+                )
+                .await?;
+                change.commit("status_page").await?;
+            }
+            Writer::Alone(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+async fn view(pool: &PgPool, public_id: &str) -> Result<PublicIncidentView> {
+    let mut conn = pool.acquire().await?;
+    let recent = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0).await?;
+    recent.into_iter().find(|i| i.public_id == public_id).ok_or(Error::NotFound("public incident"))
+}
+
+/// Posts a public incident with its first update: the components take the states it sets.
+pub async fn post_incident(
+    pool: &PgPool,
+    actor: &Actor,
+    new: &NewPublicIncident,
+    now: DateTime<Utc>,
+) -> Result<PublicIncidentView> {
+    let internal = match new.incident {
+        Some(n) => Some(
+            incidents::id_by_number(&mut *pool.acquire().await?, n.0)
+                .await?
+                .ok_or(Error::NotFound("incident"))?,
+        ),
+        None => None,
+    };
+    let mut w = Writer::begin(pool, internal).await?;
+    let affected = set_states(w.conn(), &new.update.components, now).await?;
+    let public = public_id();
+    let id = db::insert_public_incident(
+        w.conn(),
+        &db::NewPublicIncident {
+            public_id: &public,
+            maintenance: false,
+            name: &new.name,
+            status: new.update.status,
+            impact: new.impact,
+            incident_id: internal,
+            scheduled_for: None,
+            scheduled_until: None,
+            started_at: now,
+            at: now,
+        },
+    )
+    .await?;
+    db::set_public_status(w.conn(), id, new.update.status, now).await?;
+    let ids: Vec<Uuid> = affected.iter().map(|a| a.component_id).collect();
+    db::add_public_components(w.conn(), id, &ids).await?;
+    insert_update(w.conn(), id, actor, &new.update, &affected, now).await?;
+    audit::record(
+        w.conn(),
+        actor,
+        Entry::new("public_incident.create", "public_incident", &public).after(json!({
+            "name": new.name, "status": new.update.status, "impact": new.impact, "body": new.update.body,
+            "components": new.update.components, "incident": new.incident,
+        })),
+    )
+    .await?;
+    w.finish(actor, &new.name, &new.update, now).await?;
+    view(pool, &public).await
+}
+
+async fn insert_update(
+    conn: &mut PgConnection,
+    id: Uuid,
+    actor: &Actor,
+    update: &ParsedUpdate,
+    affected: &[AffectedComponent],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let html = crate::markdown::render(&update.body);
+    db::insert_update(
+        conn,
+        &NewUpdate {
+            public_id: &public_id(),
+            public_incident_id: id,
+            status: update.status,
+            body: &update.body,
+            body_html: &html,
+            at: now,
+            author_id: actor.user_id.map(|u| u.0),
+            affected,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Posts a later update: the status moves, the named components take their states.
+pub async fn post_update(
+    pool: &PgPool,
+    actor: &Actor,
+    public: &str,
+    update: &ParsedUpdate,
+    now: DateTime<Utc>,
+) -> Result<PublicIncidentView> {
+    let internal = {
+        let mut conn = pool.acquire().await?;
+        let row = db::public_incident_for_update(&mut conn, public)
+            .await?
+            .ok_or(Error::NotFound("public incident"))?;
+        update.status.for_kind(row.maintenance)?;
+        row.incident_id
+    };
+    let mut w = Writer::begin(pool, internal).await?;
+    let row =
+        db::public_incident_for_update(w.conn(), public).await?.ok_or(Error::NotFound("public incident"))?;
+    let affected = set_states(w.conn(), &update.components, now).await?;
+    db::set_public_status(w.conn(), row.id, update.status, now).await?;
+    let ids: Vec<Uuid> = affected.iter().map(|a| a.component_id).collect();
+    db::add_public_components(w.conn(), row.id, &ids).await?;
+    insert_update(w.conn(), row.id, actor, update, &affected, now).await?;
+    audit::record(
+        w.conn(),
+        actor,
+        Entry::new("public_incident.update", "public_incident", public)
+            .before(json!({ "status": row.status }))
+            .after(json!({ "status": update.status, "body": update.body, "components": update.components })),
+    )
+    .await?;
+    w.finish(actor, &row.name, update, now).await?;
+    view(pool, public).await
+}
+
+/// What the "Update status page" form starts from for an internal incident: the components of
+/// its services, and the public incident already telling customers about it, if any.
+pub async fn for_incident(
+    pool: &PgPool,
+    number: IncidentNumber,
+) -> Result<(Vec<Uuid>, Option<PublicIncidentView>)> {
+    let mut conn = pool.acquire().await?;
+    let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
+    let services = incidents::service_ids(&mut conn, id).await?;
+    let components = db::components_of_services(&mut conn, &services).await?;
+    let existing = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0)
+        .await?
+        .into_iter()
+        .find(|p| p.incident == Some(number) && !p.status.is_closed());
+    Ok((components, existing))
+}

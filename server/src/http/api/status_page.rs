@@ -1,0 +1,287 @@
+//! `/api/v1/status-page`: settings, components and groups (admins), public incidents and their
+//! updates (responders) (`services::status_page`).
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use backend::services::status_page as service;
+use domain::{
+    Role,
+    status::page::{
+        ComponentInput, ComponentView, GroupInput, GroupView, NewPublicIncidentInput, PageSettings,
+        PublicIncidentView, SettingsInput, UpdateInput,
+    },
+};
+use uuid::Uuid;
+
+use crate::http::openapi::Refusals;
+use crate::{
+    AppState,
+    http::{
+        caller::Caller,
+        error::{ApiError, bad_json},
+        path::Path,
+    },
+};
+
+#[utoipa::path(
+    get,
+    path = "/status-page/settings",
+    tag = "status-page",
+    summary = "The status page's settings",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the settings", body = PageSettings), Refusals)
+)]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PageSettings>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::settings(&state.ctx.pool).await?))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/status-page/settings",
+    tag = "status-page",
+    summary = "Change the status page's settings; fields left out keep their value",
+    description = "Role: admin.",
+    request_body = SettingsInput,
+    responses((status = 200, description = "the settings as changed", body = PageSettings), Refusals)
+)]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<SettingsInput>, JsonRejection>,
+) -> Result<Json<PageSettings>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    Ok(Json(service::update_settings(&state.ctx.pool, &caller.actor(admin), &input, state.ctx.now()).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/status-page/components",
+    tag = "status-page",
+    summary = "The page's components, in page order",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the components", body = Vec<ComponentView>), Refusals)
+)]
+pub async fn list_components(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ComponentView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::components(&state.ctx.pool).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/components",
+    tag = "status-page",
+    summary = "Add a component to the page",
+    description = "Role: admin.",
+    request_body = ComponentInput,
+    responses((status = 201, description = "created", body = ComponentView), Refusals)
+)]
+pub async fn create_component(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ComponentInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<ComponentView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let change = input.parse(true)?;
+    let created =
+        service::create_component(&state.ctx.pool, &caller.actor(admin), &change, state.ctx.now()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/status-page/components/{id}",
+    tag = "status-page",
+    summary = "Change a component: fields left out keep their value; a status is logged like any",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the component")),
+    request_body = ComponentInput,
+    responses((status = 200, description = "the component as changed", body = ComponentView), Refusals)
+)]
+pub async fn update_component(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<ComponentInput>, JsonRejection>,
+) -> Result<Json<ComponentView>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let change = input.parse(false)?;
+    Ok(Json(
+        service::update_component(&state.ctx.pool, &caller.actor(admin), id, &change, state.ctx.now())
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/status-page/components/{id}",
+    tag = "status-page",
+    summary = "Remove a component and its history",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the component")),
+    responses((status = 204, description = "removed"), Refusals)
+)]
+pub async fn delete_component(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    service::delete_component(&state.ctx.pool, &caller.actor(admin), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/status-page/groups",
+    tag = "status-page",
+    summary = "The page's component groups",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the groups", body = Vec<GroupView>), Refusals)
+)]
+pub async fn list_groups(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<GroupView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::groups(&state.ctx.pool).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/groups",
+    tag = "status-page",
+    summary = "Add a group of components",
+    description = "Role: admin.",
+    request_body = GroupInput,
+    responses((status = 201, description = "created", body = GroupView), Refusals)
+)]
+pub async fn create_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<GroupInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<GroupView>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let input = input.parse(true)?;
+    let created =
+        service::create_group(&state.ctx.pool, &caller.actor(admin), &input, state.ctx.now()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/status-page/groups/{id}",
+    tag = "status-page",
+    summary = "Rename, move or fold a group",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the group")),
+    request_body = GroupInput,
+    responses((status = 200, description = "the group as changed", body = GroupView), Refusals)
+)]
+pub async fn update_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<GroupInput>, JsonRejection>,
+) -> Result<Json<GroupView>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let input = input.parse(false)?;
+    Ok(Json(service::update_group(&state.ctx.pool, &caller.actor(admin), id, &input, state.ctx.now()).await?))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/status-page/groups/{id}",
+    tag = "status-page",
+    summary = "Remove a group; its components stay, ungrouped",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the group")),
+    responses((status = 204, description = "removed"), Refusals)
+)]
+pub async fn delete_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    service::delete_group(&state.ctx.pool, &caller.actor(admin), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    get,
+    path = "/status-page/incidents",
+    tag = "status-page",
+    summary = "Public incidents and maintenances, newest first, with the internal incident each tells about",
+    description = "Role: viewer.",
+    responses((status = 200, description = "recent and open ones", body = Vec<PublicIncidentView>), Refusals)
+)]
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<PublicIncidentView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::page_data(&state.ctx.pool, state.ctx.now()).await?.incidents))
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/incidents",
+    tag = "status-page",
+    summary = "Tell customers: a public incident with its first update, setting its components' states",
+    description = "Role: responder. With `incident`, the post is also an entry on that incident's timeline.",
+    request_body = NewPublicIncidentInput,
+    responses((status = 201, description = "posted", body = PublicIncidentView), Refusals)
+)]
+pub async fn post_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewPublicIncidentInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<PublicIncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let new = input.parse()?;
+    let posted =
+        service::post_incident(&state.ctx.pool, &caller.actor(responder), &new, state.ctx.now()).await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/incidents/{id}/updates",
+    tag = "status-page",
+    summary = "A later update: the status moves, the named components take their states",
+    description = "Role: responder.",
+    params(("id" = String, Path, description = "the public incident's public id")),
+    request_body = UpdateInput,
+    responses((status = 201, description = "posted", body = PublicIncidentView), Refusals)
+)]
+pub async fn post_update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<UpdateInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<PublicIncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    // The kind (incident or maintenance) decides which statuses fit: the service checks.
+    let update = input.parse()?;
+    let posted =
+        service::post_update(&state.ctx.pool, &caller.actor(responder), &id, &update, state.ctx.now())
+            .await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}

@@ -1,0 +1,433 @@
+//! The public status page through the HTTP API: components and groups, a public incident posted
+//! for an internal one, and every Statuspage-compatible document compared field by field with
+//! Statuspage's shapes; what was refused writes nothing; the snapshot answers 304.
+
+use std::collections::BTreeSet;
+
+use backend::engine::ManualClock;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, spawn_app_at};
+
+fn monday() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+struct Page {
+    app: TestApp,
+    clock: ManualClock,
+    admin: String,
+    responder: String,
+    viewer: String,
+    api_component: String,
+    db_component: String,
+    group: String,
+}
+
+async fn page() -> Page {
+    let clock = ManualClock::new(monday());
+    let app = spawn_app_at(clock.clone()).await;
+    let admin = app.token_for(&app.user("root@example.com", Role::Admin).await).await;
+    let responder = app.token_for(&app.user("rory@example.com", Role::Responder).await).await;
+    let viewer = app.token_for(&app.user("vera@example.com", Role::Viewer).await).await;
+    let ok = |(s, b): (StatusCode, Value), want: StatusCode| {
+        assert_eq!(s, want, "{b}");
+        b
+    };
+    ok(
+        app.api(Method::POST, &admin, "/api/v1/teams", Some(json!({ "name": "Core", "slug": "core" }))).await,
+        StatusCode::CREATED,
+    );
+    ok(
+        app.api(
+            Method::POST,
+            &admin,
+            "/api/v1/services",
+            Some(json!({ "name": "Core API", "slug": "core-api", "team": "core" })),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let group = ok(
+        app.api(
+            Method::POST,
+            &admin,
+            "/api/v1/status-page/groups",
+            Some(json!({ "name": "Platform", "position": 1 })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api_component = ok(
+        app.api(
+            Method::POST,
+            &admin,
+            "/api/v1/status-page/components",
+            Some(json!({ "name": "API", "description": "The public REST API", "group_id": group, "services": ["core-api"] })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db_component = ok(
+        app.api(
+            Method::POST,
+            &admin,
+            "/api/v1/status-page/components",
+            Some(json!({ "name": "Database", "group_id": group, "position": 2 })),
+        )
+        .await,
+        StatusCode::CREATED,
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Page { app, clock, admin, responder, viewer, api_component, db_component, group }
+}
+
+impl Page {
+    /// A public document once the snapshot shows what `ready` looks for (snapshots are rebuilt
+    /// in the background when the page changes).
+    async fn doc(&self, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..100 {
+            let res = reqwest::get(self.app.url(path)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let body: Value = res.json().await.unwrap();
+            if ready(&body) {
+                return body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{path} never showed the change");
+    }
+
+    async fn declare(&self) -> String {
+        let (s, b) = self
+            .app
+            .api(
+                Method::POST,
+                &self.responder,
+                "/api/v1/incidents",
+                Some(json!({ "title": "Checkout 500s", "severity": "SEV2", "services": ["core-api"] })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        b["number"].as_str().unwrap().to_owned()
+    }
+}
+
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+const PAGE_FIELDS: &[&str] = &["id", "name", "url", "time_zone", "updated_at"];
+const COMPONENT_FIELDS: &[&str] = &[
+    "id",
+    "page_id",
+    "group_id",
+    "name",
+    "description",
+    "status",
+    "position",
+    "showcase",
+    "only_show_if_degraded",
+    "start_date",
+    "group",
+    "created_at",
+    "updated_at",
+];
+const INCIDENT_FIELDS: &[&str] = &[
+    "id",
+    "page_id",
+    "name",
+    "status",
+    "impact",
+    "shortlink",
+    "started_at",
+    "created_at",
+    "updated_at",
+    "monitoring_at",
+    "resolved_at",
+    "incident_updates",
+    "components",
+];
+const UPDATE_FIELDS: &[&str] = &[
+    "id",
+    "incident_id",
+    "status",
+    "body",
+    "display_at",
+    "created_at",
+    "updated_at",
+    "affected_components",
+    "deliver_notifications",
+    "custom_tweet",
+    "tweet_id",
+];
+
+#[tokio::test]
+async fn a_public_incident_for_an_internal_one_reaches_every_document_and_its_resolution_restores_the_page() {
+    let p = page().await;
+    let number = p.declare().await;
+    let summary =
+        p.doc("/api/v2/summary.json", |d| d["components"].as_array().is_some_and(|c| c.len() == 3)).await;
+    assert_eq!(summary["status"], json!({ "indicator": "none", "description": "All Systems Operational" }));
+
+    let (s, posted) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/incidents",
+            Some(json!({
+                "name": "Elevated API errors",
+                "body": "We are investigating **failed requests** to the API.",
+                "components": { p.api_component.clone(): "major_outage" },
+                "incident": number,
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{posted}");
+    assert_eq!(posted["impact"], "critical", "the worst state it set");
+    assert_eq!(posted["incident"], json!(number));
+    let public_id = posted["public_id"].as_str().unwrap().to_owned();
+
+    let summary = p.doc("/api/v2/summary.json", |d| d["status"]["indicator"] == "critical").await;
+    assert_eq!(keys(&summary), set(&["page", "components", "incidents", "scheduled_maintenances", "status"]));
+    assert_eq!(keys(&summary["page"]), set(PAGE_FIELDS));
+    assert_eq!(summary["page"]["url"], json!(p.app.url("/status")));
+    assert_eq!(summary["status"]["description"], "Major System Outage");
+    let components = summary["components"].as_array().unwrap();
+    let group = components.iter().find(|c| c["group"] == true).unwrap();
+    let mut group_fields = set(COMPONENT_FIELDS);
+    group_fields.insert("components".into());
+    assert_eq!(keys(group), group_fields);
+    assert_eq!(group["id"], json!(p.group));
+    assert_eq!(group["status"], "major_outage", "a group shows its worst member");
+    assert_eq!(group["components"].as_array().unwrap().len(), 2);
+    let api = components.iter().find(|c| c["id"] == json!(p.api_component)).unwrap();
+    assert_eq!(keys(api), set(COMPONENT_FIELDS));
+    assert_eq!(
+        (api["status"].as_str(), api["group_id"].as_str()),
+        (Some("major_outage"), Some(p.group.as_str()))
+    );
+    assert_eq!(api["description"], "The public REST API");
+    let incident = &summary["incidents"][0];
+    assert_eq!(keys(incident), set(INCIDENT_FIELDS));
+    assert_eq!(incident["id"], json!(public_id));
+    assert_eq!(incident["status"], "investigating");
+    assert_eq!(incident["shortlink"], json!(p.app.url(&format!("/status/incidents/{public_id}"))));
+    let update = &incident["incident_updates"][0];
+    assert_eq!(keys(update), set(UPDATE_FIELDS));
+    assert_eq!(update["body"], "We are investigating **failed requests** to the API.");
+    assert_eq!(
+        update["affected_components"],
+        json!([{ "code": p.api_component, "name": "API", "old_status": "operational", "new_status": "major_outage" }])
+    );
+    // Only what was written for customers: no internal number, no responder.
+    let public_text = summary.to_string();
+    assert!(!public_text.contains(&number) && !public_text.contains("rory"), "{public_text}");
+
+    for (path, key) in [
+        ("/api/v2/status.json", "status"),
+        ("/api/v2/components.json", "components"),
+        ("/api/v2/incidents.json", "incidents"),
+        ("/api/v2/incidents/unresolved.json", "incidents"),
+        ("/api/v2/scheduled-maintenances.json", "scheduled_maintenances"),
+        ("/api/v2/scheduled-maintenances/upcoming.json", "scheduled_maintenances"),
+        ("/api/v2/scheduled-maintenances/active.json", "scheduled_maintenances"),
+    ] {
+        let doc = p.doc(path, |_| true).await;
+        assert_eq!(keys(&doc), set(&["page", key]), "{path}");
+        assert_eq!(keys(&doc["page"]), set(PAGE_FIELDS), "{path}");
+    }
+    let unresolved = p.doc("/api/v2/incidents/unresolved.json", |_| true).await;
+    assert_eq!(unresolved["incidents"][0]["id"], json!(public_id));
+
+    // The post is on the internal incident's timeline, and audited.
+    let (_, timeline) =
+        p.app.api(Method::GET, &p.viewer, &format!("/api/v1/incidents/{number}/timeline"), None).await;
+    assert!(
+        timeline.as_array().unwrap().iter().any(|e| e["kind"] == "status_page_update"
+            && e["body"].as_str().unwrap().contains("Elevated API errors")),
+        "{timeline}"
+    );
+    assert_eq!(p.app.audit_actions(&public_id).await, vec!["public_incident.create"]);
+
+    // Half an hour later it is resolved: the component is back and today's bar shows the outage.
+    p.clock.advance(Duration::minutes(30));
+    let (s, b) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            &format!("/api/v1/status-page/incidents/{public_id}/updates"),
+            Some(json!({ "status": "resolved", "body": "Fixed.", "components": { p.api_component.clone(): "operational" } })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let status = p.doc("/api/v2/status.json", |d| d["status"]["indicator"] == "none").await;
+    assert_eq!(status["status"]["description"], "All Systems Operational");
+    let unresolved = p.doc("/api/v2/incidents/unresolved.json", |d| d["incidents"] == json!([])).await;
+    assert_eq!(unresolved["incidents"], json!([]));
+    let incidents = p.doc("/api/v2/incidents.json", |_| true).await;
+    let resolved = &incidents["incidents"][0];
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["resolved_at"].as_str().map(|t| t.starts_with("2026-11-23T10:30")), Some(true));
+    assert_eq!(resolved["incident_updates"].as_array().unwrap().len(), 2);
+    assert_eq!(resolved["incident_updates"][0]["status"], "resolved", "newest update first");
+
+    let (s, uptime) = p
+        .app
+        .api(
+            Method::GET,
+            &p.viewer,
+            &format!("/api/v1/status-page/components/{}/uptime?days=2", p.api_component),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{uptime}");
+    let days = uptime["days"].as_array().unwrap();
+    assert_eq!(days.len(), 2);
+    let today = &days[1];
+    assert_eq!(today["date"], "2026-11-23");
+    assert_eq!(today["major_outage_seconds"], 1800);
+    assert_eq!(today["incidents"], json!([public_id]));
+    assert_eq!(days[0]["uptime"], Value::Null, "the component did not exist yesterday");
+    let expected = 1.0 - 1800.0 / today["operational_seconds"].as_f64().map(|o| o + 1800.0).unwrap();
+    assert!((today["uptime"].as_f64().unwrap() - expected).abs() < 1e-9, "{today}");
+    // The group is down wherever a member is.
+    let (_, group) = p
+        .app
+        .api(
+            Method::GET,
+            &p.viewer,
+            &format!("/api/v1/status-page/components/{}/uptime?days=1", p.group),
+            None,
+        )
+        .await;
+    assert_eq!(group["days"][0]["major_outage_seconds"], 1800);
+}
+
+#[tokio::test]
+async fn documents_carry_an_etag_and_answer_304_to_a_client_that_has_them() {
+    let p = page().await;
+    let first = reqwest::get(p.app.url("/api/v2/summary.json")).await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with('"'), "a strong ETag: {etag}");
+    assert_eq!(first.headers()["cache-control"], "public, max-age=10, stale-while-revalidate=30");
+    assert_eq!(first.headers()["access-control-allow-origin"], "*");
+    let again = reqwest::Client::new()
+        .get(p.app.url("/api/v2/summary.json"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+    // A change makes a new document and a new tag.
+    let (s, _) = p
+        .app
+        .api(
+            Method::PATCH,
+            &p.admin,
+            &format!("/api/v1/status-page/components/{}", p.db_component),
+            Some(json!({ "status": "degraded_performance" })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    p.doc("/api/v2/status.json", |d| d["status"]["indicator"] == "minor").await;
+    let changed = reqwest::Client::new()
+        .get(p.app.url("/api/v2/summary.json"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refused_input_writes_nothing_and_only_the_right_roles_change_the_page() {
+    let p = page().await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM public_incidents")
+            .fetch_one(&p.app.pool)
+            .await
+            .unwrap()
+    };
+    let post = |token: String, body: Value| {
+        let app = &p.app;
+        async move { app.api(Method::POST, &token, "/api/v1/status-page/incidents", Some(body)).await }
+    };
+    let valid = json!({ "name": "Slow", "body": "Looking.", "components": { p.db_component.clone(): "degraded_performance" } });
+
+    let (s, b) = post(p.viewer.clone(), valid.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let unknown = uuid::Uuid::now_v7();
+    let (s, b) = post(
+        p.responder.clone(),
+        json!({ "name": "Slow", "body": "Looking.", "components": { p.db_component.clone(): "major_outage", unknown.to_string(): "major_outage" } }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["field"], json!(format!("components.{unknown}")));
+    let (s, b) =
+        post(p.responder.clone(), json!({ "name": "Slow", "body": "x", "status": "in_progress" })).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
+    let (s, b) =
+        post(p.responder.clone(), json!({ "name": "Slow", "body": "x", "incident": "INC-999" })).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    assert_eq!(count().await, 0, "nothing was written");
+    let (_, components) = p.app.api(Method::GET, &p.viewer, "/api/v1/status-page/components", None).await;
+    assert!(components.as_array().unwrap().iter().all(|c| c["status"] == "operational"), "{components}");
+
+    // Components and settings are the admins'.
+    let (s, _) = p
+        .app
+        .api(Method::POST, &p.responder, "/api/v1/status-page/components", Some(json!({ "name": "X" })))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = p
+        .app
+        .api(
+            Method::PATCH,
+            &p.admin,
+            "/api/v1/status-page/settings",
+            Some(json!({ "time_zone": "Mars/Olympus" })),
+        )
+        .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("time_zone")));
+    let (s, b) = p
+        .app
+        .api(
+            Method::PATCH,
+            &p.admin,
+            "/api/v1/status-page/settings",
+            Some(json!({ "name": "Acme status", "time_zone": "Europe/London", "partial_weight": 0.5 })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!((b["time_zone"].as_str(), b["partial_weight"].as_f64()), (Some("Europe/London"), Some(0.5)));
+    let page_id = b["public_id"].as_str().unwrap().to_owned();
+    assert_eq!(p.app.audit_actions(&page_id).await, vec!["status_page.settings"]);
+    let status = p.doc("/api/v2/status.json", |d| d["page"]["name"] == "Acme status").await;
+    assert_eq!(status["page"]["time_zone"], "Europe/London");
+
+    // A posted incident without an internal one (a third party's outage) is allowed.
+    let (s, b) = post(p.responder.clone(), valid).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!((b["impact"].as_str(), b["incident"].is_null()), (Some("minor"), true));
+    assert_eq!(count().await, 1);
+}
