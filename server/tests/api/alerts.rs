@@ -927,6 +927,12 @@ impl Held {
         Held { stream, body }
     }
 
+    /// Whether the server has already answered (a held request refused at the door).
+    fn answered(&self) -> bool {
+        let mut buf = [0u8; 1];
+        matches!(self.stream.try_read(&mut buf), Ok(n) if n > 0)
+    }
+
     /// Sends the rest of the body and returns the status line of the answer.
     async fn finish(mut self) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -943,19 +949,30 @@ fn am_body(labels: &str, padding: usize) -> Vec<u8> {
     serde_json::to_vec(&am_batch("firing", one)).unwrap()
 }
 
-/// Posts until the answer is not a 2xx (the held request has been let in by then), and returns
-/// the refusal and how many were stored before it.
-async fn until_refused(url: &str, body: &[u8]) -> (reqwest::Response, usize) {
+/// Holds `held_body` open and posts `body` until the answer is not a 2xx, and returns the held
+/// request, the refusal and how many were stored before it. The held request can itself arrive
+/// while a posted one is being handled and be the one refused: it is then opened again, so the
+/// refusal returned is always the posted request's, turned away by the held one.
+async fn until_refused(
+    app: &TestApp,
+    path: &str,
+    held_body: Vec<u8>,
+    body: &[u8],
+) -> (Held, reqwest::Response, usize) {
+    let mut held = Held::open(app, path, held_body.clone()).await;
     for accepted in 0..200 {
         let res = reqwest::Client::new()
-            .post(url)
+            .post(app.url(path))
             .header("content-type", "application/json")
             .body(body.to_vec())
             .send()
             .await
             .unwrap();
         if !res.status().is_success() {
-            return (res, accepted);
+            return (held, res, accepted);
+        }
+        if held.answered() {
+            held = Held::open(app, path, held_body.clone()).await;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -970,8 +987,8 @@ async fn beyond_the_requests_handled_at_once_the_answer_is_a_503_to_retry() {
     let s = setup_on(app).await;
     let key = s.key("alertmanager").await;
     let path = format!("/integrations/alertmanager/{key}");
-    let held = Held::open(&s.app, &path, am_body("held", 10)).await;
-    let (refused, before) = until_refused(&s.app.url(&path), &am_body("next", 10)).await;
+    let (held, refused, before) =
+        until_refused(&s.app, &path, am_body("held", 10), &am_body("next", 10)).await;
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(refused.headers()["retry-after"], "1");
     let body: Value = refused.json().await.unwrap();
@@ -996,8 +1013,8 @@ async fn request_bodies_held_at_once_are_bounded_in_bytes() {
     let s = setup_on(app).await;
     let key = s.key("alertmanager").await;
     let path = format!("/integrations/alertmanager/{key}");
-    let held = Held::open(&s.app, &path, am_body("big", 900 * 1024)).await;
-    let (refused, before) = until_refused(&s.app.url(&path), &am_body("also big", 200 * 1024)).await;
+    let (held, refused, before) =
+        until_refused(&s.app, &path, am_body("big", 900 * 1024), &am_body("also big", 200 * 1024)).await;
     assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(refused.headers().contains_key("retry-after"));
     let (status, _) = s
