@@ -71,7 +71,7 @@ CREATE TABLE public_incidents (
     name            text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     status          text NOT NULL CHECK (status IN ('investigating', 'identified', 'monitoring', 'resolved',
                     'postmortem', 'scheduled', 'in_progress', 'verifying', 'completed')),
-    impact          text NOT NULL CHECK (impact IN ('none', 'minor', 'major', 'critical')),
+    impact          text NOT NULL CHECK (impact IN ('none', 'minor', 'major', 'critical', 'maintenance')),
     -- The internal incident it tells customers about; never shown publicly.
     incident_id     uuid REFERENCES incidents (id) ON DELETE SET NULL,
     scheduled_for   timestamptz,

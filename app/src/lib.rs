@@ -22,6 +22,7 @@ use crate::{
     components::layout::{AdminLayout, AppLayout, RequireRole},
     routes::{
         account::AccountPage,
+        admin_status::AdminStatusPage,
         admin_teams::AdminTeamsPage,
         admin_users::AdminUsersPage,
         audit::AuditPage,
@@ -38,7 +39,7 @@ use crate::{
         schedules::{OnCallPage, SchedulePage, SchedulesPage},
         service::ServicePage,
         services::ServicesPage,
-        status::StatusPage,
+        status::{StatusHistoryPage, StatusIncidentPage, StatusPage},
         tokens::TokensPage,
     },
 };
@@ -100,7 +101,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/status") view=StatusPage/>
+                // Whole on the server: customers read it with JavaScript off, and feed readers and
+                // crawlers get the content, not a loading line.
+                <Route path=path!("/status") view=StatusPage ssr=SsrMode::Async/>
+                <Route path=path!("/status/history") view=StatusHistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/status/incidents/:id") view=StatusIncidentPage ssr=SsrMode::Async/>
                 // Async: signed-in pages are sent whole, once their data is loaded, so the user menu and
                 // the data are in the HTML even with JavaScript off, and an error can still set the
                 // status code.
@@ -129,6 +134,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/audit") view=AuditPage/>
                         <Route path=path!("/integrations") view=ServicesPage/>
                         <Route path=path!("/deliveries") view=DeliveriesPage/>
+                        <Route path=path!("/status-page") view=AdminStatusPage/>
                     </ParentRoute>
                     <Route path=path!("/settings/account") view=AccountPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>

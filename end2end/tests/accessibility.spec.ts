@@ -31,7 +31,7 @@ async function everyPage(page: Page): Promise<string[]> {
     '/escalation-policies', `/escalation-policies/${policy}/edit`,
     '/services', `/services/${service}`,
     '/postmortems', '/retro', '/analytics',
-    '/admin/users', '/admin/teams', '/admin/audit', '/admin/integrations', '/admin/deliveries',
+    '/admin/users', '/admin/teams', '/admin/audit', '/admin/integrations', '/admin/deliveries', '/admin/status-page',
     '/settings/account', '/settings/tokens', '/settings/notifications',
     '/no-such-page',
   ];
@@ -63,7 +63,8 @@ test('every page passes WCAG 2.1 AA checks in light and dark', async ({ page }) 
   test.setTimeout(240_000);
   const found: string[] = [];
 
-  for (const url of ['/login', '/status']) {
+  const publicIncident = (await (await page.request.get('/api/v2/incidents.json')).json()).incidents[0].id;
+  for (const url of ['/login', '/status', '/status/history', `/status/incidents/${publicIncident}`]) {
     await page.goto(url);
     found.push(...await bothSchemes(page, url));
   }

@@ -75,6 +75,18 @@ fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
         .route("/ack/{token}", get(ack::ack_link).post(ack::ack_submit))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/docs", get(openapi::docs))
+        .route(
+            "/status/feed.atom",
+            get(|State(state): State<AppState>, headers: http::HeaderMap| async move {
+                crate::http::status::feed(&state, &headers, true).await
+            }),
+        )
+        .route(
+            "/status/feed.rss",
+            get(|State(state): State<AppState>, headers: http::HeaderMap| async move {
+                crate::http::status::feed(&state, &headers, false).await
+            }),
+        )
         .route("/api/v2/summary.json", statuspage("summary"))
         .route("/api/v2/status.json", statuspage("status"))
         .route("/api/v2/components.json", statuspage("components"))

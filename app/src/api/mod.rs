@@ -12,6 +12,7 @@ pub mod integration_keys;
 pub mod paging;
 pub mod policies;
 pub mod schedules;
+pub mod status_page;
 pub mod teams;
 pub mod timeline;
 pub mod tokens;

@@ -24,6 +24,7 @@ const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/teams", "Teams"),
     ("/admin/integrations", "Integrations"),
     ("/admin/deliveries", "Deliveries"),
+    ("/admin/status-page", "Status page"),
     ("/admin/audit", "Audit log"),
 ];
 

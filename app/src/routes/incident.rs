@@ -39,6 +39,7 @@ pub fn IncidentPage() -> impl IntoView {
     let link = ServerAction::<AddLink>::new();
     let relate = ServerAction::<RelateIncident>::new();
     let page = ServerAction::<PageTarget>::new();
+    let status_post = ServerAction::<crate::api::status_page::PostStatusPage>::new();
 
     // Refetch when this incident changes, here or anywhere else (live), or after a resync.
     let changed_elsewhere = RwSignal::new(0u64);
@@ -64,6 +65,7 @@ pub fn IncidentPage() -> impl IntoView {
             + link.version().get()
             + relate.version().get()
             + page.version().get()
+            + status_post.version().get()
             + changed_elsewhere.get() as usize
     };
     let incident = Resource::new(move || (number(), version()), |(n, _)| get_incident(n));
@@ -89,6 +91,10 @@ pub fn IncidentPage() -> impl IntoView {
         },
     );
     let choices = Resource::new(|| (), |_| page_choices());
+    let status_form = Resource::new(
+        move || (number(), version()),
+        |(n, _)| crate::api::status_page::load_status_page_form(n),
+    );
     let can_act = CurrentUser::has_role(domain::Role::Responder);
     let zone = CurrentUser::get().map(|m| m.time_zone).unwrap_or_else(|| "UTC".into());
 
@@ -103,6 +109,8 @@ pub fn IncidentPage() -> impl IntoView {
                 let alerts = alerts.await?.alerts;
                 let paging = paging.await?;
                 let choices = choices.await?;
+                // Responders only: anyone else gets a refusal, and no panel.
+                let status_form = if can_act { Some(status_form.await) } else { None };
                 let n = i.number;
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} {}", i.number, i.title)/>
@@ -149,6 +157,9 @@ pub fn IncidentPage() -> impl IntoView {
                                 </section>
                             })}
                             <PageLogPanel log=paging number=n people=people choices can_act page/>
+                            {status_form.map(|form| view! {
+                                <crate::routes::incident_status::StatusPagePanel number=n title=i.title.clone() form post=status_post/>
+                            })}
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>
                         </div>

@@ -1,6 +1,7 @@
 //! Pages, one module per area.
 
 pub mod account;
+pub mod admin_status;
 pub mod admin_teams;
 pub mod admin_users;
 pub mod audit;
@@ -8,6 +9,7 @@ pub mod dashboard;
 pub mod deliveries;
 pub mod escalation;
 pub mod incident;
+pub mod incident_status;
 pub mod incidents;
 pub mod login;
 pub mod not_found;

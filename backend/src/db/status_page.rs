@@ -393,6 +393,23 @@ pub async fn set_public_status(
     Ok(())
 }
 
+pub async fn set_maintenance_flags(
+    conn: &mut PgConnection,
+    id: Uuid,
+    auto_start: bool,
+    auto_complete: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE public_incidents SET auto_start = $2, auto_complete = $3 WHERE id = $1",
+        id,
+        auto_start,
+        auto_complete
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn add_public_components(
     conn: &mut PgConnection,
     id: Uuid,
@@ -521,4 +538,73 @@ pub async fn public_incidents(
 /// How many public incidents and maintenances there are, for paging the history.
 pub async fn count_public_incidents(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM public_incidents"#).fetch_one(conn).await
+}
+
+/// A maintenance the engine moves on.
+pub struct DueMaintenance {
+    pub id: Uuid,
+    pub public_id: String,
+}
+
+/// Maintenances due to start (scheduled, starting by themselves, their time come), locked for
+/// this transaction; another engine skips them.
+pub async fn due_to_start(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<DueMaintenance>, sqlx::Error> {
+    sqlx::query_as!(
+        DueMaintenance,
+        "SELECT id, public_id FROM public_incidents
+         WHERE kind = 'maintenance' AND status = 'scheduled' AND auto_start AND scheduled_for <= $1
+         ORDER BY scheduled_for FOR UPDATE SKIP LOCKED",
+        now
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Maintenances in progress whose window has ended and that complete by themselves, locked.
+pub async fn due_to_complete(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<DueMaintenance>, sqlx::Error> {
+    sqlx::query_as!(
+        DueMaintenance,
+        "SELECT id, public_id FROM public_incidents
+         WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying') AND auto_complete AND scheduled_until <= $1
+         ORDER BY scheduled_until FOR UPDATE SKIP LOCKED",
+        now
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn public_components(conn: &mut PgConnection, id: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT component_id FROM public_incident_components WHERE public_incident_id = $1",
+        id
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The state the open incidents (not maintenances) last set on a component, if any does: what
+/// it would be without a maintenance.
+pub async fn state_from_open_incidents(
+    conn: &mut PgConnection,
+    component: Uuid,
+) -> Result<Option<ComponentStatus>, sqlx::Error> {
+    let state = sqlx::query_scalar!(
+        r#"SELECT a->>'new_status' AS "state!"
+           FROM public_incident_updates u
+           JOIN public_incidents p ON p.id = u.public_incident_id
+           CROSS JOIN LATERAL jsonb_array_elements(u.affected) a
+           WHERE p.kind = 'incident' AND p.status NOT IN ('resolved', 'postmortem', 'completed')
+             AND a->>'component_id' = $1::text
+           ORDER BY u.display_at DESC, u.id DESC LIMIT 1"#,
+        component.to_string()
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(state.and_then(|s| s.parse().ok()))
 }

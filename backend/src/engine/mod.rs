@@ -1,5 +1,5 @@
 //! The engine: everything that happens because time passed or an event arrived, not because a
-//! person asked. Five jobs, each claiming its work from Postgres, so any number of instances may
+//! person asked. Six jobs, each claiming its work from Postgres, so any number of instances may
 //! run the engine against one database:
 //!
 //! | job          | every | woken by                         | coordination between instances        |
@@ -8,6 +8,7 @@
 //! | `escalation` | 1 s   | incident changes (NOTIFY)        | due escalations `FOR UPDATE SKIP LOCKED` |
 //! | `delivery`   | 1 s   | steps that queued notifications  | leased notifications                  |
 //! | `handoffs`   | 15 s  | –                                | one row per (schedule, handoff)       |
+//! | `maintenance`| 5 s   | –                                | due maintenances `FOR UPDATE SKIP LOCKED` |
 //! | `cleanup`    | 1 h   | –                                | idempotent deletes                    |
 //!
 //! Each job runs in its own task, so a slow delivery never holds up an escalation step or an
@@ -23,6 +24,7 @@ pub mod clock;
 pub mod delivery;
 pub mod escalation;
 pub mod handoffs;
+pub mod maintenance;
 
 use std::{sync::Arc, time::Duration};
 
@@ -76,12 +78,14 @@ pub enum Job {
     Escalation,
     Delivery,
     Handoffs,
+    Maintenance,
     Cleanup,
 }
 
 impl Job {
     /// In the order `tick` runs them: what queues notifications before the delivery that sends them.
-    pub const ALL: [Job; 5] = [Job::Alerts, Job::Handoffs, Job::Escalation, Job::Delivery, Job::Cleanup];
+    pub const ALL: [Job; 6] =
+        [Job::Alerts, Job::Handoffs, Job::Maintenance, Job::Escalation, Job::Delivery, Job::Cleanup];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -89,6 +93,7 @@ impl Job {
             Job::Escalation => "escalation",
             Job::Delivery => "delivery",
             Job::Handoffs => "handoffs",
+            Job::Maintenance => "maintenance",
             Job::Cleanup => "cleanup",
         }
     }
@@ -97,6 +102,7 @@ impl Job {
         match self {
             Job::Alerts | Job::Escalation | Job::Delivery => Duration::from_secs(1),
             Job::Handoffs => Duration::from_secs(15),
+            Job::Maintenance => Duration::from_secs(5),
             Job::Cleanup => Duration::from_secs(3600),
         }
     }
@@ -154,6 +160,7 @@ impl Engine {
                 pass.failed += failed;
             }
             Job::Handoffs => handoffs::run(self, now).await?,
+            Job::Maintenance => maintenance::run(&self.pool, now).await?,
             Job::Cleanup => cleanup::run(&self.pool, now).await?,
         }
         Ok(())
@@ -198,7 +205,7 @@ impl Engine {
                             notify: Some(self.deliveries_due.clone()),
                             live: Some(wake.live.subscribe()),
                         },
-                        Job::Handoffs | Job::Cleanup => Waker { notify: None, live: None },
+                        Job::Handoffs | Job::Maintenance | Job::Cleanup => Waker { notify: None, live: None },
                     };
                     tasks.push(tokio::spawn(engine.keep_running(job, waker, until_stopped())));
                 }

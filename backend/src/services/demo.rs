@@ -113,10 +113,11 @@ pub async fn load_demo(
     .await?;
     tx.commit().await?;
     demo_history(pool, &ids, now).await?;
-    demo_incidents(pool, &ids, now).await?;
+    let open = demo_incidents(pool, &ids, now).await?;
     demo_alerts(pool, now).await?;
     let schedules = demo_schedules(pool, &ids, &team_ids, now).await?;
     demo_policies(pool, &team_ids, &schedules).await?;
+    demo_status_page(pool, &ids, &open, now).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
 
@@ -330,8 +331,9 @@ async fn demo_incidents(
     pool: &PgPool,
     users: &std::collections::HashMap<&str, domain::UserId>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+) -> Result<Vec<(&'static str, domain::incident::IncidentNumber)>> {
     use domain::incident::NewIncidentInput;
+    let mut declared = Vec::new();
     for demo in INCIDENTS {
         let actor = Actor {
             user_id: users.get(demo.declared_by).copied(),
@@ -346,6 +348,7 @@ async fn demo_incidents(
             customer_impact: demo.customer_impact,
         };
         let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?, now).await?;
+        declared.push((demo.title, incident.number));
         for to in demo.walk {
             super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None, now)
                 .await?;
@@ -358,6 +361,214 @@ async fn demo_incidents(
                 }
             }
         }
+    }
+    Ok(declared)
+}
+
+/// The public page: components for every demo service in two groups, ninety days of history with
+/// a few outages told to customers and a completed maintenance, one upcoming maintenance, and the
+/// open Core API incident told to customers right now. Posted through the same operations a
+/// communicator uses, at the times they would have happened.
+async fn demo_status_page(
+    pool: &PgPool,
+    users: &std::collections::HashMap<&str, domain::UserId>,
+    open: &[(&'static str, domain::incident::IncidentNumber)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use std::collections::BTreeMap;
+
+    use chrono::Duration;
+    use domain::status::{
+        ComponentStatus as C, Impact, PublicStatus as P,
+        page::{ComponentChange, GroupInput, NewPublicIncident, ParsedUpdate},
+    };
+
+    use super::status_page as page;
+
+    let actor = Actor {
+        user_id: users.get("priya@example.com").copied(),
+        label: "priya@example.com".into(),
+        request_id: None,
+    };
+    let admin = Actor::system();
+    let since = now - Duration::days(100);
+    let mut groups = std::collections::HashMap::new();
+    for (position, name) in ["Platform", "Payments"].into_iter().enumerate() {
+        let g =
+            GroupInput { name: Some(name.into()), position: Some(position as i32), collapsed: Some(false) };
+        groups.insert(name, page::create_group(pool, &admin, &g, since).await?.id);
+    }
+    let mut components = std::collections::HashMap::new();
+    for (position, (name, description, group, service)) in [
+        ("API", "The public REST API.", "Platform", "core-api"),
+        ("Dashboard", "The web application at app.example.com.", "Platform", "web-dashboard"),
+        ("Billing", "Invoices and subscriptions.", "Payments", "billing"),
+        ("Card payments", "Taking card payments at checkout.", "Payments", "billing"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let change = ComponentChange {
+            name: Some(name.into()),
+            description: Some(description.into()),
+            group_id: Some(Some(groups[group])),
+            position: Some(position as i32),
+            services: Some(vec![service.to_owned()]),
+            ..Default::default()
+        };
+        components.insert(name, page::create_component(pool, &admin, &change, since).await?.id);
+    }
+    let update = |status: P, body: &str, states: &[(&str, C)]| ParsedUpdate {
+        status,
+        body: body.to_owned(),
+        components: states.iter().map(|(n, s)| (components[n], *s)).collect::<BTreeMap<_, _>>(),
+    };
+    // (days ago, name, impact, [(minutes after the start, update)]), oldest first.
+    type Told = (i64, &'static str, Impact, Vec<(i64, ParsedUpdate)>);
+    let past: Vec<Told> = vec![
+        (
+            74,
+            "Card payments failing for some customers",
+            Impact::Major,
+            vec![
+                (
+                    0,
+                    update(
+                        P::Investigating,
+                        "Some card payments are being declined. We are investigating.",
+                        &[("Card payments", C::PartialOutage)],
+                    ),
+                ),
+                (
+                    25,
+                    update(
+                        P::Identified,
+                        "Our card processor is having an outage; payments are retried automatically.",
+                        &[],
+                    ),
+                ),
+                (
+                    95,
+                    update(
+                        P::Resolved,
+                        "Card payments are working normally again. Declined payments were retried.",
+                        &[("Card payments", C::Operational)],
+                    ),
+                ),
+            ],
+        ),
+        (
+            51,
+            "API unavailable",
+            Impact::Critical,
+            vec![
+                (
+                    0,
+                    update(
+                        P::Investigating,
+                        "The API is returning errors for all requests.",
+                        &[("API", C::MajorOutage), ("Dashboard", C::PartialOutage)],
+                    ),
+                ),
+                (
+                    18,
+                    update(
+                        P::Monitoring,
+                        "A faulty release was rolled back. We are watching error rates.",
+                        &[("API", C::DegradedPerformance), ("Dashboard", C::Operational)],
+                    ),
+                ),
+                (40, update(P::Resolved, "The API is working normally.", &[("API", C::Operational)])),
+            ],
+        ),
+        (
+            12,
+            "Slow dashboard in Safari",
+            Impact::Minor,
+            vec![
+                (
+                    0,
+                    update(
+                        P::Identified,
+                        "Charts load slowly or not at all in Safari. A fix is being prepared.",
+                        &[("Dashboard", C::DegradedPerformance)],
+                    ),
+                ),
+                (
+                    300,
+                    update(
+                        P::Resolved,
+                        "The fix is live; charts load in every browser.",
+                        &[("Dashboard", C::Operational)],
+                    ),
+                ),
+            ],
+        ),
+    ];
+    for (days, name, impact, updates) in past {
+        let start = now - Duration::days(days);
+        let mut updates = updates.into_iter();
+        let Some((_, first)) = updates.next() else { continue };
+        let posted = page::post_incident(
+            pool,
+            &actor,
+            &NewPublicIncident { name: name.into(), impact, update: first, incident: None },
+            start,
+        )
+        .await?;
+        for (minutes, u) in updates {
+            page::post_update(pool, &actor, &posted.public_id, &u, start + Duration::minutes(minutes))
+                .await?;
+        }
+    }
+    // A maintenance that ran twenty days ago (started and completed by the engine's own
+    // operation, at its times) and one coming in five days.
+    for (starts, name, body) in [
+        (
+            now - Duration::days(20),
+            "Database upgrade",
+            "The API will be read-only for up to an hour while we upgrade the database.",
+        ),
+        (
+            now + Duration::days(5),
+            "Card processor migration",
+            "Card payments may be declined for a few minutes while we switch processors.",
+        ),
+    ] {
+        let m = domain::status::page::NewMaintenance {
+            name: name.into(),
+            body: body.into(),
+            scheduled_for: starts,
+            scheduled_until: starts + Duration::hours(1),
+            components: vec![components[if name.starts_with("Database") { "API" } else { "Card payments" }]],
+            auto_start: true,
+            auto_complete: true,
+        };
+        page::schedule_maintenance(pool, &actor, &m, (starts - Duration::days(3)).min(now)).await?;
+        if starts < now {
+            page::advance_maintenances(pool, starts).await?;
+            page::advance_maintenances(pool, starts + Duration::hours(1)).await?;
+        }
+    }
+    // Happening now: the open Core API incident, told to customers.
+    if let Some((_, number)) = open.iter().find(|(title, _)| title.contains("Core API")) {
+        let first = update(
+            P::Identified,
+            "API requests are slower than usual. We have found the cause and are deploying a fix.",
+            &[("API", C::DegradedPerformance)],
+        );
+        page::post_incident(
+            pool,
+            &actor,
+            &NewPublicIncident {
+                name: "Slow API responses".into(),
+                impact: Impact::Minor,
+                update: first,
+                incident: Some(*number),
+            },
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

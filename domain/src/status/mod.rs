@@ -5,7 +5,9 @@
 //! Nothing here knows about internal incidents or people: the public side shows only what was
 //! written for it.
 
+pub mod feed;
 pub mod page;
+pub mod public;
 pub mod statuspage;
 pub mod uptime;
 
@@ -95,12 +97,14 @@ impl ComponentStatus {
 }
 
 status_enum!(
-    /// How much a public incident hurts customers (Statuspage's impact).
+    /// How much a public incident hurts customers (Statuspage's impact; `maintenance` is a
+    /// scheduled maintenance's).
     Impact, "impact" {
         None => "none",
         Minor => "minor",
         Major => "major",
         Critical => "critical",
+        Maintenance => "maintenance",
     }
 );
 
@@ -209,6 +213,7 @@ pub fn indicator(components: &[ComponentStatus], open_impacts: &[Impact]) -> Ind
         Impact::Minor => Indicator::Minor,
         Impact::Major => Indicator::Major,
         Impact::Critical => Indicator::Critical,
+        Impact::Maintenance => Indicator::Maintenance,
     };
     let rank = |i: Indicator| match i {
         Indicator::None => 0,

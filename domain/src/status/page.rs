@@ -112,6 +112,17 @@ pub struct PublicIncidentView {
     pub updates: Vec<UpdateView>,
 }
 
+/// What the incident page's "Update status page" form starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusPageForm {
+    /// Every component, in page order.
+    pub components: Vec<ComponentView>,
+    /// The components of the incident's services: affected unless the communicator says not.
+    pub preselected: Vec<Uuid>,
+    /// The public incident already telling customers about it: the form posts an update to it.
+    pub existing: Option<PublicIncidentView>,
+}
+
 /// The page's settings as the admin form and the API send them; fields left out keep their value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -394,6 +405,62 @@ impl NewPublicIncidentInput {
     }
 }
 
+/// A maintenance to schedule: the window customers are told about, and the components it takes
+/// down (they show `under_maintenance` while it is in progress).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaintenanceInput {
+    pub name: String,
+    /// Markdown: what will happen and what customers will notice.
+    pub body: String,
+    /// RFC 3339.
+    pub scheduled_for: String,
+    /// RFC 3339, after `scheduled_for`.
+    pub scheduled_until: String,
+    #[serde(default)]
+    pub components: Vec<Uuid>,
+    /// Start by itself at `scheduled_for` (default true).
+    pub auto_start: Option<bool>,
+    /// Complete by itself at `scheduled_until` (default true).
+    pub auto_complete: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMaintenance {
+    pub name: String,
+    pub body: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub scheduled_until: DateTime<Utc>,
+    pub components: Vec<Uuid>,
+    pub auto_start: bool,
+    pub auto_complete: bool,
+}
+
+impl MaintenanceInput {
+    pub fn parse(&self) -> Result<NewMaintenance, FieldError> {
+        let from = crate::schedule::input::parse_instant("scheduled_for", &self.scheduled_for)?;
+        let until = crate::schedule::input::parse_instant("scheduled_until", &self.scheduled_until)?;
+        if until <= from {
+            return Err(FieldError::new("scheduled_until", "must be after scheduled_for"));
+        }
+        if until - from > chrono::Duration::days(30) {
+            return Err(FieldError::new("scheduled_until", "a maintenance lasts at most 30 days"));
+        }
+        let mut components = self.components.clone();
+        components.sort();
+        components.dedup();
+        Ok(NewMaintenance {
+            name: name("name", &self.name, 200)?,
+            body: body(&self.body)?,
+            scheduled_for: from,
+            scheduled_until: until,
+            components,
+            auto_start: self.auto_start.unwrap_or(true),
+            auto_complete: self.auto_complete.unwrap_or(true),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,6 +480,22 @@ mod tests {
         assert_eq!(parsed.impact, Impact::Major);
         assert_eq!(parsed.update.status, PublicStatus::Investigating);
         assert_eq!(parsed.incident, Some("7".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_maintenance_window_runs_forward() {
+        let m = MaintenanceInput {
+            name: "Database upgrade".into(),
+            body: "The API will be read-only.".into(),
+            scheduled_for: "2026-12-10T02:00:00Z".into(),
+            scheduled_until: "2026-12-10T01:00:00Z".into(),
+            ..Default::default()
+        };
+        assert_eq!(m.parse().unwrap_err().field, "scheduled_until");
+        let ok = MaintenanceInput { scheduled_until: "2026-12-10T04:00:00+01:00".into(), ..m };
+        let parsed = ok.parse().unwrap();
+        assert_eq!((parsed.scheduled_until - parsed.scheduled_for).num_hours(), 1);
+        assert!(parsed.auto_start && parsed.auto_complete);
     }
 
     #[test]

@@ -26,17 +26,8 @@ pub const CACHE_CONTROL: &str = "public, max-age=10, stale-while-revalidate=30";
 
 /// The current snapshot; built now only when this instance has none yet (just started).
 pub async fn snapshot(state: &AppState) -> Option<Arc<Snapshot>> {
-    if let Some(s) = state.ctx.status.current() {
-        return Some(s);
-    }
     let ctx = &state.ctx;
-    match ctx.status.rebuild(&ctx.pool, &ctx.config.public_url, ctx.now()).await {
-        Ok(s) => Some(s),
-        Err(e) => {
-            tracing::warn!(error = %e, "no status page snapshot yet, and none can be built");
-            None
-        }
-    }
+    ctx.status.current_or_build(&ctx.pool, &ctx.config.public_url, ctx.now()).await
 }
 
 fn unavailable() -> Response {
@@ -156,4 +147,16 @@ pub async fn uptime(
     let mut res = Json(Uptime { component: id, days }).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
     Ok(res)
+}
+
+/// `GET /status/feed.atom` and `/status/feed.rss`: one entry per update, newest first.
+pub async fn feed(state: &AppState, headers: &HeaderMap, atom: bool) -> Response {
+    let Some(snapshot) = snapshot(state).await else {
+        return unavailable();
+    };
+    if atom {
+        conditional(headers, &snapshot.atom, "application/atom+xml; charset=utf-8", snapshot.built_at)
+    } else {
+        conditional(headers, &snapshot.rss, "application/rss+xml; charset=utf-8", snapshot.built_at)
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use app::api::{
     alerts::*, audit::*, catalog::*, contact::*, incidents::*, integration_keys::*, paging::*, policies::*,
-    schedules::*, teams::*, timeline::*, tokens::*, users::*,
+    schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
 };
 use domain::{
     Role, UserId,
@@ -53,6 +53,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/ack/{token}", Anyone),
     ("GET", "/api/openapi.json", Anyone),
     ("GET", "/api/docs", Anyone),
+    ("GET", "/status/feed.atom", Anyone),
+    ("GET", "/status/feed.rss", Anyone),
     ("GET", "/api/v2/summary.json", Anyone),
     ("GET", "/api/v2/status.json", Anyone),
     ("GET", "/api/v2/components.json", Anyone),
@@ -75,6 +77,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/status-page/incidents", Viewer),
     ("POST", "/api/v1/status-page/incidents", Responder),
     ("POST", "/api/v1/status-page/incidents/{id}/updates", Responder),
+    ("GET", "/api/v1/status-page/maintenances", Viewer),
+    ("POST", "/api/v1/status-page/maintenances", Responder),
     ("GET", "/api/v1/me", Viewer),
     ("PUT", "/api/v1/me/password", Viewer),
     ("GET", "/api/v1/me/tokens", Viewer),
@@ -150,6 +154,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Pages.
     ("GET", "/login", Anyone),
     ("GET", "/status", Anyone),
+    ("GET", "/status/history", Anyone),
+    ("GET", "/status/incidents/{id}", Anyone),
     ("GET", "/", Viewer),
     ("GET", "/incidents", Viewer),
     ("GET", "/incidents/new", Responder),
@@ -173,6 +179,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/admin/audit", Admin),
     ("GET", "/admin/integrations", Admin),
     ("GET", "/admin/deliveries", Admin),
+    ("GET", "/admin/status-page", Admin),
     ("GET", "/settings/account", Viewer),
     ("GET", "/settings/tokens", Viewer),
     ("GET", "/settings/notifications", Viewer),
@@ -316,6 +323,48 @@ fn server_fns() -> Vec<FnCase> {
         call(ScheduleCandidates {}, Responder),
         call(OncallOverview {}, Viewer),
         call(RotateCalendarFeed {}, Viewer),
+        call(PublicStatus {}, Anyone),
+        call(PublicIncident { id: s() }, Anyone),
+        call(PublicHistory {}, Anyone),
+        call(LoadStatusPageForm { number: number() }, Responder),
+        call(AdminStatusPage {}, Admin),
+        call(
+            SaveStatusSettings {
+                name: s(),
+                time_zone: s(),
+                support_url: s(),
+                banner: s(),
+                maintenance_counts: None,
+                partial_weight: s(),
+            },
+            Admin,
+        ),
+        call(
+            SaveStatusComponent {
+                id: Some(nil),
+                name: s(),
+                description: s(),
+                group: String::new(),
+                position: String::new(),
+                only_show_if_degraded: None,
+                services: String::new(),
+            },
+            Admin,
+        ),
+        call(DeleteStatusComponent { id: nil }, Admin),
+        call(SaveStatusGroup { id: Some(nil), name: s(), position: String::new() }, Admin),
+        call(DeleteStatusGroup { id: nil }, Admin),
+        call(
+            PostStatusPage {
+                number: number(),
+                name: s(),
+                status: s(),
+                impact: String::new(),
+                body: s(),
+                components: Default::default(),
+            },
+            Responder,
+        ),
     ]
 }
 

@@ -256,6 +256,33 @@ async fn a_public_incident_for_an_internal_one_reaches_every_document_and_its_re
     let unresolved = p.doc("/api/v2/incidents/unresolved.json", |_| true).await;
     assert_eq!(unresolved["incidents"][0]["id"], json!(public_id));
 
+    // A feed reader (a parser we did not write) sees the update, in Atom and in RSS.
+    let feed = |path: &'static str| {
+        let url = p.app.url(path);
+        async move {
+            let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
+            feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{path} does not parse: {e}"))
+        }
+    };
+    for path in ["/status/feed.atom", "/status/feed.rss"] {
+        let parsed = feed(path).await;
+        assert_eq!(parsed.entries.len(), 1, "{path}");
+        let entry = &parsed.entries[0];
+        assert_eq!(entry.title.as_ref().unwrap().content, "Elevated API errors: Investigating", "{path}");
+        assert_eq!(entry.links[0].href, p.app.url(&format!("/status/incidents/{public_id}")), "{path}");
+    }
+    let atom = feed("/status/feed.atom").await;
+    assert!(
+        atom.entries[0]
+            .content
+            .as_ref()
+            .unwrap()
+            .body
+            .as_ref()
+            .unwrap()
+            .contains("<strong>failed requests</strong>")
+    );
+
     // The post is on the internal incident's timeline, and audited.
     let (_, timeline) =
         p.app.api(Method::GET, &p.viewer, &format!("/api/v1/incidents/{number}/timeline"), None).await;
@@ -282,6 +309,14 @@ async fn a_public_incident_for_an_internal_one_reaches_every_document_and_its_re
     assert_eq!(status["status"]["description"], "All Systems Operational");
     let unresolved = p.doc("/api/v2/incidents/unresolved.json", |d| d["incidents"] == json!([])).await;
     assert_eq!(unresolved["incidents"], json!([]));
+    let atom = feed("/status/feed.atom").await;
+    let titles: Vec<String> =
+        atom.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
+    assert_eq!(
+        titles,
+        vec!["Elevated API errors: Resolved", "Elevated API errors: Investigating"],
+        "newest first"
+    );
     let incidents = p.doc("/api/v2/incidents.json", |_| true).await;
     let resolved = &incidents["incidents"][0];
     assert_eq!(resolved["status"], "resolved");
@@ -324,6 +359,8 @@ async fn a_public_incident_for_an_internal_one_reaches_every_document_and_its_re
 #[tokio::test]
 async fn documents_carry_an_etag_and_answer_304_to_a_client_that_has_them() {
     let p = page().await;
+    // Once the snapshot holds what the setup made (it is rebuilt after each change).
+    p.doc("/api/v2/summary.json", |d| d["components"].as_array().is_some_and(|c| c.len() == 3)).await;
     let first = reqwest::get(p.app.url("/api/v2/summary.json")).await.unwrap();
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"'), "a strong ETag: {etag}");
@@ -430,4 +467,106 @@ async fn refused_input_writes_nothing_and_only_the_right_roles_change_the_page()
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!((b["impact"].as_str(), b["incident"].is_null()), (Some("minor"), true));
     assert_eq!(count().await, 1);
+}
+
+#[tokio::test]
+async fn a_maintenance_starts_and_completes_by_itself_once_with_three_engines() {
+    let p = page().await;
+    let (second, third) =
+        (crate::common::spawn_instance(&p.app).await, crate::common::spawn_instance(&p.app).await);
+    let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, 23, h, m, 0).unwrap();
+    let (s, m) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/maintenances",
+            Some(json!({
+                "name": "Database upgrade",
+                "body": "The API will be read-only.",
+                "scheduled_for": at(11, 0).to_rfc3339(),
+                "scheduled_until": at(12, 0).to_rfc3339(),
+                "components": [p.api_component, p.db_component],
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    assert_eq!((m["status"].as_str(), m["impact"].as_str()), (Some("scheduled"), Some("maintenance")));
+    let id = m["public_id"].as_str().unwrap().to_owned();
+    let upcoming = p
+        .doc("/api/v2/scheduled-maintenances/upcoming.json", |d| {
+            d["scheduled_maintenances"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+    assert_eq!(
+        upcoming["scheduled_maintenances"][0]["scheduled_for"]
+            .as_str()
+            .map(|t| t.starts_with("2026-11-23T11:00")),
+        Some(true)
+    );
+
+    let tick_all = || async { tokio::join!(p.app.tick(), second.tick(), third.tick()) };
+    p.clock.set(at(10, 59));
+    tick_all().await;
+    let states = || async {
+        let (_, c) = p.app.api(Method::GET, &p.viewer, "/api/v1/status-page/components", None).await;
+        c.as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(states().await, vec!["operational", "operational"]);
+
+    p.clock.set(at(11, 0));
+    tick_all().await;
+    tick_all().await;
+    assert_eq!(states().await, vec!["under_maintenance", "under_maintenance"]);
+    let active = p
+        .doc("/api/v2/scheduled-maintenances/active.json", |d| {
+            d["scheduled_maintenances"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+    assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
+    let status = p.doc("/api/v2/status.json", |d| d["status"]["indicator"] == "maintenance").await;
+    assert_eq!(status["status"]["description"], "Service Under Maintenance");
+
+    // During the window an incident takes the database down: it stays down after the maintenance.
+    p.clock.set(at(11, 30));
+    let (s, b) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/incidents",
+            Some(json!({ "name": "Database errors", "body": "Writes fail.", "components": { p.db_component.clone(): "major_outage" } })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    p.clock.set(at(12, 0));
+    tick_all().await;
+    tick_all().await;
+    assert_eq!(states().await, vec!["operational", "major_outage"]);
+    let all = p
+        .doc("/api/v2/scheduled-maintenances.json", |d| {
+            d["scheduled_maintenances"][0]["status"] == "completed"
+        })
+        .await;
+    let updates = all["scheduled_maintenances"][0]["incident_updates"].as_array().unwrap();
+    let statuses: Vec<&str> = updates.iter().map(|u| u["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, vec!["completed", "in_progress", "scheduled"], "each step once, newest first");
+    assert_eq!(
+        p.app.audit_actions(&id).await,
+        vec!["maintenance.schedule", "maintenance.start", "maintenance.complete"]
+    );
+    // The maintenance counted as up: today's API uptime is whole.
+    let (_, uptime) = p
+        .app
+        .api(
+            Method::GET,
+            &p.viewer,
+            &format!("/api/v1/status-page/components/{}/uptime?days=1", p.api_component),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (uptime["days"][0]["under_maintenance_seconds"].as_i64(), uptime["days"][0]["uptime"].as_f64()),
+        (Some(3600), Some(1.0))
+    );
 }

@@ -538,7 +538,8 @@ pub async fn post_update(
 }
 
 /// What the "Update status page" form starts from for an internal incident: the components of
-/// its services, and the public incident already telling customers about it, if any.
+/// its services, and the public incident telling customers about it, if any (the latest, resolved
+/// or not: a later post updates it rather than telling the same story twice).
 pub async fn for_incident(
     pool: &PgPool,
     number: IncidentNumber,
@@ -550,6 +551,122 @@ pub async fn for_incident(
     let existing = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0)
         .await?
         .into_iter()
-        .find(|p| p.incident == Some(number) && !p.status.is_closed());
+        .find(|p| p.incident == Some(number));
     Ok((components, existing))
+}
+
+/// Schedules a maintenance: customers see it coming; the engine starts and completes it.
+pub async fn schedule_maintenance(
+    pool: &PgPool,
+    actor: &Actor,
+    m: &domain::status::page::NewMaintenance,
+    now: DateTime<Utc>,
+) -> Result<PublicIncidentView> {
+    let mut tx = pool.begin().await?;
+    let locked = db::lock_components(&mut tx, &m.components).await?;
+    if let Some(missing) = m.components.iter().find(|id| !locked.iter().any(|(l, ..)| l == *id)) {
+        return Err(domain::FieldError::new("components", format!("{missing} names no component")).into());
+    }
+    let public = public_id();
+    let id = db::insert_public_incident(
+        &mut tx,
+        &db::NewPublicIncident {
+            public_id: &public,
+            maintenance: true,
+            name: &m.name,
+            status: domain::status::PublicStatus::Scheduled,
+            impact: domain::status::Impact::Maintenance,
+            incident_id: None,
+            scheduled_for: Some(m.scheduled_for),
+            scheduled_until: Some(m.scheduled_until),
+            started_at: m.scheduled_for,
+            at: now,
+        },
+    )
+    .await?;
+    db::set_maintenance_flags(&mut tx, id, m.auto_start, m.auto_complete).await?;
+    db::add_public_components(&mut tx, id, &m.components).await?;
+    let update = ParsedUpdate {
+        status: domain::status::PublicStatus::Scheduled,
+        body: m.body.clone(),
+        components: BTreeMap::new(),
+    };
+    insert_update(&mut tx, id, actor, &update, &[], now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("maintenance.schedule", "public_incident", &public).after(json!({
+            "name": m.name, "scheduled_for": m.scheduled_for, "scheduled_until": m.scheduled_until,
+            "components": m.components, "auto_start": m.auto_start, "auto_complete": m.auto_complete,
+        })),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    view(pool, &public).await
+}
+
+const STARTED: &str = "The scheduled maintenance is in progress. We will post updates as necessary.";
+const COMPLETED: &str = "The scheduled maintenance has been completed.";
+
+/// Starts the maintenances whose time has come (their components go under maintenance) and
+/// completes those whose window has ended (each component goes back to what it would be without
+/// the maintenance: what an open incident last set, else operational; a component an incident
+/// took down during the window stays down). Rows are claimed with SKIP LOCKED in one transaction,
+/// so with any number of engines each maintenance starts and completes once.
+pub async fn advance_maintenances(pool: &PgPool, now: DateTime<Utc>) -> Result<(usize, usize)> {
+    let mut tx = pool.begin().await?;
+    let system = Actor::system();
+    let starting = db::due_to_start(&mut tx, now).await?;
+    for m in &starting {
+        let states: BTreeMap<Uuid, ComponentStatus> = db::public_components(&mut tx, m.id)
+            .await?
+            .into_iter()
+            .map(|c| (c, ComponentStatus::UnderMaintenance))
+            .collect();
+        let affected = set_states(&mut tx, &states, now).await?;
+        db::set_public_status(&mut tx, m.id, domain::status::PublicStatus::InProgress, now).await?;
+        let update = ParsedUpdate {
+            status: domain::status::PublicStatus::InProgress,
+            body: STARTED.into(),
+            components: states,
+        };
+        insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        audit::record(&mut tx, &system, Entry::new("maintenance.start", "public_incident", &m.public_id))
+            .await?;
+    }
+    let completing = db::due_to_complete(&mut tx, now).await?;
+    for m in &completing {
+        let mut states = BTreeMap::new();
+        let components = db::public_components(&mut tx, m.id).await?;
+        for (id, _, status) in db::lock_components(&mut tx, &components).await? {
+            if status == ComponentStatus::UnderMaintenance {
+                let back =
+                    db::state_from_open_incidents(&mut tx, id).await?.unwrap_or(ComponentStatus::Operational);
+                states.insert(
+                    id,
+                    if back == ComponentStatus::UnderMaintenance {
+                        ComponentStatus::Operational
+                    } else {
+                        back
+                    },
+                );
+            }
+        }
+        let affected = set_states(&mut tx, &states, now).await?;
+        db::set_public_status(&mut tx, m.id, domain::status::PublicStatus::Completed, now).await?;
+        let update = ParsedUpdate {
+            status: domain::status::PublicStatus::Completed,
+            body: COMPLETED.into(),
+            components: states,
+        };
+        insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        audit::record(&mut tx, &system, Entry::new("maintenance.complete", "public_incident", &m.public_id))
+            .await?;
+    }
+    if !starting.is_empty() || !completing.is_empty() {
+        db::announce(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok((starting.len(), completing.len()))
 }

@@ -14,7 +14,11 @@ use std::{
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::status::{
-    page::{ComponentView, GroupView, PublicIncidentView},
+    ComponentStatus, feed,
+    page::{ComponentView, GroupView, PublicIncidentView, UpdateView},
+    public::{
+        Block, ComponentRow, DayBar, IncidentBrief, IncidentPage, PublicPage, UpdateBrief, overall_uptime,
+    },
     statuspage::{Maintenances, Source},
     uptime::{self, DayUptime, UptimeRules},
 };
@@ -29,7 +33,7 @@ use crate::{
     live::{Live, LiveEvent},
 };
 
-/// A JSON document as served: its bytes and a strong ETag over them.
+/// A document as served (JSON or a feed): its text and a strong ETag over it.
 #[derive(Debug, Clone)]
 pub struct JsonDoc {
     pub body: Arc<str>,
@@ -38,7 +42,10 @@ pub struct JsonDoc {
 
 impl JsonDoc {
     fn of<T: serde::Serialize>(value: &T) -> JsonDoc {
-        let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+        JsonDoc::text(serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned()))
+    }
+
+    fn text(body: String) -> JsonDoc {
         let etag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
         JsonDoc { body: body.into(), etag }
     }
@@ -58,6 +65,11 @@ pub struct Snapshot {
     /// `incidents/unresolved`, `scheduled-maintenances`, `scheduled-maintenances/upcoming`,
     /// `scheduled-maintenances/active`.
     pub json: HashMap<&'static str, JsonDoc>,
+    /// The page customers read, with its uptime bars.
+    pub public: PublicPage,
+    /// `/status/feed.atom` and `/status/feed.rss`.
+    pub atom: JsonDoc,
+    pub rss: JsonDoc,
 }
 
 impl Snapshot {
@@ -120,7 +132,22 @@ impl Snapshot {
                 JsonDoc::of(&serde_json::json!({ "page": page, "scheduled_maintenances": source.maintenances(which) })),
             );
         }
-        Snapshot { built_at: now, data, zone, url, uptime: uptime_by, json }
+        let public = public_page(&data, &uptime_by, now);
+        let updated = source.updated_at();
+        let atom = JsonDoc::text(feed::atom(&data.settings.name, &url, &data.incidents, updated));
+        let rss = JsonDoc::text(feed::rss(&data.settings.name, &url, &data.incidents, updated));
+        Snapshot { built_at: now, data, zone, url, uptime: uptime_by, json, public, atom, rss }
+    }
+
+    /// One public incident's page, if the snapshot holds it.
+    pub fn incident_page(&self, public_id: &str) -> Option<IncidentPage> {
+        let i = self.incident(public_id)?;
+        Some(IncidentPage {
+            page_name: self.data.settings.name.clone(),
+            time_zone: self.data.settings.time_zone.clone(),
+            incident: brief(&self.data, i),
+            updates: i.updates.iter().map(update_brief).collect(),
+        })
     }
 
     /// The page's indicator and its words.
@@ -148,6 +175,150 @@ impl Snapshot {
     }
 }
 
+fn update_brief(u: &UpdateView) -> UpdateBrief {
+    UpdateBrief {
+        status: u.status,
+        body_html: u.body_html.clone(),
+        display_at: u.display_at,
+        changes: u
+            .affected
+            .iter()
+            .filter(|a| a.old_status != a.new_status)
+            .map(|a| {
+                format!("{}: {} → {}", a.name, a.old_status.label(), a.new_status.label().to_lowercase())
+            })
+            .collect(),
+    }
+}
+
+fn brief(data: &PageData, i: &PublicIncidentView) -> IncidentBrief {
+    IncidentBrief {
+        public_id: i.public_id.clone(),
+        name: i.name.clone(),
+        status: i.status,
+        impact: i.impact,
+        maintenance: i.maintenance,
+        started_at: i.started_at,
+        resolved_at: i.resolved_at,
+        scheduled_for: i.scheduled_for,
+        scheduled_until: i.scheduled_until,
+        components: data
+            .components
+            .iter()
+            .filter(|c| i.components.contains(&c.id))
+            .map(|c| c.name.clone())
+            .collect(),
+        latest: i.updates.last().map(update_brief),
+    }
+}
+
+fn bars(data: &PageData, days: &[DayUptime], members: &[Uuid]) -> Vec<DayBar> {
+    days.iter()
+        .map(|d| DayBar {
+            date: d.date,
+            uptime: d.uptime,
+            worst: d.worst(),
+            major_outage_seconds: d.major_outage_seconds,
+            partial_outage_seconds: d.partial_outage_seconds,
+            degraded_performance_seconds: d.degraded_performance_seconds,
+            under_maintenance_seconds: d.under_maintenance_seconds,
+            incidents: data
+                .incidents
+                .iter()
+                .filter(|i| i.components.iter().any(|c| members.contains(c)))
+                .filter(|i| i.started_at < d.ends_at && i.resolved_at.is_none_or(|r| r > d.starts_at))
+                .map(|i| i.name.clone())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The page customers read: open incidents, maintenances, and each group's components with their
+/// bars. A component marked `only_show_if_degraded` shows only while it is not operational.
+fn public_page(data: &PageData, uptime_by: &HashMap<Uuid, Vec<DayUptime>>, now: DateTime<Utc>) -> PublicPage {
+    let source = Source {
+        settings: &data.settings,
+        url: "",
+        groups: &data.groups,
+        components: &data.components,
+        incidents: &data.incidents,
+        now,
+    };
+    let status = source.status();
+    let row = |c: &ComponentView| {
+        let days = uptime_by.get(&c.id).cloned().unwrap_or_default();
+        ComponentRow {
+            id: c.id,
+            name: c.name.clone(),
+            description: c.description.clone(),
+            status: c.status,
+            uptime: overall_uptime(&days),
+            days: bars(data, &days, &[c.id]),
+        }
+    };
+    let shown = |c: &&ComponentView| !c.only_show_if_degraded || c.status != ComponentStatus::Operational;
+    let mut blocks: Vec<Block> = Vec::new();
+    let loose: Vec<ComponentRow> =
+        data.components.iter().filter(|c| c.group_id.is_none()).filter(shown).map(row).collect();
+    if !loose.is_empty() {
+        blocks.push(Block {
+            id: None,
+            name: String::new(),
+            status: loose.iter().map(|c| c.status).fold(ComponentStatus::Operational, ComponentStatus::worst),
+            collapsed: false,
+            components: loose,
+            days: Vec::new(),
+        });
+    }
+    for g in &data.groups {
+        let members: Vec<&ComponentView> =
+            data.components.iter().filter(|c| c.group_id == Some(g.id)).collect();
+        let ids: Vec<Uuid> = members.iter().map(|c| c.id).collect();
+        let components: Vec<ComponentRow> = members.iter().copied().filter(shown).map(row).collect();
+        if components.is_empty() {
+            continue;
+        }
+        let days = uptime_by.get(&g.id).cloned().unwrap_or_default();
+        blocks.push(Block {
+            id: Some(g.id),
+            name: g.name.clone(),
+            status: members
+                .iter()
+                .map(|c| c.status)
+                .fold(ComponentStatus::Operational, ComponentStatus::worst),
+            collapsed: g.collapsed,
+            components,
+            days: bars(data, &days, &ids),
+        });
+    }
+    let mut maintenances: Vec<IncidentBrief> = data
+        .incidents
+        .iter()
+        .filter(|i| i.maintenance && !i.status.is_closed())
+        .map(|i| brief(data, i))
+        .collect();
+    maintenances.sort_by_key(|m| m.scheduled_for);
+    PublicPage {
+        name: data.settings.name.clone(),
+        banner: data.settings.banner.clone(),
+        support_url: data.settings.support_url.clone(),
+        time_zone: data.settings.time_zone.clone(),
+        indicator: status.indicator,
+        description: status.description.to_owned(),
+        as_of: now,
+        active: data
+            .incidents
+            .iter()
+            .filter(|i| !i.maintenance && !i.status.is_closed())
+            .map(|i| brief(data, i))
+            .collect(),
+        maintenances,
+        blocks,
+        partial_weight: data.settings.partial_weight,
+        maintenance_counts: data.settings.maintenance_counts,
+    }
+}
+
 /// This instance's current snapshot, kept fresh in the background.
 #[derive(Clone, Default)]
 pub struct Snapshots {
@@ -167,6 +338,26 @@ impl Snapshots {
     /// The latest snapshot, if one was ever built.
     pub fn current(&self) -> Option<Arc<Snapshot>> {
         self.current.read().ok().and_then(|s| s.clone())
+    }
+
+    /// The current snapshot, or (only when this instance has none yet, just after starting) one
+    /// built now; `None` when there is none and PostgreSQL cannot be reached.
+    pub async fn current_or_build(
+        &self,
+        pool: &PgPool,
+        public_url: &str,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<Snapshot>> {
+        if let Some(s) = self.current() {
+            return Some(s);
+        }
+        match self.rebuild(pool, public_url, now).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "no status page snapshot yet, and none can be built");
+                None
+            }
+        }
     }
 
     /// Builds a snapshot now and keeps it as the current one; on failure the last one stays.

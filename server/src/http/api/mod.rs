@@ -80,6 +80,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status_page::update_group, status_page::delete_group))
         .routes(routes!(status_page::list_incidents, status_page::post_incident))
         .routes(routes!(status_page::post_update))
+        .routes(routes!(status_page::list_maintenances, status_page::schedule_maintenance))
         .routes(routes!(crate::http::status::uptime))
         .fallback(not_found)
 }

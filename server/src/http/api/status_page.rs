@@ -10,8 +10,8 @@ use backend::services::status_page as service;
 use domain::{
     Role,
     status::page::{
-        ComponentInput, ComponentView, GroupInput, GroupView, NewPublicIncidentInput, PageSettings,
-        PublicIncidentView, SettingsInput, UpdateInput,
+        ComponentInput, ComponentView, GroupInput, GroupView, MaintenanceInput, NewPublicIncidentInput,
+        PageSettings, PublicIncidentView, SettingsInput, UpdateInput,
     },
 };
 use uuid::Uuid;
@@ -283,5 +283,44 @@ pub async fn post_update(
     let posted =
         service::post_update(&state.ctx.pool, &caller.actor(responder), &id, &update, state.ctx.now())
             .await?;
+    Ok((StatusCode::CREATED, Json(posted)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/status-page/maintenances",
+    tag = "status-page",
+    summary = "Scheduled maintenances, newest first",
+    description = "Role: viewer.",
+    responses((status = 200, description = "recent and open ones", body = Vec<PublicIncidentView>), Refusals)
+)]
+pub async fn list_maintenances(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<PublicIncidentView>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    let data = service::page_data(&state.ctx.pool, state.ctx.now()).await?;
+    Ok(Json(data.incidents.into_iter().filter(|i| i.maintenance).collect()))
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/maintenances",
+    tag = "status-page",
+    summary = "Schedule a maintenance: customers see it coming; it starts and completes by itself",
+    description = "Role: responder. While in progress its components show under_maintenance; when it ends each goes back to what it would be without it.",
+    request_body = MaintenanceInput,
+    responses((status = 201, description = "scheduled", body = PublicIncidentView), Refusals)
+)]
+pub async fn schedule_maintenance(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<MaintenanceInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<PublicIncidentView>), ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let m = input.parse()?;
+    let posted =
+        service::schedule_maintenance(&state.ctx.pool, &caller.actor(responder), &m, state.ctx.now()).await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }

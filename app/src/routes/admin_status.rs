@@ -1,0 +1,174 @@
+//! `/admin/status-page`: the public page's settings, its groups and components (which services
+//! each stands for, in what order), and a link to see it as a customer. Admins only. Order is a
+//! position number, which a keyboard sets as easily as a mouse.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::status_page::{
+        DeleteStatusComponent, DeleteStatusGroup, SaveStatusComponent, SaveStatusGroup, SaveStatusSettings,
+        admin_status_page,
+    },
+    components::errors::ActionError,
+};
+
+#[component]
+pub fn AdminStatusPage() -> impl IntoView {
+    let settings = ServerAction::<SaveStatusSettings>::new();
+    let component = ServerAction::<SaveStatusComponent>::new();
+    let delete_component = ServerAction::<DeleteStatusComponent>::new();
+    let group = ServerAction::<SaveStatusGroup>::new();
+    let delete_group = ServerAction::<DeleteStatusGroup>::new();
+    let data = Resource::new(
+        move || {
+            settings.version().get()
+                + component.version().get()
+                + delete_component.version().get()
+                + group.version().get()
+                + delete_group.version().get()
+        },
+        |_| admin_status_page(),
+    );
+    view! {
+        <Title text="Status page"/>
+        <div class="page-head">
+            <h1>"Status page"</h1>
+            <a class="button" href="/status" target="_blank" rel="noopener">"View as a customer"</a>
+        </div>
+        <ActionError value=move || delete_component.value().get()/>
+        <ActionError value=move || delete_group.value().get()/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (s, groups, components) = data.await?;
+                let group_options = groups.clone();
+                let new_groups = groups.clone();
+                Ok::<_, crate::error::AppError>(view! {
+                    <section class="panel" aria-labelledby="sp-settings">
+                        <h2 id="sp-settings">"Settings"</h2>
+                        <ActionForm action=settings attr:class="stacked-form">
+                            <label for="sp-page-name">"Page name"</label>
+                            <input id="sp-page-name" name="name" required maxlength="100" value=s.name.clone()/>
+                            <label for="sp-zone">"Time zone " <span class="hint">"(uptime days are days here)"</span></label>
+                            <input id="sp-zone" name="time_zone" required value=s.time_zone.clone()/>
+                            <label for="sp-support">"Support link " <span class="hint">"(optional)"</span></label>
+                            <input id="sp-support" name="support_url" type="url" value=s.support_url.clone().unwrap_or_default()/>
+                            <label for="sp-banner">"Banner " <span class="hint">"(optional, shown above everything)"</span></label>
+                            <input id="sp-banner" name="banner" maxlength="300" value=s.banner.clone().unwrap_or_default()/>
+                            <label for="sp-weight">"Share of a partial outage counted as down (0 to 1)"</label>
+                            <input id="sp-weight" name="partial_weight" inputmode="decimal" value=s.partial_weight.to_string()/>
+                            <label class="check"><input type="checkbox" name="maintenance_counts" value="on" checked=s.maintenance_counts/>" Planned maintenance counts against uptime"</label>
+                            <button type="submit" class="button primary">"Save settings"</button>
+                        </ActionForm>
+                        <ActionError value=move || settings.value().get()/>
+                    </section>
+                    <section class="panel" aria-labelledby="sp-groups">
+                        <h2 id="sp-groups">"Groups"</h2>
+                        <ul class="plain-list">
+                            {groups.into_iter().map(|g| {
+                                let id = g.id.to_string();
+                                let (name_id, pos_id, save, position) =
+                                    (format!("g-name-{id}"), format!("g-pos-{id}"), format!("Save {}", g.name), g.position.to_string());
+                                let (remove_id, remove) = (id.clone(), format!("Remove {}", g.name));
+                                let name = g.name;
+                                view! {
+                                    <li>
+                                        <ActionForm action=group attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id.clone()/>
+                                            <label class="visually-hidden" for=name_id.clone()>"Group name"</label>
+                                            <input id=name_id.clone() name="name" required maxlength="100" value=name.clone()/>
+                                            <label for=pos_id.clone()>"Position"</label>
+                                            <input id=pos_id.clone() name="position" inputmode="numeric" size="4" value=position.clone()/>
+                                            <button type="submit" class="button small">{save.clone()}</button>
+                                        </ActionForm>
+                                        <ActionForm action=delete_group attr:class="inline-form">
+                                            <input type="hidden" name="id" value=remove_id.clone()/>
+                                            <button type="submit" class="button small">{remove.clone()}</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <ActionForm action=group attr:class="inline-form">
+                            <label for="new-group">"New group"</label>
+                            <input id="new-group" name="name" required maxlength="100" placeholder="Platform"/>
+                            <button type="submit" class="button">"Add group"</button>
+                        </ActionForm>
+                        <ActionError value=move || group.value().get()/>
+                    </section>
+                    <section class="panel" aria-labelledby="sp-components">
+                        <h2 id="sp-components">"Components"</h2>
+                        <p class="hint">"A component stands for one or more services (their slugs, separated by commas); the incident page offers it when an incident touches them."</p>
+                        {components.into_iter().map(|c| {
+                            let id = c.id.to_string();
+                            let groups = group_options.clone();
+                            let summary = format!("{} · {} · position {}", c.name, c.status.label().to_lowercase(), c.position);
+                            let (save, remove) = (format!("Save {}", c.name), format!("Remove {} and its history", c.name));
+                            let group = c.group_id.map(|g| g.to_string()).unwrap_or_default();
+                            let (position, services, degraded) = (c.position.to_string(), c.services.join(", "), c.only_show_if_degraded);
+                            let (name, description, remove_id) = (c.name, c.description, id.clone());
+                            view! {
+                                <details class="component-edit">
+                                    <summary>{summary}</summary>
+                                    <ActionForm action=component attr:class="stacked-form">
+                                        <input type="hidden" name="id" value=id.clone()/>
+                                        <ComponentFields prefix=id.clone() name=name.clone() description=description.clone()
+                                            group=group.clone() position=position.clone()
+                                            degraded_only=degraded services=services.clone() groups=groups.clone()/>
+                                        <button type="submit" class="button">{save.clone()}</button>
+                                    </ActionForm>
+                                    <ActionForm action=delete_component attr:class="inline-form">
+                                        <input type="hidden" name="id" value=remove_id.clone()/>
+                                        <button type="submit" class="button small">{remove.clone()}</button>
+                                    </ActionForm>
+                                </details>
+                            }
+                        }).collect_view()}
+                        <h3>"Add a component"</h3>
+                        <ActionForm action=component attr:class="stacked-form">
+                            <ComponentFields prefix="new".to_owned() name=String::new() description=String::new() group=String::new()
+                                position="0".to_owned() degraded_only=false services=String::new() groups=new_groups.clone()/>
+                            <button type="submit" class="button primary">"Add component"</button>
+                        </ActionForm>
+                        <ActionError value=move || component.value().get()/>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+#[allow(clippy::too_many_arguments, reason = "one form field each")]
+fn ComponentFields(
+    prefix: String,
+    name: String,
+    description: String,
+    group: String,
+    position: String,
+    degraded_only: bool,
+    services: String,
+    groups: Vec<domain::status::page::GroupView>,
+) -> impl IntoView {
+    let f = move |field: &str| format!("c-{field}-{prefix}");
+    view! {
+        <label for=f("name")>"Name"</label>
+        <input id=f("name") name="name" required maxlength="100" value=name/>
+        <label for=f("description")>"Description " <span class="hint">"(optional)"</span></label>
+        <input id=f("description") name="description" maxlength="500" value=description/>
+        <label for=f("group")>"Group"</label>
+        <select id=f("group") name="group">
+            <option value="" selected=group.is_empty()>"No group"</option>
+            {groups.into_iter().map(|g| {
+                let value = g.id.to_string();
+                let selected = value == group;
+                view! { <option value=value selected=selected>{g.name}</option> }
+            }).collect_view()}
+        </select>
+        <label for=f("position")>"Position"</label>
+        <input id=f("position") name="position" inputmode="numeric" value=position/>
+        <label for=f("services")>"Services " <span class="hint">"(slugs, separated by commas)"</span></label>
+        <input id=f("services") name="services" value=services/>
+        <label class="check"><input type="checkbox" name="only_show_if_degraded" value="on" checked=degraded_only/>" Show only while not operational"</label>
+    }
+}

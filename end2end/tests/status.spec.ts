@@ -1,0 +1,94 @@
+import { test, expect } from '@playwright/test';
+import { failOnConsoleErrors, logIn } from './fixtures';
+
+// The public status page as customers meet it (logged out, with or without JavaScript), and a
+// communicator telling them from an incident's page in one post.
+
+const consoleCheck = failOnConsoleErrors(test);
+
+test('the public page reads logged out and without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/status');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Status');
+  // The demo tells customers about its open Core API incident.
+  await expect(page.getByRole('heading', { name: 'Current incidents' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Slow API responses' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Platform/ })).toBeVisible();
+  // Each day is readable without hovering: a table behind a disclosure, the demo's outage in it.
+  await page.getByText('Daily history of API').click();
+  const days = page.locator('details', { hasText: 'Daily history of API' }).locator('table');
+  await expect(days).toContainText('major outage');
+  await page.getByRole('link', { name: 'Slow API responses' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Slow API responses');
+  await expect(page.getByText('We have found the cause')).toBeVisible();
+  await page.goto('/status/history');
+  await expect(page.getByRole('link', { name: 'API unavailable' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Database upgrade' })).toBeVisible();
+  await context.close();
+});
+
+test('one post from the incident page reaches the public page, its JSON and the timeline', async ({ page, browser }) => {
+  await logIn(page, '/incidents/new');
+  await page.getByLabel('What is wrong?').fill('Dashboard fails to load');
+  await page.getByLabel('Severity').selectOption('SEV2');
+  await page.getByLabel('Web Dashboard').check();
+  await page.getByRole('button', { name: 'Declare incident' }).click();
+  await expect(page).toHaveURL(/\/incidents\/INC-\d+$/);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+  const panel = page.locator('section', { has: page.getByRole('heading', { name: 'Status page', exact: true }) });
+  await expect(panel).toContainText('Customers see nothing about this incident yet.');
+  // Prefilled from the incident: its title, and its service's component as a partial outage.
+  await expect(page.getByLabel('Title customers see')).toHaveValue('Dashboard fails to load');
+  await expect(page.getByLabel(/^Dashboard \(now/)).toHaveValue('partial_outage');
+  await page.getByLabel(/^Message to customers/).fill('The dashboard **does not load** for some customers.');
+  await page.getByRole('button', { name: 'Post to status page' }).click();
+  await expect(panel.getByRole('link', { name: 'Dashboard fails to load' })).toBeVisible();
+  await expect(page.locator('#timeline-list')).toContainText('Status page (investigating): Dashboard fails to load');
+
+  // A customer, logged out, sees it; so does the Statuspage JSON.
+  const outside = await browser.newContext();
+  const reader = await outside.newPage();
+  consoleCheck.watch(reader);
+  await expect.poll(async () => {
+    await reader.goto('/status');
+    return reader.locator('main').innerText();
+  }, { timeout: 15_000 }).toContain('does not load');
+  await expect(reader.locator('strong', { hasText: 'does not load' })).toBeVisible();
+  const summary = await (await reader.request.get('/api/v2/summary.json')).json();
+  const posted = summary.incidents.find((i: { name: string }) => i.name === 'Dashboard fails to load');
+  expect(posted.status).toBe('investigating');
+  expect(posted.components.map((c: { name: string }) => c.name)).toEqual(['Dashboard']);
+  expect(summary.components.find((c: { name: string }) => c.name === 'Dashboard').status).toBe('partial_outage');
+
+  // The resolving update puts the component back.
+  await panel.getByText('Post an update').click();
+  await page.getByLabel('Status', { exact: true }).selectOption('resolved');
+  await page.getByLabel(/^Dashboard \(now/).selectOption('operational');
+  await page.getByLabel(/^Message to customers/).fill('Fixed: the dashboard loads again.');
+  await page.getByRole('button', { name: 'Post to status page' }).click();
+  await expect(panel).toContainText('resolved, 2 updates');
+  await expect.poll(async () => {
+    const s = await (await reader.request.get('/api/v2/components.json')).json();
+    return s.components.find((c: { name: string }) => c.name === 'Dashboard').status;
+  }, { timeout: 15_000 }).toBe('operational');
+  await outside.close();
+});
+
+test('admins keep the page: a component added in the admin area shows on the public page', async ({ page }) => {
+  await logIn(page, '/admin/status-page');
+  await page.getByLabel('New group').fill('Edge');
+  await page.getByRole('button', { name: 'Add group' }).click();
+  await expect(page.getByRole('button', { name: 'Save Edge' })).toBeVisible();
+  const add = page.locator('form', { has: page.getByRole('button', { name: 'Add component' }) });
+  await add.getByLabel('Name').fill('CDN');
+  await add.getByLabel('Description').fill('Static files and images.');
+  await add.getByLabel('Group').selectOption({ label: 'Edge' });
+  await add.getByRole('button', { name: 'Add component' }).click();
+  await expect(page.getByText(/^CDN · operational/)).toBeVisible();
+  await expect.poll(async () => {
+    await page.goto('/status');
+    return page.locator('main').innerText();
+  }, { timeout: 15_000 }).toContain('Static files and images.');
+});
