@@ -25,6 +25,12 @@ test('the public page reads logged out and without JavaScript', async ({ browser
   await page.goto('/status/history');
   await expect(page.getByRole('link', { name: 'API unavailable' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Database upgrade' })).toBeVisible();
+  // Subscribing is a plain form: it works without JavaScript, and answers the same for anyone.
+  await page.goto('/status');
+  await page.getByLabel('Email address').fill('reader@example.com');
+  await page.locator('#subscribe').getByLabel('API', { exact: true }).check();
+  await page.getByRole('button', { name: 'Subscribe' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your inbox');
   await context.close();
 });
 

@@ -87,6 +87,15 @@ fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
                 crate::http::status::feed(&state, &headers, false).await
             }),
         )
+        .route("/status/subscribe", post(crate::http::status::subscribe))
+        .route(
+            "/status/subscriptions/{token}",
+            get(crate::http::status::subscription).post(crate::http::status::confirm_subscription),
+        )
+        .route(
+            "/status/subscriptions/{token}/unsubscribe",
+            get(crate::http::status::unsubscribe_page).post(crate::http::status::unsubscribe),
+        )
         .route("/api/v2/summary.json", statuspage("summary"))
         .route("/api/v2/status.json", statuspage("status"))
         .route("/api/v2/components.json", statuspage("components"))
@@ -190,9 +199,12 @@ pub fn build_router(state: AppState) -> Router {
 /// The request path as logs may show it: the secrets some paths carry (an integration key, a
 /// signed acknowledge token) are replaced by the parameter's name.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    for (prefix, name) in
-        [("/integrations/alertmanager/", "{key}"), ("/integrations/generic/", "{key}"), ("/ack/", "{token}")]
-    {
+    for (prefix, name) in [
+        ("/integrations/alertmanager/", "{key}"),
+        ("/integrations/generic/", "{key}"),
+        ("/ack/", "{token}"),
+        ("/status/subscriptions/", "{token}"),
+    ] {
         if path.starts_with(prefix) {
             return format!("{prefix}{name}").into();
         }

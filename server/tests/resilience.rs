@@ -2,7 +2,7 @@
 //! the server killed (`kill -9`, twenty times at random moments, while senders keep sending) and
 //! PostgreSQL gone for ten seconds. What was answered 2xx is stored and applied exactly once;
 //! while the database is away the answer is 503 with `Retry-After` and no internal detail; when it
-//! is back everything recovers by itself.
+//! is back everything recovers by itself, and customers read the status page throughout.
 //!
 //! Each test runs its own PostgreSQL (`scripts/pg-test-cluster.sh`), which it can stop and start.
 
@@ -335,6 +335,12 @@ async fn with_postgresql_gone_for_ten_seconds_it_answers_503_and_recovers_by_its
         }
         let ready = client.get(format!("{}/readyz", server.base)).send().await.unwrap();
         assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE, "not ready without the database");
+        // Customers still read the status page: it is served from the last snapshot.
+        let summary = client.get(format!("{}/api/v2/summary.json", server.base)).send().await.unwrap();
+        assert_eq!(summary.status(), StatusCode::OK, "the status JSON is served without the database");
+        let page = client.get(format!("{}/status", server.base)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "the status page is served without the database");
+        assert!(page.text().await.unwrap().contains("As of"), "and says how old it is");
         let api =
             client.get(format!("{}/api/v1/incidents", server.base)).bearer_auth(&token).send().await.unwrap();
         seen.lock().unwrap().insert(api.status().as_u16());

@@ -92,7 +92,15 @@ pub async fn post_status_page(
             let update =
                 domain::status::page::UpdateInput { status, body, components }.parse().map_err(invalid)?;
             crate::ssr::edge(
-                service::post_update(&ctx.pool, &actor, &open.public_id, &update, ctx.now()).await,
+                service::post_update(
+                    &ctx.pool,
+                    &actor,
+                    &open.public_id,
+                    &update,
+                    &ctx.config.public_url,
+                    ctx.now(),
+                )
+                .await,
             )
         }
         None => {
@@ -105,7 +113,9 @@ pub async fn post_status_page(
                 incident: Some(n.to_string()),
             };
             let new = input.parse().map_err(invalid)?;
-            crate::ssr::edge(service::post_incident(&ctx.pool, &actor, &new, ctx.now()).await)
+            crate::ssr::edge(
+                service::post_incident(&ctx.pool, &actor, &new, &ctx.config.public_url, ctx.now()).await,
+            )
         }
     }
 }
@@ -242,4 +252,17 @@ pub async fn delete_status_group(id: Uuid) -> Result<(), AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let actor = crate::ssr::actor(&admin);
     crate::ssr::edge(backend::services::status_page::delete_group(&ctx.pool, &actor, id).await)
+}
+
+#[server]
+pub async fn status_subscribers() -> Result<Vec<domain::status::page::SubscriberView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Admin)?;
+    crate::ssr::edge(backend::services::status_page::subscribers::list(&ctx.pool).await)
+}
+
+#[server]
+pub async fn remove_status_subscriber(id: Uuid) -> Result<(), AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::status_page::subscribers::remove(&ctx.pool, &actor, id).await)
 }

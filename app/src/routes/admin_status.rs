@@ -7,8 +7,8 @@ use leptos_meta::Title;
 
 use crate::{
     api::status_page::{
-        DeleteStatusComponent, DeleteStatusGroup, SaveStatusComponent, SaveStatusGroup, SaveStatusSettings,
-        admin_status_page,
+        DeleteStatusComponent, DeleteStatusGroup, RemoveStatusSubscriber, SaveStatusComponent,
+        SaveStatusGroup, SaveStatusSettings, admin_status_page, status_subscribers,
     },
     components::errors::ActionError,
 };
@@ -20,6 +20,8 @@ pub fn AdminStatusPage() -> impl IntoView {
     let delete_component = ServerAction::<DeleteStatusComponent>::new();
     let group = ServerAction::<SaveStatusGroup>::new();
     let delete_group = ServerAction::<DeleteStatusGroup>::new();
+    let remove_subscriber = ServerAction::<RemoveStatusSubscriber>::new();
+    let subscribers = Resource::new(move || remove_subscriber.version().get(), |_| status_subscribers());
     let data = Resource::new(
         move || {
             settings.version().get()
@@ -41,6 +43,10 @@ pub fn AdminStatusPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (s, groups, components) = data.await?;
+                let subscribers = subscribers.await?;
+                let names: std::collections::HashMap<uuid::Uuid, String> =
+                    components.iter().map(|c| (c.id, c.name.clone())).collect();
+                let confirmed = subscribers.iter().filter(|s| s.confirmed).count();
                 let group_options = groups.clone();
                 let new_groups = groups.clone();
                 Ok::<_, crate::error::AppError>(view! {
@@ -131,6 +137,44 @@ pub fn AdminStatusPage() -> impl IntoView {
                             <button type="submit" class="button primary">"Add component"</button>
                         </ActionForm>
                         <ActionError value=move || component.value().get()/>
+                    </section>
+                    <section class="panel" aria-labelledby="sp-subscribers">
+                        <h2 id="sp-subscribers">{format!("Subscribers ({confirmed} confirmed of {})", subscribers.len())}</h2>
+                        <p class="hint">"People subscribe by email on the status page; webhooks are added through the API (POST /api/v1/status-page/subscribers)."</p>
+                        {if subscribers.is_empty() {
+                            view! { <p class="muted">"No subscribers yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="table">
+                                    <caption class="visually-hidden">"Subscribers"</caption>
+                                    <thead><tr><th scope="col">"Address"</th><th scope="col">"About"</th><th scope="col">"State"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
+                                    <tbody>
+                                        {subscribers.into_iter().map(|sub| {
+                                            let about = if sub.components.is_empty() {
+                                                "everything".to_owned()
+                                            } else {
+                                                sub.components.iter().map(|c| names.get(c).cloned().unwrap_or_else(|| "a removed component".into())).collect::<Vec<_>>().join(", ")
+                                            };
+                                            let (id, label) = (sub.id.to_string(), format!("Remove {}", sub.address));
+                                            view! {
+                                                <tr>
+                                                    <td>{format!("{} ({})", sub.address, sub.kind)}</td>
+                                                    <td>{about}</td>
+                                                    <td>{if sub.confirmed { "confirmed" } else { "waiting for confirmation" }}</td>
+                                                    <td>
+                                                        <ActionForm action=remove_subscriber attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=id.clone()/>
+                                                            <button type="submit" class="button small">{label.clone()}</button>
+                                                        </ActionForm>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                        <ActionError value=move || remove_subscriber.value().get()/>
                     </section>
                 })
             })}

@@ -162,6 +162,8 @@ fn Brief(i: IncidentBrief, tz: Tz) -> impl IntoView {
 
 fn page_view(p: PublicPage) -> impl IntoView {
     let tz = zone(&p.time_zone);
+    let components: Vec<(uuid::Uuid, String)> =
+        p.blocks.iter().flat_map(|b| b.components.iter().map(|c| (c.id, c.name.clone()))).collect();
     let maintenance_words = if p.maintenance_counts { "counts as down" } else { "does not count" };
     view! {
         <Title text=p.name.clone()/>
@@ -198,6 +200,24 @@ fn page_view(p: PublicPage) -> impl IntoView {
                     "23 or 25"
                 )}
             </p>
+        </section>
+        <section class="panel" aria-labelledby="subscribe-heading" id="subscribe">
+            <h2 id="subscribe-heading">"Get updates by email"</h2>
+            // A plain form: it works without JavaScript, and the answer is a page of its own.
+            <form method="post" action="/status/subscribe" class="stacked-form">
+                <label for="subscribe-email">"Email address"</label>
+                <input id="subscribe-email" name="email" type="email" required autocomplete="email"/>
+                {(!components.is_empty()).then(|| view! {
+                    <fieldset>
+                        <legend>"Only about (none ticked: everything)"</legend>
+                        {components.into_iter().map(|(id, name)| view! {
+                            <label class="check"><input type="checkbox" name="component" value=id.to_string()/>" " {name}</label>
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                <button type="submit" class="button">"Subscribe"</button>
+            </form>
+            <p class="muted small">"We send a confirmation first, and nothing else until it is followed. Every message has a link to stop them."</p>
         </section>
         <nav aria-label="More about this page" class="status-links">
             <a href="/status/history">"Incident history"</a>

@@ -544,6 +544,7 @@ pub async fn count_public_incidents(conn: &mut PgConnection) -> Result<i64, sqlx
 pub struct DueMaintenance {
     pub id: Uuid,
     pub public_id: String,
+    pub name: String,
 }
 
 /// Maintenances due to start (scheduled, starting by themselves, their time come), locked for
@@ -554,7 +555,7 @@ pub async fn due_to_start(
 ) -> Result<Vec<DueMaintenance>, sqlx::Error> {
     sqlx::query_as!(
         DueMaintenance,
-        "SELECT id, public_id FROM public_incidents
+        "SELECT id, public_id, name FROM public_incidents
          WHERE kind = 'maintenance' AND status = 'scheduled' AND auto_start AND scheduled_for <= $1
          ORDER BY scheduled_for FOR UPDATE SKIP LOCKED",
         now
@@ -570,7 +571,7 @@ pub async fn due_to_complete(
 ) -> Result<Vec<DueMaintenance>, sqlx::Error> {
     sqlx::query_as!(
         DueMaintenance,
-        "SELECT id, public_id FROM public_incidents
+        "SELECT id, public_id, name FROM public_incidents
          WHERE kind = 'maintenance' AND status IN ('in_progress', 'verifying') AND auto_complete AND scheduled_until <= $1
          ORDER BY scheduled_until FOR UPDATE SKIP LOCKED",
         now
@@ -607,4 +608,215 @@ pub async fn state_from_open_incidents(
     .fetch_optional(conn)
     .await?;
     Ok(state.and_then(|s| s.parse().ok()))
+}
+
+/// Counts a subscription request from `ip` and answers how many it made in the last hour.
+pub async fn count_subscribe_attempt(
+    conn: &mut PgConnection,
+    ip: &str,
+    at: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query!("DELETE FROM status_subscribe_attempts WHERE at < $1", at - chrono::Duration::hours(1))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("INSERT INTO status_subscribe_attempts (ip, at) VALUES ($1, $2)", ip, at)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM status_subscribe_attempts WHERE ip = $1"#, ip)
+        .fetch_one(conn)
+        .await
+}
+
+pub struct SubscriberRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub address: String,
+    pub secret: Option<String>,
+    pub components: Vec<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub token: String,
+}
+
+/// Adds a subscriber, or (the same address again) takes its new components; answers its id, its
+/// link's token (the first one it was given: links already sent keep working) and whether it was
+/// confirmed already.
+pub async fn upsert_subscriber(
+    conn: &mut PgConnection,
+    kind: &str,
+    address: &str,
+    secret: Option<&str>,
+    components: &[Uuid],
+    token: &str,
+    at: DateTime<Utc>,
+) -> Result<(Uuid, String, bool), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"INSERT INTO status_subscribers (id, kind, address, secret, components, token, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (kind, address) DO UPDATE SET components = EXCLUDED.components
+           RETURNING id, token, confirmed_at IS NOT NULL AS "confirmed!""#,
+        Uuid::now_v7(),
+        kind,
+        address,
+        secret,
+        components,
+        token,
+        at
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((row.id, row.token, row.confirmed))
+}
+
+pub async fn subscriber_by_token(
+    conn: &mut PgConnection,
+    token: &str,
+) -> Result<Option<SubscriberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SubscriberRow,
+        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers WHERE token = $1",
+        token
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn confirm_subscriber(
+    conn: &mut PgConnection,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_subscribers SET confirmed_at = coalesce(confirmed_at, $2) WHERE id = $1",
+        id,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_subscriber(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM status_subscribers WHERE id = $1", id).execute(conn).await?.rows_affected()
+        > 0)
+}
+
+pub async fn subscribers(conn: &mut PgConnection) -> Result<Vec<SubscriberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SubscriberRow,
+        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers ORDER BY created_at DESC"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Confirmed subscribers who want to hear about any of `components` (or about everything).
+pub async fn subscribers_for(
+    conn: &mut PgConnection,
+    components: &[Uuid],
+) -> Result<Vec<SubscriberRow>, sqlx::Error> {
+    sqlx::query_as!(
+        SubscriberRow,
+        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers
+         WHERE confirmed_at IS NOT NULL AND (components = '{}' OR components && $1)",
+        components
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NewMessage<'a> {
+    pub subscriber: Uuid,
+    pub kind: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub html: &'a str,
+    pub unsubscribe: &'a str,
+    pub payload: Option<serde_json::Value>,
+}
+
+pub async fn queue_message(
+    conn: &mut PgConnection,
+    m: &NewMessage<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO status_messages (subscriber_id, kind, subject, body, html, unsubscribe, payload, due_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        m.subscriber,
+        m.kind,
+        m.subject,
+        m.body,
+        m.html,
+        m.unsubscribe,
+        m.payload,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A message leased for sending, with where it goes.
+pub struct DueMessage {
+    pub id: i64,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub html: String,
+    pub unsubscribe: String,
+    pub payload: Option<serde_json::Value>,
+    pub attempts: i32,
+    pub subscriber_kind: String,
+    pub address: String,
+    pub secret: Option<String>,
+}
+
+/// Leases up to `limit` due messages until `lease_until`: another instance skips them, and a
+/// crashed sender's come back when the lease runs out.
+pub async fn lease_messages(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<DueMessage>, sqlx::Error> {
+    sqlx::query_as!(
+        DueMessage,
+        r#"UPDATE status_messages m SET lease_until = $2, attempts = m.attempts + 1
+           FROM status_subscribers s
+           WHERE s.id = m.subscriber_id AND m.id IN (
+               SELECT id FROM status_messages
+               WHERE status = 'pending' AND due_at <= $1 AND (lease_until IS NULL OR lease_until < $1)
+               ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+           RETURNING m.id, m.kind, m.subject, m.body, m.html, m.unsubscribe, m.payload, m.attempts,
+                     s.kind AS subscriber_kind, s.address, s.secret"#,
+        now,
+        lease_until,
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Records a send: sent, or failed and due again at `retry_at` (or given up on when `None`).
+pub async fn message_done(
+    conn: &mut PgConnection,
+    id: i64,
+    error: Option<&str>,
+    retry_at: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_messages SET lease_until = NULL, last_error = $2,
+                status = CASE WHEN $2::text IS NULL THEN 'sent' WHEN $3::timestamptz IS NULL THEN 'failed' ELSE 'pending' END,
+                due_at = coalesce($3, due_at), sent_at = CASE WHEN $2::text IS NULL THEN $4 ELSE sent_at END
+         WHERE id = $1",
+        id,
+        error,
+        retry_at,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -8,8 +8,8 @@ use sqlx::PgPool;
 
 use crate::{Result, services::status_page};
 
-pub async fn run(pool: &PgPool, now: DateTime<Utc>) -> Result<()> {
-    let (started, completed) = status_page::advance_maintenances(pool, now).await?;
+pub async fn run(pool: &PgPool, base_url: &str, now: DateTime<Utc>) -> Result<()> {
+    let (started, completed) = status_page::advance_maintenances(pool, base_url, now).await?;
     if started + completed > 0 {
         tracing::info!(started, completed, "maintenances moved on");
     }

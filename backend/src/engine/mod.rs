@@ -25,6 +25,7 @@ pub mod delivery;
 pub mod escalation;
 pub mod handoffs;
 pub mod maintenance;
+pub mod subscribers;
 
 use std::{sync::Arc, time::Duration};
 
@@ -156,11 +157,12 @@ impl Engine {
             }
             Job::Delivery => {
                 let (sent, failed) = delivery::run(self, now, wait).await?;
-                pass.sent += sent;
-                pass.failed += failed;
+                let (told, not_told) = subscribers::run(self, now).await?;
+                pass.sent += sent + told;
+                pass.failed += failed + not_told;
             }
             Job::Handoffs => handoffs::run(self, now).await?,
-            Job::Maintenance => maintenance::run(&self.pool, now).await?,
+            Job::Maintenance => maintenance::run(&self.pool, &self.base_url, now).await?,
             Job::Cleanup => cleanup::run(&self.pool, now).await?,
         }
         Ok(())

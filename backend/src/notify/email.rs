@@ -49,3 +49,33 @@ pub async fn send(
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
+
+/// A status page message to a subscriber: its own subject, plain and HTML parts, and the
+/// one-click unsubscribe of RFC 8058 (mail clients show an Unsubscribe button that POSTs to it).
+pub async fn send_status(
+    mailer: &Mailer,
+    from: &lettre::message::Mailbox,
+    to: &str,
+    subject: &str,
+    text: &str,
+    html: &str,
+    unsubscribe: &str,
+) -> Result<(), String> {
+    use lettre::message::header::{HeaderName, HeaderValue};
+    let to: lettre::message::Mailbox = to.parse().map_err(|e| format!("bad address: {e}"))?;
+    let email = lettre::Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{unsubscribe}>"),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ))
+        .multipart(MultiPart::alternative_plain_html(text.to_owned(), html.to_owned()))
+        .map_err(|e| e.to_string())?;
+    mailer.send(email).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+}

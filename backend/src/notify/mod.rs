@@ -82,6 +82,24 @@ pub struct Destination<'a> {
 
 pub type Mailer = lettre::AsyncSmtpTransport<lettre::Tokio1Executor>;
 
+/// Where a status page message goes.
+#[derive(Debug, Clone, Copy)]
+pub enum StatusDestination<'a> {
+    Email(&'a str),
+    Webhook { url: &'a str, secret: &'a str },
+}
+
+/// A status page message: the email's parts, and the JSON a webhook gets.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusMessage<'a> {
+    pub id: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub unsubscribe: &'a str,
+    pub payload: &'a serde_json::Value,
+}
+
 #[derive(Clone)]
 pub struct Channels {
     http: reqwest::Client,
@@ -132,15 +150,7 @@ impl Channels {
         let request = match to.kind {
             ContactKind::Webhook => {
                 let body = serde_json::to_string(message).map_err(|e| e.to_string())?;
-                let ts = now.timestamp();
-                let signature = webhook::sign(to.secret.unwrap_or_default(), message_id, ts, &body)?;
-                self.http
-                    .post(to.address)
-                    .header("content-type", "application/json")
-                    .header("webhook-id", message_id)
-                    .header("webhook-timestamp", ts.to_string())
-                    .header("webhook-signature", signature)
-                    .body(body)
+                self.signed(to.address, to.secret.unwrap_or_default(), message_id, body, now)?
             }
             ContactKind::Slack => self.http.post(to.address).json(&slack::body(message)),
             ContactKind::Email => {
@@ -150,9 +160,68 @@ impl Channels {
                 return email::send(mailer, from, to.address, message).await;
             }
         };
+        self.deliver(to.address, request).await
+    }
+
+    /// A POST signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+    fn signed(
+        &self,
+        url: &str,
+        secret: &str,
+        message_id: &str,
+        body: String,
+        now: DateTime<Utc>,
+    ) -> Result<reqwest::RequestBuilder, String> {
+        let ts = now.timestamp();
+        let signature = webhook::sign(secret, message_id, ts, &body)?;
+        Ok(self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", message_id)
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", signature)
+            .body(body))
+    }
+
+    /// A status page message to a subscriber: an email with one-click unsubscribe, or the update as
+    /// JSON to a signed webhook.
+    pub async fn send_status(
+        &self,
+        to: StatusDestination<'_>,
+        message: StatusMessage<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        match to {
+            StatusDestination::Email(address) => {
+                let Some((mailer, from)) = &self.mail else {
+                    return Err("email is not configured on this server (TOCSIN_SMTP_URL)".into());
+                };
+                email::send_status(
+                    mailer,
+                    from,
+                    address,
+                    message.subject,
+                    message.text,
+                    message.html,
+                    message.unsubscribe,
+                )
+                .await
+            }
+            StatusDestination::Webhook { url, secret } => {
+                let parsed = reqwest::Url::parse(url).map_err(|_| "the address is not a URL".to_owned())?;
+                self.allow.check_url(&parsed)?;
+                let body = serde_json::to_string(&message.payload).map_err(|e| e.to_string())?;
+                let request = self.signed(url, secret, message.id, body, now)?;
+                self.deliver(url, request).await
+            }
+        }
+    }
+
+    async fn deliver(&self, url: &str, request: reqwest::RequestBuilder) -> Result<(), String> {
         // Webhook and Slack URLs are secrets (whoever has one can post there): errors, which the
         // delivery log shows, name the host only.
-        let host = host_of(to.address);
+        let host = host_of(url);
         let response = request.send().await.map_err(|e| {
             if e.is_timeout() {
                 format!("{host} gave no answer within {} s", TIMEOUT.as_secs())

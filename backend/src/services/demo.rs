@@ -513,11 +513,12 @@ async fn demo_status_page(
             pool,
             &actor,
             &NewPublicIncident { name: name.into(), impact, update: first, incident: None },
+            "",
             start,
         )
         .await?;
         for (minutes, u) in updates {
-            page::post_update(pool, &actor, &posted.public_id, &u, start + Duration::minutes(minutes))
+            page::post_update(pool, &actor, &posted.public_id, &u, "", start + Duration::minutes(minutes))
                 .await?;
         }
     }
@@ -546,8 +547,8 @@ async fn demo_status_page(
         };
         page::schedule_maintenance(pool, &actor, &m, (starts - Duration::days(3)).min(now)).await?;
         if starts < now {
-            page::advance_maintenances(pool, starts).await?;
-            page::advance_maintenances(pool, starts + Duration::hours(1)).await?;
+            page::advance_maintenances(pool, "", starts).await?;
+            page::advance_maintenances(pool, "", starts + Duration::hours(1)).await?;
         }
     }
     // Happening now: the open Core API incident, told to customers.
@@ -566,6 +567,7 @@ async fn demo_status_page(
                 update: first,
                 incident: Some(*number),
             },
+            "",
             now,
         )
         .await?;

@@ -112,6 +112,20 @@ pub struct PublicIncidentView {
     pub updates: Vec<UpdateView>,
 }
 
+/// A subscriber as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubscriberView {
+    pub id: Uuid,
+    /// `email` or `webhook`.
+    pub kind: String,
+    pub address: String,
+    /// Empty: every component.
+    pub components: Vec<Uuid>,
+    pub confirmed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 /// What the incident page's "Update status page" form starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusPageForm {

@@ -160,3 +160,161 @@ pub async fn feed(state: &AppState, headers: &HeaderMap, atom: bool) -> Response
         conditional(headers, &snapshot.rss, "application/rss+xml; charset=utf-8", snapshot.built_at)
     }
 }
+
+/// A small page of its own for the subscription links: they are opened from a mailbox, by
+/// someone who may never have seen Tocsin, and must work without JavaScript.
+fn subscription_page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/tocsin.css\"></head>\
+         <body><main class=\"ack-page\"><h1>{title}</h1>{body}<p><a href=\"/status\">Back to the status page</a></p></main></body></html>",
+        title = esc(title)
+    );
+    let csp =
+        "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    (status, [(header::CONTENT_SECURITY_POLICY, csp)], axum::response::Html(html)).into_response()
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `POST /status/subscribe` (a form: `email`, and `component` once per component wanted; none
+/// means all). The answer is the same whether the address is new or known.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let ctx = &state.ctx;
+    let ip = crate::http::client_ip::client_ip(peer.ip(), &headers, &ctx.config.trusted_proxies).to_string();
+    let email = fields.iter().find(|(k, _)| k == "email").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let email = match domain::Email::parse(email) {
+        Ok(e) => e,
+        Err(e) => {
+            return subscription_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That address will not do",
+                &format!("<p>The email address {}.</p>", esc(&e.reason)),
+            );
+        }
+    };
+    let components: Result<Vec<Uuid>, _> =
+        fields.iter().filter(|(k, _)| k == "component").map(|(_, v)| v.parse::<Uuid>()).collect();
+    let Ok(components) = components else {
+        return subscription_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Unknown component",
+            "<p>Choose components from the page.</p>",
+        );
+    };
+    let result = backend::services::status_page::subscribers::subscribe(
+        &ctx.pool,
+        &email,
+        &components,
+        &ip,
+        &ctx.config.public_url,
+        ctx.now(),
+    )
+    .await;
+    match result {
+        Ok(()) => subscription_page(
+            StatusCode::OK,
+            "Check your inbox",
+            "<p>If that address can be subscribed, a message with a confirmation link is on its way to it. Nothing else is sent until the link is followed.</p>",
+        ),
+        Err(backend::Error::RateLimited { .. }) => subscription_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "<p>Too many subscription requests came from your address in the last hour. Please try again later.</p>",
+        ),
+        Err(backend::Error::Invalid(e)) => subscription_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That will not do",
+            &format!("<p>{}: {}</p>", esc(&e.field), esc(&e.reason)),
+        ),
+        Err(e) => {
+            tracing::error!(error = ?e, "could not take a subscription");
+            subscription_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Please try again",
+                "<p>The subscription could not be saved. Please try again shortly.</p>",
+            )
+        }
+    }
+}
+
+fn not_found_link() -> Response {
+    subscription_page(
+        StatusCode::NOT_FOUND,
+        "Link not valid",
+        "<p>This subscription link is not valid any more: the subscription may have ended already.</p>",
+    )
+}
+
+/// `GET /status/subscriptions/{token}`: what the link in a confirmation message opens. Only the
+/// button's POST confirms, so a mail scanner fetching the link subscribes nobody.
+pub async fn subscription(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match backend::services::status_page::subscribers::by_token(&state.ctx.pool, &token).await {
+        Ok(s) if s.confirmed => subscription_page(
+            StatusCode::OK,
+            "You are subscribed",
+            &format!(
+                "<p>Updates go to {}.</p><form method=\"post\" action=\"/status/subscriptions/{}/unsubscribe\"><button type=\"submit\" class=\"button\">Unsubscribe</button></form>",
+                esc(&s.address),
+                esc(&token)
+            ),
+        ),
+        Ok(s) => subscription_page(
+            StatusCode::OK,
+            "Confirm your subscription",
+            &format!(
+                "<p>Send status updates to {}?</p><form method=\"post\"><button type=\"submit\" class=\"button primary\">Confirm</button></form>",
+                esc(&s.address)
+            ),
+        ),
+        Err(_) => not_found_link(),
+    }
+}
+
+/// `POST /status/subscriptions/{token}`: confirms.
+pub async fn confirm_subscription(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let ctx = &state.ctx;
+    match backend::services::status_page::subscribers::confirm(&ctx.pool, &token, ctx.now()).await {
+        Ok(s) => subscription_page(
+            StatusCode::OK,
+            "Subscribed",
+            &format!(
+                "<p>Status updates will go to {}. Every message has a link to stop them.</p>",
+                esc(&s.address)
+            ),
+        ),
+        Err(_) => not_found_link(),
+    }
+}
+
+/// `GET /status/subscriptions/{token}/unsubscribe`: a button, so link previews change nothing.
+pub async fn unsubscribe_page(Path(token): Path<String>) -> Response {
+    subscription_page(
+        StatusCode::OK,
+        "Unsubscribe",
+        &format!(
+            "<p>Stop receiving status updates?</p><form method=\"post\" action=\"/status/subscriptions/{}/unsubscribe\"><button type=\"submit\" class=\"button primary\">Unsubscribe</button></form>",
+            esc(&token)
+        ),
+    )
+}
+
+/// `POST /status/subscriptions/{token}/unsubscribe`: the button, and a mail client's one-click
+/// unsubscribe (RFC 8058: a POST with `List-Unsubscribe=One-Click`, no cookie, no confirmation).
+pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match backend::services::status_page::subscribers::unsubscribe(&state.ctx.pool, &token).await {
+        Ok(()) => subscription_page(
+            StatusCode::OK,
+            "Unsubscribed",
+            "<p>No more status updates will be sent to you.</p>",
+        ),
+        Err(_) => not_found_link(),
+    }
+}

@@ -836,7 +836,7 @@ async fn policies_are_checked_and_admin_only() {
 }
 
 /// A minimal SMTP server: accepts one message per connection and keeps its DATA.
-async fn smtp_sink() -> (Arc<Mutex<Vec<String>>>, String) {
+pub(crate) async fn smtp_sink() -> (Arc<Mutex<Vec<String>>>, String) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let got = Arc::new(Mutex::new(Vec::new()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

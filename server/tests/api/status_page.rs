@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use backend::engine::ManualClock;
+use backend::engine::{Clock, ManualClock};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::Role;
 use reqwest::{Method, StatusCode};
@@ -29,7 +29,10 @@ struct Page {
 
 async fn page() -> Page {
     let clock = ManualClock::new(monday());
-    let app = spawn_app_at(clock.clone()).await;
+    page_on(spawn_app_at(clock.clone()).await, clock).await
+}
+
+async fn page_on(app: TestApp, clock: ManualClock) -> Page {
     let admin = app.token_for(&app.user("root@example.com", Role::Admin).await).await;
     let responder = app.token_for(&app.user("rory@example.com", Role::Responder).await).await;
     let viewer = app.token_for(&app.user("vera@example.com", Role::Viewer).await).await;
@@ -569,4 +572,194 @@ async fn a_maintenance_starts_and_completes_by_itself_once_with_three_engines() 
         (uptime["days"][0]["under_maintenance_seconds"].as_i64(), uptime["days"][0]["uptime"].as_f64()),
         (Some(3600), Some(1.0))
     );
+}
+
+/// The link that follows `after` in an email (quoted-printable soft line breaks undone).
+fn link_in(message: &str, after: &str) -> String {
+    let joined = message.replace("=\r\n", "").replace("=\n", "");
+    let start = joined.find(after).unwrap_or_else(|| panic!("no {after} in {joined}")) + after.len();
+    let from = start + joined[start..].find("http").unwrap();
+    joined[from..]
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_subscriber_confirms_by_email_hears_of_its_components_and_leaves_in_one_click() {
+    let (mail, smtp) = crate::paging::smtp_sink().await;
+    let clock = ManualClock::new(monday());
+    let app = crate::common::spawn_app_with(clock.clone(), |c| {
+        c.smtp_url = Some(smtp);
+        c.smtp_from = "Status <status@example.com>".into();
+    })
+    .await;
+    let p = page_on(app, clock).await;
+    let browser = p.app.browser();
+    let subscribe = || {
+        browser
+            .post(p.app.url("/status/subscribe"))
+            .form(&[("email", "cust@example.com"), ("component", p.api_component.as_str())])
+            .send()
+    };
+    let first = subscribe().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("Check your inbox"), "{first}");
+    // The same address again gets the same answer.
+    assert_eq!(subscribe().await.unwrap().text().await.unwrap(), first);
+    let bad = browser
+        .post(p.app.url("/status/subscribe"))
+        .form(&[("email", "not an address")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Nothing but the confirmation goes out before the link is followed.
+    let post = |name: &'static str, component: String| {
+        let app = &p.app;
+        let token = p.responder.clone();
+        async move {
+            let (s, b) = app
+                .api(
+                    Method::POST,
+                    &token,
+                    "/api/v1/status-page/incidents",
+                    Some(json!({ "name": name, "body": "Looking into it.", "components": { component: "major_outage" } })),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            b["public_id"].as_str().unwrap().to_owned()
+        }
+    };
+    post("Before confirming", p.api_component.clone()).await;
+    p.app.tick().await;
+    let sent = mail.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2, "two confirmations, no update: {sent:?}");
+    assert!(
+        sent.iter().all(|m| m.contains("Subject: Confirm your subscription to Status status updates")),
+        "{sent:?}"
+    );
+    let manage = link_in(&sent[0], "Confirm:");
+    assert_eq!(manage, link_in(&sent[1], "Confirm:"), "a second request keeps the first link");
+
+    // A link preview changes nothing; the button confirms.
+    let page = browser.get(&manage).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Confirm your subscription"), "{manage}: {page}");
+    let confirmed = browser.post(&manage).send().await.unwrap().text().await.unwrap();
+    assert!(confirmed.contains("Subscribed"), "{confirmed}");
+
+    // An update on a component it wants reaches it, with a one-click unsubscribe; one on another
+    // component does not.
+    mail.lock().unwrap().clear();
+    let api_incident = post("API errors", p.api_component.clone()).await;
+    post("Database errors", p.db_component.clone()).await;
+    p.app.tick().await;
+    let sent = mail.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let update = &sent[0];
+    assert!(update.contains("Subject: [Status] API errors: Investigating"), "{update}");
+    assert!(update.contains("To: cust@example.com"), "{update}");
+    assert!(update.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{update}");
+    assert!(update.contains(&format!("/status/incidents/{api_incident}")), "{update}");
+    let unsubscribe = link_in(update, "List-Unsubscribe:");
+    assert!(unsubscribe.ends_with("/unsubscribe"), "{unsubscribe}");
+
+    // A mail client's one-click unsubscribe: a POST with no cookie and no Origin.
+    let res = reqwest::Client::new()
+        .post(&unsubscribe)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    mail.lock().unwrap().clear();
+    let (s, _) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            &format!("/api/v1/status-page/incidents/{api_incident}/updates"),
+            Some(json!({ "status": "resolved", "body": "Fixed." })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    p.app.tick().await;
+    assert!(mail.lock().unwrap().is_empty(), "no message after unsubscribing");
+    let (_, subscribers) = p.app.api(Method::GET, &p.admin, "/api/v1/status-page/subscribers", None).await;
+    assert_eq!(subscribers, json!([]));
+
+    // One address may ask only so often.
+    let mut last = StatusCode::OK;
+    for _ in 0..10 {
+        last = browser
+            .post(p.app.url("/status/subscribe"))
+            .form(&[("email", "flood@example.com")])
+            .send()
+            .await
+            .unwrap()
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_webhook_subscriber_gets_each_update_signed() {
+    use std::sync::{Arc, Mutex};
+    let p = page().await;
+    let got: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+    let kept = got.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let kept = kept.clone();
+            async move {
+                let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                kept.lock().unwrap().push((h("webhook-id"), h("webhook-signature"), body));
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    let (s, added) = p
+        .app
+        .api(Method::POST, &p.admin, "/api/v1/status-page/subscribers", Some(json!({ "address": url })))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{added}");
+    let secret = added["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let (s, _) = p
+        .app
+        .api(Method::POST, &p.responder, "/api/v1/status-page/subscribers", Some(json!({ "address": url })))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "admins add webhooks");
+
+    let (s, b) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/incidents",
+            Some(json!({ "name": "Slow", "body": "Looking.", "components": { p.db_component.clone(): "degraded_performance" } })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    p.app.tick().await;
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let (id, signature, body) = &got[0];
+    let payload: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["type"], "status_page.update");
+    assert_eq!(payload["incident"]["name"], "Slow");
+    assert_eq!(payload["update"]["affected_components"][0]["new_status"], "degraded_performance");
+    // Standard Webhooks: v1,base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}")).
+    let ts = p.clock.now().timestamp();
+    let expected = backend::notify::webhook::sign(&secret, id, ts, body).unwrap();
+    assert_eq!(signature, &expected);
 }

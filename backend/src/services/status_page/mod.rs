@@ -6,6 +6,7 @@
 //! instance rebuilds its snapshot; nothing here is read per public request.
 
 mod snapshot;
+pub mod subscribers;
 
 pub use snapshot::{JsonDoc, Snapshot, Snapshots};
 
@@ -425,10 +426,12 @@ async fn view(pool: &PgPool, public_id: &str) -> Result<PublicIncidentView> {
 }
 
 /// Posts a public incident with its first update: the components take the states it sets.
+/// `public_url` is where Tocsin is reached (the links in subscribers' messages).
 pub async fn post_incident(
     pool: &PgPool,
     actor: &Actor,
     new: &NewPublicIncident,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<PublicIncidentView> {
     let internal = match new.incident {
@@ -461,7 +464,9 @@ pub async fn post_incident(
     db::set_public_status(w.conn(), id, new.update.status, now).await?;
     let ids: Vec<Uuid> = affected.iter().map(|a| a.component_id).collect();
     db::add_public_components(w.conn(), id, &ids).await?;
-    insert_update(w.conn(), id, actor, &new.update, &affected, now).await?;
+    let html = insert_update(w.conn(), id, actor, &new.update, &affected, now).await?;
+    subscribers::fan_out(w.conn(), public_url, &public, &new.name, &new.update, &html, &ids, &affected, now)
+        .await?;
     audit::record(
         w.conn(),
         actor,
@@ -482,7 +487,7 @@ async fn insert_update(
     update: &ParsedUpdate,
     affected: &[AffectedComponent],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<String> {
     let html = crate::markdown::render(&update.body);
     db::insert_update(
         conn,
@@ -498,7 +503,7 @@ async fn insert_update(
         },
     )
     .await?;
-    Ok(())
+    Ok(html)
 }
 
 /// Posts a later update: the status moves, the named components take their states.
@@ -507,6 +512,7 @@ pub async fn post_update(
     actor: &Actor,
     public: &str,
     update: &ParsedUpdate,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<PublicIncidentView> {
     let internal = {
@@ -524,7 +530,10 @@ pub async fn post_update(
     db::set_public_status(w.conn(), row.id, update.status, now).await?;
     let ids: Vec<Uuid> = affected.iter().map(|a| a.component_id).collect();
     db::add_public_components(w.conn(), row.id, &ids).await?;
-    insert_update(w.conn(), row.id, actor, update, &affected, now).await?;
+    let html = insert_update(w.conn(), row.id, actor, update, &affected, now).await?;
+    let components = db::public_components(w.conn(), row.id).await?;
+    subscribers::fan_out(w.conn(), public_url, public, &row.name, update, &html, &components, &affected, now)
+        .await?;
     audit::record(
         w.conn(),
         actor,
@@ -614,7 +623,11 @@ const COMPLETED: &str = "The scheduled maintenance has been completed.";
 /// the maintenance: what an open incident last set, else operational; a component an incident
 /// took down during the window stays down). Rows are claimed with SKIP LOCKED in one transaction,
 /// so with any number of engines each maintenance starts and completes once.
-pub async fn advance_maintenances(pool: &PgPool, now: DateTime<Utc>) -> Result<(usize, usize)> {
+pub async fn advance_maintenances(
+    pool: &PgPool,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize)> {
     let mut tx = pool.begin().await?;
     let system = Actor::system();
     let starting = db::due_to_start(&mut tx, now).await?;
@@ -631,7 +644,20 @@ pub async fn advance_maintenances(pool: &PgPool, now: DateTime<Utc>) -> Result<(
             body: STARTED.into(),
             components: states,
         };
-        insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        let html = insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        let ids: Vec<Uuid> = update.components.keys().copied().collect();
+        subscribers::fan_out(
+            &mut tx,
+            public_url,
+            &m.public_id,
+            &m.name,
+            &update,
+            &html,
+            &ids,
+            &affected,
+            now,
+        )
+        .await?;
         audit::record(&mut tx, &system, Entry::new("maintenance.start", "public_incident", &m.public_id))
             .await?;
     }
@@ -660,7 +686,19 @@ pub async fn advance_maintenances(pool: &PgPool, now: DateTime<Utc>) -> Result<(
             body: COMPLETED.into(),
             components: states,
         };
-        insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        let html = insert_update(&mut tx, m.id, &system, &update, &affected, now).await?;
+        subscribers::fan_out(
+            &mut tx,
+            public_url,
+            &m.public_id,
+            &m.name,
+            &update,
+            &html,
+            &components,
+            &affected,
+            now,
+        )
+        .await?;
         audit::record(&mut tx, &system, Entry::new("maintenance.complete", "public_incident", &m.public_id))
             .await?;
     }

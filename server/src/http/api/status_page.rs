@@ -11,7 +11,7 @@ use domain::{
     Role,
     status::page::{
         ComponentInput, ComponentView, GroupInput, GroupView, MaintenanceInput, NewPublicIncidentInput,
-        PageSettings, PublicIncidentView, SettingsInput, UpdateInput,
+        PageSettings, PublicIncidentView, SettingsInput, SubscriberView, UpdateInput,
     },
 };
 use uuid::Uuid;
@@ -255,8 +255,14 @@ pub async fn post_incident(
     let responder = caller.require(Role::Responder)?;
     let Json(input) = body.map_err(bad_json)?;
     let new = input.parse()?;
-    let posted =
-        service::post_incident(&state.ctx.pool, &caller.actor(responder), &new, state.ctx.now()).await?;
+    let posted = service::post_incident(
+        &state.ctx.pool,
+        &caller.actor(responder),
+        &new,
+        &state.ctx.config.public_url,
+        state.ctx.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 
@@ -280,9 +286,15 @@ pub async fn post_update(
     let Json(input) = body.map_err(bad_json)?;
     // The kind (incident or maintenance) decides which statuses fit: the service checks.
     let update = input.parse()?;
-    let posted =
-        service::post_update(&state.ctx.pool, &caller.actor(responder), &id, &update, state.ctx.now())
-            .await?;
+    let posted = service::post_update(
+        &state.ctx.pool,
+        &caller.actor(responder),
+        &id,
+        &update,
+        &state.ctx.config.public_url,
+        state.ctx.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 
@@ -323,4 +335,83 @@ pub async fn schedule_maintenance(
     let posted =
         service::schedule_maintenance(&state.ctx.pool, &caller.actor(responder), &m, state.ctx.now()).await?;
     Ok((StatusCode::CREATED, Json(posted)))
+}
+
+#[utoipa::path(
+    get,
+    path = "/status-page/subscribers",
+    tag = "status-page",
+    summary = "Subscribers: email (confirmed or waiting) and webhook",
+    description = "Role: admin.",
+    responses((status = 200, description = "every subscriber", body = Vec<SubscriberView>), Refusals)
+)]
+pub async fn list_subscribers(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<SubscriberView>>, ApiError> {
+    caller.require(Role::Admin)?;
+    Ok(Json(service::subscribers::list(&state.ctx.pool).await?))
+}
+
+/// A webhook subscriber, as an admin adds one.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewWebhookSubscriber {
+    /// An http(s) URL; internal addresses only where TOCSIN_OUTBOUND_ALLOW allows them.
+    pub address: String,
+    /// Component ids; empty or left out: every component.
+    #[serde(default)]
+    pub components: Vec<Uuid>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CreatedWebhookSubscriber {
+    pub subscriber: SubscriberView,
+    /// The Standard Webhooks signing secret, shown this once.
+    pub secret: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/subscribers",
+    tag = "status-page",
+    summary = "Add a webhook subscriber: every update is POSTed to it as JSON, signed per Standard Webhooks",
+    description = "Role: admin. People subscribe by email themselves, on the status page.",
+    request_body = NewWebhookSubscriber,
+    responses((status = 201, description = "added, with its secret", body = CreatedWebhookSubscriber), Refusals)
+)]
+pub async fn add_subscriber(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewWebhookSubscriber>, JsonRejection>,
+) -> Result<(StatusCode, Json<CreatedWebhookSubscriber>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let (subscriber, secret) = service::subscribers::add_webhook(
+        &state.ctx.pool,
+        &caller.actor(admin),
+        &input.address,
+        &input.components,
+        state.ctx.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(CreatedWebhookSubscriber { subscriber, secret })))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/status-page/subscribers/{id}",
+    tag = "status-page",
+    summary = "Remove a subscriber",
+    description = "Role: admin.",
+    params(("id" = uuid::Uuid, Path, description = "the subscriber")),
+    responses((status = 204, description = "removed"), Refusals)
+)]
+pub async fn remove_subscriber(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    service::subscribers::remove(&state.ctx.pool, &caller.actor(admin), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,284 @@
+//! Subscribers: people told of every update by email (double opt-in: nothing is sent before the
+//! confirmation link is followed; one-click unsubscribe in every message, RFC 8058) and systems
+//! told by a signed webhook (added by an admin). Messages are queued in the transaction of the
+//! update they tell about and delivered by the engine (`engine::subscribers`), leased and retried.
+
+use chrono::{DateTime, Utc};
+use domain::{
+    Email,
+    status::page::{AffectedComponent, ParsedUpdate, SubscriberView},
+};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::db;
+use crate::{
+    Error, Result,
+    actor::Actor,
+    auth::secrets::random_token,
+    db::audit::{self, Entry},
+};
+
+/// Subscription requests one client address may make in an hour.
+pub const PER_ADDRESS_PER_HOUR: i64 = 10;
+
+fn view(r: db::SubscriberRow) -> SubscriberView {
+    SubscriberView {
+        id: r.id,
+        kind: r.kind,
+        address: r.address,
+        components: r.components,
+        confirmed: r.confirmed_at.is_some(),
+        created_at: r.created_at,
+    }
+}
+
+fn links(base: &str, token: &str) -> (String, String) {
+    let base = base.trim_end_matches('/');
+    (
+        format!("{base}/status/subscriptions/{token}"),
+        format!("{base}/status/subscriptions/{token}/unsubscribe"),
+    )
+}
+
+async fn known_components(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
+    let found = db::lock_components(conn, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(f, ..)| f == *id)) {
+        return Err(domain::FieldError::new("components", format!("{missing} names no component")).into());
+    }
+    Ok(())
+}
+
+/// Asks to subscribe `email`: a message with the confirmation link goes to that address (and only
+/// there). The answer is the same whether the address is new, waiting or confirmed, so the form
+/// tells nobody who subscribes; a confirmed address gets a message with its link instead.
+pub async fn subscribe(
+    pool: &PgPool,
+    email: &Email,
+    components: &[Uuid],
+    ip: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    if db::count_subscribe_attempt(&mut tx, ip, now).await? > PER_ADDRESS_PER_HOUR {
+        tx.commit().await?;
+        return Err(Error::RateLimited { retry_after_secs: 3600 });
+    }
+    known_components(&mut tx, components).await?;
+    let settings = db::settings(&mut tx).await?;
+    let (id, token, confirmed) =
+        db::upsert_subscriber(&mut tx, "email", email.as_str(), None, components, &random_token(32), now)
+            .await?;
+    let (manage, unsubscribe) = links(public_url, &token);
+    let (subject, body) = if confirmed {
+        (
+            format!("Your subscription to {} status updates", settings.name),
+            format!("You are subscribed to {} status updates. To stop them: {unsubscribe}", settings.name),
+        )
+    } else {
+        (
+            format!("Confirm your subscription to {} status updates", settings.name),
+            format!(
+                "Someone (we hope you) asked to be told by email when {} reports an incident or maintenance.\n\nConfirm: {manage}\n\nIf it was not you, ignore this message: nothing will be sent.",
+                settings.name
+            ),
+        )
+    };
+    let html = format!("<p>{}</p>", escape(&body).replace("\n\n", "</p><p>"));
+    db::queue_message(
+        &mut tx,
+        &db::NewMessage {
+            subscriber: id,
+            kind: "confirm",
+            subject: &subject,
+            body: &body,
+            html: &html,
+            unsubscribe: &unsubscribe,
+            payload: None,
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &Actor::system(),
+        Entry::new("status_subscriber.subscribe", "status_subscriber", id)
+            .after(json!({ "kind": "email", "components": components })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Follows a confirmation link: from now on the subscriber hears of every update.
+pub async fn confirm(pool: &PgPool, token: &str, now: DateTime<Utc>) -> Result<SubscriberView> {
+    let mut tx = pool.begin().await?;
+    let s = db::subscriber_by_token(&mut tx, token).await?.ok_or(Error::NotFound("subscription"))?;
+    if s.confirmed_at.is_none() {
+        db::confirm_subscriber(&mut tx, s.id, now).await?;
+        audit::record(
+            &mut tx,
+            &Actor::system(),
+            Entry::new("status_subscriber.confirm", "status_subscriber", s.id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let mut v = view(s);
+    v.confirmed = true;
+    Ok(v)
+}
+
+/// What a subscription link shows before its button is pressed.
+pub async fn by_token(pool: &PgPool, token: &str) -> Result<SubscriberView> {
+    let s = db::subscriber_by_token(&mut *pool.acquire().await?, token)
+        .await?
+        .ok_or(Error::NotFound("subscription"))?;
+    Ok(view(s))
+}
+
+/// Ends a subscription (the link in every message, or a mail client's one-click POST).
+pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    let s = db::subscriber_by_token(&mut tx, token).await?.ok_or(Error::NotFound("subscription"))?;
+    db::delete_subscriber(&mut tx, s.id).await?;
+    audit::record(
+        &mut tx,
+        &Actor::system(),
+        Entry::new("status_subscriber.unsubscribe", "status_subscriber", s.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<SubscriberView>> {
+    Ok(db::subscribers(&mut *pool.acquire().await?).await?.into_iter().map(view).collect())
+}
+
+/// An admin adds a webhook subscriber: confirmed at once, answered with its signing secret (shown
+/// this once, like a webhook contact method's).
+pub async fn add_webhook(
+    pool: &PgPool,
+    actor: &Actor,
+    url: &str,
+    components: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<(SubscriberView, String)> {
+    let link = domain::incident::LinkInput { url: url.to_owned(), label: String::new() }
+        .parse()
+        .map_err(|e| e.in_field("address"))?;
+    let mut tx = pool.begin().await?;
+    known_components(&mut tx, components).await?;
+    let secret = format!("whsec_{}", random_token(32));
+    let (id, _, _) = db::upsert_subscriber(
+        &mut tx,
+        "webhook",
+        &link.url,
+        Some(&secret),
+        components,
+        &random_token(32),
+        now,
+    )
+    .await?;
+    db::confirm_subscriber(&mut tx, id, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_subscriber.add_webhook", "status_subscriber", id)
+            .after(json!({ "host": crate::notify::host_of(&link.url), "components": components })),
+    )
+    .await?;
+    tx.commit().await?;
+    let s = db::subscribers(&mut *pool.acquire().await?)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(Error::NotFound("subscriber"))?;
+    Ok((view(s), secret))
+}
+
+pub async fn remove(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    if !db::delete_subscriber(&mut tx, id).await? {
+        return Err(Error::NotFound("subscriber"));
+    }
+    audit::record(&mut tx, actor, Entry::new("status_subscriber.remove", "status_subscriber", id)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues the update for every confirmed subscriber of an affected component (or of everything),
+/// in the transaction that posts it: the update and its messages exist together or not at all.
+#[allow(clippy::too_many_arguments, reason = "the update and where it is published")]
+pub(crate) async fn fan_out(
+    conn: &mut PgConnection,
+    public_url: &str,
+    public_id: &str,
+    name: &str,
+    update: &ParsedUpdate,
+    body_html: &str,
+    components: &[Uuid],
+    affected: &[AffectedComponent],
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let settings = db::settings(conn).await?;
+    let subscribers = db::subscribers_for(conn, components).await?;
+    let base = public_url.trim_end_matches('/');
+    let link = format!("{base}/status/incidents/{public_id}");
+    let subject = format!("[{}] {name}: {}", settings.name, update.status.label());
+    let changes: Vec<String> = affected
+        .iter()
+        .filter(|a| a.old_status != a.new_status)
+        .map(|a| format!("{}: {}", a.name, a.new_status.label().to_lowercase()))
+        .collect();
+    let payload = json!({
+        "type": "status_page.update",
+        "page": { "id": settings.public_id, "name": settings.name, "url": format!("{base}/status") },
+        "incident": { "id": public_id, "name": name, "status": update.status, "shortlink": link },
+        "update": { "status": update.status, "body": update.body, "display_at": now,
+                    "affected_components": affected.iter().map(|a| json!({ "code": a.component_id, "name": a.name,
+                        "old_status": a.old_status, "new_status": a.new_status })).collect::<Vec<_>>() },
+    });
+    for s in &subscribers {
+        let (_, unsubscribe) = links(public_url, &s.token);
+        let mut body = format!("{}: {}\n\n{}", update.status.label(), name, update.body);
+        if !changes.is_empty() {
+            body.push_str(&format!("\n\n{}", changes.join("\n")));
+        }
+        body.push_str(&format!("\n\nMore: {link}\nStop these messages: {unsubscribe}"));
+        let html = format!(
+            "<p><strong>{}</strong>: <a href=\"{}\">{}</a></p>{body_html}{}<p><a href=\"{}\">Stop these messages</a></p>",
+            update.status.label(),
+            escape(&link),
+            escape(name),
+            if changes.is_empty() {
+                String::new()
+            } else {
+                format!("<p>{}</p>", escape(&changes.join("; ")))
+            },
+            escape(&unsubscribe)
+        );
+        db::queue_message(
+            conn,
+            &db::NewMessage {
+                subscriber: s.id,
+                kind: "update",
+                subject: &subject,
+                body: &body,
+                html: &html,
+                unsubscribe: &unsubscribe,
+                payload: Some(payload.clone()),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(subscribers.len())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
