@@ -6,12 +6,15 @@
 #   a cluster with durability ON (every 202 is a real commit), then checks every 202 is stored.
 # - paging [--events N --rate R]: alert-to-page latency, from the 202 of an event to the webhook
 #   page arriving, through the processor and the paging engine (durability ON).
-# With no argument, both run.
+# - status [--readers N --seconds S]: the public status page and its JSON under many readers while
+#   alert ingestion runs, side by side with nginx serving the same bytes (installed here).
+# With no argument, all of them run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CARGO_TARGET_DIR:=$HOME/.cache/tocsin/target}"
 export CARGO_TARGET_DIR
 cargo build --locked --release -p bench
+case "${1:-all}" in status|all) scripts/install-tools.sh bench ;; esac
 pg_dir=$(mktemp -d /tmp/tocsin-bench-pg.XXXXXX)
 trap 'scripts/pg-test-cluster.sh stop "$pg_dir"' EXIT
 
@@ -26,6 +29,7 @@ case "${1:-all}" in
   incidents) shift; run 0 incidents "$@" ;;
   ingest) shift; run 1 ingest "$@" ;;
   paging) shift; run 1 paging "$@" ;;
-  all) run 1 ingest; run 1 paging; run 0 incidents ;;
+  status) shift; run 1 status "$@" ;;
+  all) run 1 ingest; run 1 paging; run 1 status; run 0 incidents ;;
   *) run 0 incidents "$@" ;;  # the old form: scripts/bench.sh --count N
 esac

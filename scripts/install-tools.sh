@@ -24,7 +24,8 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
 }
 
-# What to install: any of rust, postgres, peers, fuzz, browser, npm; nothing or "all" means everything.
+# What to install: any of rust, postgres, peers, fuzz, browser, npm, bench; nothing or "all" means
+# everything but bench.
 parts=" ${*:-all} "
 wants() { [[ $parts == *" all "* || $parts == *" $1 "* ]]; }
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
@@ -84,6 +85,19 @@ if wants peers; then
     if [ -d /run/systemd/system ]; then
       sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
       $sudo systemctl disable --now prometheus-alertmanager >/dev/null 2>&1 || true
+    fi
+  fi
+fi
+
+# --- nginx, the static-file anchor of the status page benchmark (scripts/bench.sh status) ------
+# Only when asked for by name: `make test` and `make run` do not need it.
+if [[ $parts == *" bench "* ]]; then
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    log "installing nginx for the status page benchmark (apt: nginx-light or nginx)"
+    apt_install nginx-light || apt_install nginx
+    if [ -d /run/systemd/system ]; then
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
     fi
   fi
 fi

@@ -107,7 +107,7 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn body(key: &str, dedup: &str) -> Vec<u8> {
+pub(crate) fn body(key: &str, dedup: &str) -> Vec<u8> {
     serde_json::json!({
         "routing_key": key,
         "event_action": "trigger",
@@ -168,7 +168,7 @@ async fn send_all(
 }
 
 /// A team, `n` services and one Events v2 key each.
-async fn setup(pool: &PgPool, base: &str, n: usize) -> Result<Vec<String>> {
+pub(crate) async fn setup(pool: &PgPool, base: &str, n: usize) -> Result<Vec<String>> {
     let actor = Actor::cli();
     let team_slug = Slug::parse("bench")?;
     services::teams::create_team(pool, &actor, &DisplayName::parse("Bench")?, &team_slug).await?;

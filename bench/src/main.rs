@@ -52,6 +52,13 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         services: usize,
     },
+    /// The public status page under many readers, side by side with nginx serving the same bytes.
+    Status {
+        #[arg(long, default_value_t = 64)]
+        readers: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Alert-to-page latency: events in, pages out through the engine to a webhook.
     Paging {
         #[arg(long, default_value_t = 200)]
@@ -64,6 +71,7 @@ enum Command {
 
 mod ingest;
 mod paging;
+mod status;
 
 const PASSWORD: &str = "bench password 1";
 
@@ -77,6 +85,10 @@ async fn main() -> Result<()> {
         Command::Ingest { events, concurrency, services } => {
             let base = serve(pool.clone(), false).await?;
             ingest::run(&pool, &base, events, concurrency, services).await
+        }
+        Command::Status { readers, seconds } => {
+            let base = serve(pool.clone(), false).await?;
+            status::run(&pool, &base, readers, seconds).await
         }
         Command::Paging { events, rate } => {
             let base = serve(pool.clone(), true).await?;

@@ -98,6 +98,45 @@ macro_rules! stored_as_text {
     )+};
 }
 
+/// Defines a closed set of snake_case names with `ALL`, `as_str`, `Display`, a `FromStr` whose
+/// error lists the accepted names, and (with the `sqlx` feature) storage as text. Used for every
+/// closed set of names the API and forms exchange (alert severities, status page states...).
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::FieldError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let t = s.trim();
+                $name::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
+                    let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    $crate::FieldError::new($field, format!("'{t}' is not accepted; expected one of {}", names.join(", ")))
+                })
+            }
+        }
+
+        stored_as_text!($name);
+    };
+}
+
 /// An id newtype over a UUID: serialised as the bare UUID (so its OpenAPI schema is a UUID
 /// string), stored as `uuid` (with the `sqlx` feature), parsed from text with a field-named error.
 /// Ids of different things do not mix.

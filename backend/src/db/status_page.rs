@@ -627,6 +627,17 @@ pub async fn count_subscribe_attempt(
         .await
 }
 
+/// `SubscriberRow`'s columns, written once: `subscriber_rows!("FROM status_subscribers WHERE ...", args)`.
+macro_rules! subscriber_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            SubscriberRow,
+            "SELECT id, kind, address, secret, components, confirmed_at, created_at, token " + $rest
+            $(, $arg)*
+        )
+    };
+}
+
 pub struct SubscriberRow {
     pub id: Uuid,
     pub kind: String,
@@ -672,13 +683,7 @@ pub async fn subscriber_by_token(
     conn: &mut PgConnection,
     token: &str,
 ) -> Result<Option<SubscriberRow>, sqlx::Error> {
-    sqlx::query_as!(
-        SubscriberRow,
-        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers WHERE token = $1",
-        token
-    )
-    .fetch_optional(conn)
-    .await
+    subscriber_rows!("FROM status_subscribers WHERE token = $1", token).fetch_optional(conn).await
 }
 
 pub async fn confirm_subscriber(
@@ -702,12 +707,7 @@ pub async fn delete_subscriber(conn: &mut PgConnection, id: Uuid) -> Result<bool
 }
 
 pub async fn subscribers(conn: &mut PgConnection) -> Result<Vec<SubscriberRow>, sqlx::Error> {
-    sqlx::query_as!(
-        SubscriberRow,
-        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers ORDER BY created_at DESC"
-    )
-    .fetch_all(conn)
-    .await
+    subscriber_rows!("FROM status_subscribers ORDER BY created_at DESC").fetch_all(conn).await
 }
 
 /// Confirmed subscribers who want to hear about any of `components` (or about everything).
@@ -715,10 +715,8 @@ pub async fn subscribers_for(
     conn: &mut PgConnection,
     components: &[Uuid],
 ) -> Result<Vec<SubscriberRow>, sqlx::Error> {
-    sqlx::query_as!(
-        SubscriberRow,
-        "SELECT id, kind, address, secret, components, confirmed_at, created_at, token FROM status_subscribers
-         WHERE confirmed_at IS NOT NULL AND (components = '{}' OR components && $1)",
+    subscriber_rows!(
+        "FROM status_subscribers WHERE confirmed_at IS NOT NULL AND (components = '{}' OR components && $1)",
         components
     )
     .fetch_all(conn)

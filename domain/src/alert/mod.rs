@@ -11,8 +11,6 @@ pub mod event;
 mod fuzz;
 pub mod rules;
 
-use std::{fmt, str::FromStr};
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,44 +20,6 @@ use crate::{FieldError, incident::IncidentNumber};
 
 pub use event::{EventLink, NormalizedEvent};
 pub use rules::{AlertState, Grouping, IngestionSettings, Outcome, SeverityMap, Urgency};
-
-/// Defines a closed set of snake_case names with `ALL`, `as_str`, `Display`, a `FromStr` whose
-/// error lists the accepted names, and (with the `sqlx` feature) storage as text.
-macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = FieldError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let t = s.trim();
-                $name::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
-                    let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                    FieldError::new($field, format!("'{t}' is not accepted; expected one of {}", names.join(", ")))
-                })
-            }
-        }
-
-        stored_as_text!($name);
-    };
-}
 
 named_enum!(
     /// The PagerDuty severities, most severe first (so `Ord` sorts critical first).

@@ -11,51 +11,9 @@ pub mod public;
 pub mod statuspage;
 pub mod uptime;
 
-use std::{fmt, str::FromStr};
-
-use serde::{Deserialize, Serialize};
-
 use crate::FieldError;
 
-/// Defines a closed set of snake_case names as Statuspage spells them, with `ALL`, `as_str`,
-/// `Display`, a `FromStr` naming the accepted values, and storage as text.
-macro_rules! status_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = FieldError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let t = s.trim();
-                $name::ALL.iter().copied().find(|v| v.as_str() == t).ok_or_else(|| {
-                    let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                    FieldError::new($field, format!("'{t}' is not accepted; expected one of {}", names.join(", ")))
-                })
-            }
-        }
-
-        stored_as_text!($name);
-    };
-}
-
-status_enum!(
+named_enum!(
     /// A component's state, in Statuspage's words.
     ComponentStatus, "status" {
         Operational => "operational",
@@ -96,7 +54,7 @@ impl ComponentStatus {
     }
 }
 
-status_enum!(
+named_enum!(
     /// How much a public incident hurts customers (Statuspage's impact; `maintenance` is a
     /// scheduled maintenance's).
     Impact, "impact" {
@@ -108,7 +66,7 @@ status_enum!(
     }
 );
 
-status_enum!(
+named_enum!(
     /// A public incident's or a maintenance's status. Incidents move through the first five,
     /// maintenances through the last four.
     PublicStatus, "status" {
@@ -174,7 +132,7 @@ impl PublicStatus {
     }
 }
 
-status_enum!(
+named_enum!(
     /// The whole page's state in one word, as Statuspage's `status.json` gives it.
     Indicator, "indicator" {
         None => "none",
