@@ -47,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Accepting alert events: the group-commit writer, key cache and per-key rate limit.
     pub intake: backend::ingest::Intake,
+    /// The public status pages as rendered from the current snapshot.
+    pub status_pages: crate::http::status_pages::PageCache,
 }
 
 /// The app's routes, generated once per process. Generating them renders the app once with
@@ -146,6 +148,7 @@ pub fn build_router(state: AppState) -> Router {
         .route_layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(large.into_router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::http::status_pages::public_pages))
         .layer(middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::host::guard))
         .layer(middleware::from_fn_with_state(state.clone(), crate::http::metrics::track))
@@ -268,6 +271,7 @@ impl Application {
             leptos_options: leptos_options(&config),
             metrics: Default::default(),
             intake: backend::ingest::Intake::start(pool.clone(), &config.ingest, integration_keys),
+            status_pages: Default::default(),
         };
         let channels =
             Channels::new(config.smtp_url.as_deref(), &config.smtp_from, config.outbound_allow.clone())?;

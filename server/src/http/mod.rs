@@ -18,3 +18,4 @@ pub mod path;
 pub mod query;
 pub mod session;
 pub mod status;
+pub mod status_pages;

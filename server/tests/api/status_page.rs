@@ -763,3 +763,45 @@ async fn a_webhook_subscriber_gets_each_update_signed() {
     let expected = backend::notify::webhook::sign(&secret, id, ts, body).unwrap();
     assert_eq!(signature, &expected);
 }
+
+#[tokio::test]
+async fn logged_out_readers_get_the_page_rendered_once_per_snapshot_without_scripts() {
+    let p = page().await;
+    p.doc("/api/v2/summary.json", |d| d["components"].as_array().is_some_and(|c| c.len() == 3)).await;
+    let page_now = || async {
+        let res = reqwest::get(p.app.url("/status")).await.unwrap();
+        let (headers, status) = (res.headers().clone(), res.status());
+        (status, headers, res.text().await.unwrap())
+    };
+    let (status, headers, html) = page_now().await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Database") && html.contains("All Systems Operational"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("modulepreload"), "no script on the public page");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let again =
+        reqwest::Client::new().get(p.app.url("/status")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    // A change is a new snapshot, so a new page.
+    let (s, _) = p
+        .app
+        .api(
+            Method::PATCH,
+            &p.admin,
+            &format!("/api/v1/status-page/components/{}", p.db_component),
+            Some(json!({ "status": "major_outage" })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for _ in 0..100 {
+        let (_, headers, html) = page_now().await;
+        if html.contains("Major System Outage") {
+            assert_ne!(headers["etag"].to_str().unwrap(), etag);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the page never showed the change");
+}

@@ -54,6 +54,9 @@ impl JsonDoc {
 /// Everything the public side shows, as of `built_at`.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// Counts the snapshots this instance built: what is derived from one (its rendered pages)
+    /// is keyed by it.
+    pub version: u64,
     pub built_at: DateTime<Utc>,
     pub data: PageData,
     pub zone: Tz,
@@ -136,7 +139,7 @@ impl Snapshot {
         let updated = source.updated_at();
         let atom = JsonDoc::text(feed::atom(&data.settings.name, &url, &data.incidents, updated));
         let rss = JsonDoc::text(feed::rss(&data.settings.name, &url, &data.incidents, updated));
-        Snapshot { built_at: now, data, zone, url, uptime: uptime_by, json, public, atom, rss }
+        Snapshot { version: 0, built_at: now, data, zone, url, uptime: uptime_by, json, public, atom, rss }
     }
 
     /// One public incident's page, if the snapshot holds it.
@@ -323,6 +326,7 @@ fn public_page(data: &PageData, uptime_by: &HashMap<Uuid, Vec<DayUptime>>, now: 
 #[derive(Clone, Default)]
 pub struct Snapshots {
     current: Arc<RwLock<Option<Arc<Snapshot>>>>,
+    built: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Snapshots {
@@ -370,9 +374,12 @@ impl Snapshots {
         let data = page_data(pool, now).await?;
         let url = public_url.to_owned();
         // Uptime over 90 days of every component is CPU work: off the request threads.
-        let snapshot = tokio::task::spawn_blocking(move || Arc::new(Snapshot::build(data, &url, now)))
-            .await
-            .map_err(|e| crate::Error::Internal(anyhow::anyhow!("building the status snapshot: {e}")))?;
+        let version = self.built.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let snapshot = tokio::task::spawn_blocking(move || {
+            Arc::new(Snapshot { version, ..Snapshot::build(data, &url, now) })
+        })
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("building the status snapshot: {e}")))?;
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());
         }
