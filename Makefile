@@ -17,7 +17,7 @@ help:
 	@echo "make run    set up everything, build, and run Tocsin with demo data at http://127.0.0.1:3000"
 	@echo "make test   set up everything and run all tests (unit, integration, browser)"
 	@echo "make lint   cargo fmt --check and clippy -D warnings"
-	@echo "make bench  time alert ingestion, alert-to-page latency, then the dashboard and the incident API on 1,000,000 incidents"
+	@echo "make bench  time alert ingestion, alert-to-page latency, the status page beside nginx, then the dashboard and the incident API on 1,000,000 incidents"
 
 setup:
 	@scripts/install-tools.sh
