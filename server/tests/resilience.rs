@@ -314,7 +314,10 @@ async fn with_postgresql_gone_for_ten_seconds_it_answers_503_and_recovers_by_its
     let data = data_dir("outage");
     let server = serve(&data, free_port(), &cluster.url);
     let (token, key) = token_and_key(&server, &data, &cluster.url).await;
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    // While the database is away an answer can take two of the pool's 5 s acquire timeouts (the
+    // key looked up again once its cache entry expires, then the commit): the answer must be a
+    // 503, and it comes, but not always within 10 s.
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
     let url = format!("{}/integrations/generic/{key}", server.base);
     let send =
         |dedup: &str| client.post(&url).json(&json!({ "summary": "disk full", "dedup_key": dedup })).send();
