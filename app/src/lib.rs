@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                 // crawlers get the content, not a loading line.
                 <Route path=path!("/status") view=StatusPage ssr=SsrMode::Async/>
                 <Route path=path!("/status/history") view=StatusHistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/status/history/:page") view=StatusHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/status/incidents/:id") view=StatusIncidentPage ssr=SsrMode::Async/>
                 // Async: signed-in pages are sent whole, once their data is loaded, so the user menu and
                 // the data are in the HTML even with JavaScript off, and an error can still set the

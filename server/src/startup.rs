@@ -89,6 +89,7 @@ fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
                 crate::http::status::feed(&state, &headers, false).await
             }),
         )
+        .route("/status/live.js", get(crate::http::status::live_script))
         .route("/status/subscribe", post(crate::http::status::subscribe))
         .route(
             "/status/subscriptions/{token}",
@@ -101,7 +102,7 @@ fn plain_routes() -> (Listed<AppState>, Listed<AppState>) {
         .route("/api/v2/summary.json", statuspage("summary"))
         .route("/api/v2/status.json", statuspage("status"))
         .route("/api/v2/components.json", statuspage("components"))
-        .route("/api/v2/incidents.json", statuspage("incidents"))
+        .route("/api/v2/incidents.json", get(crate::http::status::incidents_json))
         .route("/api/v2/incidents/unresolved.json", statuspage("incidents/unresolved"))
         .route("/api/v2/scheduled-maintenances.json", statuspage("scheduled-maintenances"))
         .route("/api/v2/scheduled-maintenances/upcoming.json", statuspage("scheduled-maintenances/upcoming"))

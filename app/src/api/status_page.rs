@@ -28,23 +28,26 @@ pub async fn public_status() -> Result<PublicPage, AppError> {
     Ok(snapshot().await?.public.clone())
 }
 
+/// A public incident's page: from the snapshot, or (an old one the history links to) read now.
 #[server]
 pub async fn public_incident(id: String) -> Result<IncidentPage, AppError> {
-    snapshot()
-        .await?
-        .incident_page(&id)
+    let s = snapshot().await?;
+    if let Some(page) = s.incident_page(&id) {
+        return Ok(page);
+    }
+    let ctx = crate::ssr::context()?;
+    crate::ssr::edge(backend::services::status_page::public_incident(&ctx.pool, &id).await)?
+        .map(|i| s.page_of(&i))
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound("incident".into())))
 }
 
-/// The page's history: every public incident and maintenance the snapshot holds (the 50 most
-/// recent and every open one), newest first, with the page's zone.
+/// A page of the history, newest first (50 to a page; the first is the snapshot's).
 #[server]
-pub async fn public_history() -> Result<(String, String, Vec<domain::status::public::IncidentBrief>), AppError>
-{
+pub async fn public_history(page: u32) -> Result<domain::status::public::HistoryPage, AppError> {
+    let ctx = crate::ssr::context()?;
     let s = snapshot().await?;
-    let items =
-        s.data.incidents.iter().filter_map(|i| s.incident_page(&i.public_id).map(|p| p.incident)).collect();
-    Ok((s.data.settings.name.clone(), s.data.settings.time_zone.clone(), items))
+    crate::ssr::edge(backend::services::status_page::history_page(&ctx.pool, &s, page).await)?
+        .ok_or_else(|| crate::ssr::fail(AppError::NotFound("page of history".into())))
 }
 
 /// The form on an internal incident's page: its services' components, and the public incident

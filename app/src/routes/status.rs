@@ -168,8 +168,11 @@ fn page_view(p: PublicPage) -> impl IntoView {
     view! {
         <Title text=p.name.clone()/>
         <h1>{p.name.clone()}</h1>
+        // What the page's script swaps when the page changes (the subscribe form, which a reader
+        // may be filling in, is outside).
+        <div data-live="status">
         {p.banner.clone().map(|b| view! { <p class="status-notice">{b}</p> })}
-        <section class=format!("status-banner indicator-{}", p.indicator) aria-live="polite">
+        <section class=format!("status-banner indicator-{}", p.indicator)>
             <h2>{p.description.clone()}</h2>
             <p class="small">"As of " <time datetime=p.as_of.to_rfc3339()>{at(p.as_of, tz)}</time></p>
         </section>
@@ -201,6 +204,7 @@ fn page_view(p: PublicPage) -> impl IntoView {
                 )}
             </p>
         </section>
+        </div>
         <section class="panel" aria-labelledby="subscribe-heading" id="subscribe">
             <h2 id="subscribe-heading">"Get updates by email"</h2>
             // A plain form: it works without JavaScript, and the answer is a page of its own.
@@ -230,11 +234,19 @@ fn page_view(p: PublicPage) -> impl IntoView {
     }
 }
 
+/// Where the page's script announces a change of the overall state to screen readers: present
+/// from the start, as a live region must be.
+#[component]
+fn LiveNews() -> impl IntoView {
+    view! { <p id="live-news" class="visually-hidden" aria-live="polite"></p> }
+}
+
 #[component]
 pub fn StatusPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| public_status());
     view! {
         <main class="content narrow status-page" id="main">
+            <LiveNews/>
             <Transition fallback=|| view! { <p class="muted">"Loading the status…"</p> }>
                 {move || Suspend::new(async move {
                     let p = page.await?;
@@ -251,6 +263,7 @@ pub fn StatusIncidentPage() -> impl IntoView {
     let incident = Resource::new(move || params.read().get("id").unwrap_or_default(), public_incident);
     view! {
         <main class="content narrow status-page" id="main">
+            <LiveNews/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let p = incident.await?;
@@ -258,6 +271,7 @@ pub fn StatusIncidentPage() -> impl IntoView {
                     let i = p.incident;
                     let lasted = i.resolved_at.map(|r| duration_words((r - i.started_at).num_seconds()));
                     Ok::<_, AppError>(view! {
+                        <div data-live="incident">
                         <Title text=format!("{} · {}", i.name, p.page_name)/>
                         <p><a href="/status">{format!("← {}", p.page_name)}</a></p>
                         <h1>{i.name.clone()}</h1>
@@ -271,6 +285,7 @@ pub fn StatusIncidentPage() -> impl IntoView {
                             <h2 id="updates-heading">"Updates"</h2>
                             {p.updates.into_iter().rev().map(|u| view! { <Update u=u tz=tz/> }).collect_view()}
                         </section>
+                        </div>
                     })
                 })}
             </Transition>
@@ -278,25 +293,39 @@ pub fn StatusIncidentPage() -> impl IntoView {
     }
 }
 
+/// The path of a page of the history: paths, not queries, so each page is cached (and exported)
+/// like the others.
+fn history_path(page: u32) -> String {
+    if page <= 1 { "/status/history".to_owned() } else { format!("/status/history/{page}") }
+}
+
 #[component]
 pub fn StatusHistoryPage() -> impl IntoView {
-    let history = Resource::new(|| (), |_| public_history());
+    let params = use_params_map();
+    let history = Resource::new(
+        move || params.read().get("page").map(|p| p.parse::<u32>().unwrap_or(0)).unwrap_or(1),
+        public_history,
+    );
     view! {
         <main class="content narrow status-page" id="main">
+            <LiveNews/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let (name, time_zone, items) = history.await?;
-                    let tz = zone(&time_zone);
+                    let h = history.await?;
+                    let (name, tz) = (h.page_name.clone(), zone(&h.time_zone));
                     let mut months: Vec<(String, Vec<IncidentBrief>)> = Vec::new();
-                    for i in items {
+                    for i in h.items {
                         let month = i.scheduled_for.unwrap_or(i.started_at).with_timezone(&tz).format("%B %Y").to_string();
                         match months.last_mut() {
                             Some((m, list)) if *m == month => list.push(i),
                             _ => months.push((month, vec![i])),
                         }
                     }
+                    let (page, pages) = (h.page, h.pages);
+                    let title = if page > 1 { format!("History, page {page} · {name}") } else { format!("History · {name}") };
                     Ok::<_, AppError>(view! {
-                        <Title text=format!("History · {name}")/>
+                        <div data-live="history">
+                        <Title text=title/>
                         <p><a href="/status">{format!("← {name}")}</a></p>
                         <h1>"Incident history"</h1>
                         {if months.is_empty() {
@@ -323,6 +352,14 @@ pub fn StatusHistoryPage() -> impl IntoView {
                                 </section>
                             }).collect_view().into_any()
                         }}
+                        {(pages > 1).then(|| view! {
+                            <nav aria-label="History pages" class="status-links">
+                                {(page > 1).then(|| view! { <a rel="prev" href=history_path(page - 1)>"← Newer"</a> " · " })}
+                                {format!("Page {page} of {pages}")}
+                                {(page < pages).then(|| view! { " · " <a rel="next" href=history_path(page + 1)>"Older →"</a> })}
+                            </nav>
+                        })}
+                        </div>
                     })
                 })}
             </Transition>

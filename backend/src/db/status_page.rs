@@ -461,10 +461,12 @@ pub async fn insert_update(conn: &mut PgConnection, u: &NewUpdate<'_>) -> Result
 
 /// Public incidents and maintenances, newest first: the `limit` most recent after skipping
 /// `offset`, every open one whatever its age, with their components and updates (three queries).
+/// With `only`, just the one with that public id.
 pub async fn public_incidents(
     conn: &mut PgConnection,
     limit: i64,
     offset: i64,
+    only: Option<&str>,
 ) -> Result<Vec<PublicIncidentView>, sqlx::Error> {
     let rows = sqlx::query!(
         r#"SELECT p.id, p.public_id, p.kind = 'maintenance' AS "maintenance!", p.name,
@@ -472,11 +474,13 @@ pub async fn public_incidents(
                   p.scheduled_for, p.scheduled_until, p.started_at, p.monitoring_at, p.resolved_at,
                   p.created_at, p.updated_at
            FROM public_incidents p LEFT JOIN incidents i ON i.id = p.incident_id
-           WHERE p.id IN (SELECT id FROM public_incidents ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2)
-              OR ($2 = 0 AND p.status NOT IN ('resolved', 'postmortem', 'completed'))
+           WHERE CASE WHEN $3::text IS NOT NULL THEN p.public_id = $3
+                 ELSE p.id IN (SELECT id FROM public_incidents ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2)
+                      OR ($2 = 0 AND p.status NOT IN ('resolved', 'postmortem', 'completed')) END
            ORDER BY p.started_at DESC, p.id DESC"#,
         limit,
-        offset
+        offset,
+        only
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -101,6 +101,27 @@ pub struct IncidentPage {
     pub updates: Vec<UpdateBrief>,
 }
 
+/// Incidents and maintenances per page of the history (and of `incidents.json?page=N`): the
+/// first page is the snapshot's.
+pub const HISTORY_PER_PAGE: u32 = 50;
+
+/// One page of the history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub page_name: String,
+    pub time_zone: String,
+    pub items: Vec<IncidentBrief>,
+    /// From 1.
+    pub page: u32,
+    /// At least 1.
+    pub pages: u32,
+}
+
+/// Pages needed for `total` incidents.
+pub fn history_pages(total: i64) -> u32 {
+    u32::try_from(total.max(1)).unwrap_or(u32::MAX).div_ceil(HISTORY_PER_PAGE)
+}
+
 /// Uptime over several days: the observed-weighted mean of the days that have a figure.
 pub fn overall_uptime(days: &[super::uptime::DayUptime]) -> Option<f64> {
     let (sum, weight) = days
@@ -126,6 +147,14 @@ pub fn duration_words(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_has_a_page_per_fifty_and_never_none() {
+        assert_eq!(history_pages(0), 1);
+        assert_eq!(history_pages(50), 1);
+        assert_eq!(history_pages(51), 2);
+        assert_eq!(history_pages(101), 3);
+    }
 
     #[test]
     fn durations_read_as_people_say_them() {

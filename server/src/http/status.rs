@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use axum::{
     Json,
+    body::Body,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use backend::services::status_page::{JsonDoc, Snapshot};
+use backend::services::status_page::{Coding, JsonDoc, Snapshot};
 use domain::status::uptime::DayUptime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -40,26 +41,35 @@ fn unavailable() -> Response {
     res
 }
 
-/// Answers a document with its ETag; 304 when the client holds it already.
+/// Answers a document in the best coding the client accepts (compressed once per snapshot, so
+/// no reader costs compression work) with that representation's ETag; 304 when the client holds
+/// it already.
 pub fn conditional(
     headers: &HeaderMap,
     doc: &JsonDoc,
     content_type: &'static str,
     built: chrono::DateTime<chrono::Utc>,
 ) -> Response {
+    let coding = Coding::negotiate(headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()));
+    let (body, coding, etag) = doc.encoded(coding);
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == doc.etag || t.trim() == "*"));
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut res = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], doc.body.to_string()).into_response()
+        let mut res = ([(header::CONTENT_TYPE, content_type)], Body::from(body)).into_response();
+        if let Some(c) = coding.header() {
+            res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(c));
+        }
+        res
     };
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&doc.etag) {
+    if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
     // Status aggregators read these from browsers on other sites.
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
@@ -78,6 +88,44 @@ pub async fn statuspage_json(state: &AppState, headers: &HeaderMap, name: &str) 
         Some(doc) => conditional(headers, doc, "application/json", snapshot.built_at),
         None => ApiError::from(backend::Error::NotFound("document")).into_response(),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// From 1; 50 to a page, newest first.
+    pub page: Option<u32>,
+}
+
+/// `GET /api/v2/incidents.json[?page=N]`: Statuspage's 50 most recent, and (beyond Statuspage)
+/// older ones page by page; past the last page, none. An older page is read once per snapshot.
+pub async fn incidents_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let page = q.page.unwrap_or(1);
+    if page == 0 {
+        return Err(domain::FieldError::new("page", "pages count from 1").into());
+    }
+    let Some(snapshot) = snapshot(&state).await else {
+        return Ok(unavailable());
+    };
+    if page == 1 {
+        return Ok(statuspage_json(&state, &headers, "incidents").await);
+    }
+    let key = format!("/api/v2/incidents.json?page={page}");
+    if let Some(doc) = state.status_pages.get(snapshot.version, &key) {
+        return Ok(conditional(&headers, &doc, "application/json", snapshot.built_at));
+    }
+    let items =
+        backend::services::status_page::history(&state.ctx.pool, &snapshot, page).await?.unwrap_or_default();
+    let source = backend::services::status_page::Source { incidents: &items, ..snapshot.source() };
+    let value = serde_json::json!({ "page": source.page(), "incidents": source.incidents(false) });
+    let doc = tokio::task::spawn_blocking(move || JsonDoc::of(&value))
+        .await
+        .map_err(|e| backend::Error::Internal(anyhow::anyhow!("compressing a page of incidents: {e}")))?;
+    state.status_pages.put(snapshot.version, key, doc.clone());
+    Ok(conditional(&headers, &doc, "application/json", snapshot.built_at))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -159,6 +207,21 @@ pub async fn feed(state: &AppState, headers: &HeaderMap, atom: bool) -> Response
     } else {
         conditional(headers, &snapshot.rss, "application/rss+xml; charset=utf-8", snapshot.built_at)
     }
+}
+
+/// The script that keeps a customer's page current without a reload (see the file).
+pub const LIVE_SCRIPT: &str = include_str!("status_live.js");
+
+/// `GET /status/live.js`.
+pub async fn live_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        LIVE_SCRIPT,
+    )
+        .into_response()
 }
 
 /// A small page of its own for the subscription links: they are opened from a mailbox, by

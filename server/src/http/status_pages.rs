@@ -1,9 +1,10 @@
 //! The public status pages, rendered once per snapshot. A logged-out reader's `/status`,
 //! `/status/history` and `/status/incidents/{id}` are the app's server render of the snapshot,
 //! kept as bytes until the snapshot changes: the first reader after a change renders, every other
-//! one is served the bytes (with an ETag, so a reader holding them gets 304), as the JSON is. The
-//! scripts that would hydrate the page are left out: customers' pages are plain HTML (their links
-//! and forms work without JavaScript), and so the page runs no script at all.
+//! one is served the bytes, compressed once (with an ETag, so a reader holding them gets 304),
+//! as the JSON is. The scripts that would hydrate the page are left out: customers' pages are
+//! plain HTML (their links and forms work without JavaScript); their one script is
+//! `/status/live.js`, a few lines that fetch the page again and swap what changed.
 //!
 //! A cache of what the snapshot renders to, on each instance: nothing another instance would miss.
 
@@ -13,13 +14,12 @@ use std::{
 };
 
 use axum::{
-    body::{Body, Bytes},
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use sha2::{Digest, Sha256};
+use backend::services::status_page::JsonDoc;
 
 use crate::{AppState, http::session};
 
@@ -28,10 +28,10 @@ const MAX_PAGE: usize = 8 * 1024 * 1024;
 /// Distinct incident pages kept per snapshot: enough for every one the snapshot holds.
 const MAX_PAGES: usize = 256;
 
-/// A rendered page and its ETag.
-type Page = (Bytes, String);
+/// A rendered page, compressed once, with its ETag.
+type Page = JsonDoc;
 
-/// The pages of one snapshot, by path; `version` is that snapshot's.
+/// The pages (and older pages of history as JSON) of one snapshot, by path; `version` is that snapshot's.
 #[derive(Default)]
 struct Pages {
     version: Option<u64>,
@@ -44,7 +44,7 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    fn get(&self, version: u64, path: &str) -> Option<Page> {
+    pub fn get(&self, version: u64, path: &str) -> Option<Page> {
         let pages = self.pages.lock().ok()?;
         if pages.version != Some(version) {
             return None;
@@ -52,7 +52,7 @@ impl PageCache {
         pages.by_path.get(path).cloned()
     }
 
-    fn put(&self, version: u64, path: String, page: Page) {
+    pub fn put(&self, version: u64, path: String, page: Page) {
         if let Ok(mut pages) = self.pages.lock() {
             if pages.version != Some(version) {
                 *pages = Pages { version: Some(version), by_path: HashMap::new() };
@@ -68,7 +68,9 @@ fn is_public_page(req: &Request) -> bool {
     let path = req.uri().path();
     req.method() == Method::GET
         && req.uri().query().is_none()
-        && (path == "/status" || path == "/status/history" || path.starts_with("/status/incidents/"))
+        && (path == "/status"
+            || path.starts_with("/status/history")
+            || path.starts_with("/status/incidents/"))
 }
 
 fn anonymous(headers: &HeaderMap) -> bool {
@@ -77,6 +79,16 @@ fn anonymous(headers: &HeaderMap) -> bool {
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|c| c.contains("tocsin_session="))
+}
+
+/// What a customer is served: the page without the hydration, with the one small script that
+/// keeps it current (and a refresh every minute where scripts do not run).
+pub fn for_customers(html: &str) -> String {
+    without_scripts(html).replacen(
+        "</head>",
+        r#"<script src="/status/live.js" defer></script><noscript><meta http-equiv="refresh" content="60"></noscript></head>"#,
+        1,
+    )
 }
 
 /// The page without the scripts and preloads that would hydrate it.
@@ -101,26 +113,16 @@ fn without_scripts(html: &str) -> String {
         .collect()
 }
 
-fn serve(headers: &HeaderMap, (body, etag): Page) -> Response {
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let mut res =
-        if fresh { StatusCode::NOT_MODIFIED.into_response() } else { Body::from(body).into_response() };
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(crate::http::status::CACHE_CONTROL));
-    // No script at all on these pages.
-    h.insert(
+fn serve(headers: &HeaderMap, page: &Page, built: chrono::DateTime<chrono::Utc>) -> Response {
+    let mut res = crate::http::status::conditional(headers, page, "text/html; charset=utf-8", built);
+    // The page's only script is the one that keeps it current.
+    res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
+    res.headers_mut().remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
     res
 }
 
@@ -133,22 +135,22 @@ pub async fn public_pages(State(state): State<AppState>, req: Request, next: Nex
     };
     let (version, path, headers) = (snapshot.version, req.uri().path().to_owned(), req.headers().clone());
     if let Some(page) = state.status_pages.get(version, &path) {
-        return serve(&headers, page);
+        return serve(&headers, &page, snapshot.built_at);
     }
     let res = next.run(req).await;
     if res.status() != StatusCode::OK {
         return res;
     }
-    let (parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
+    let Ok(bytes) = axum::body::to_bytes(res.into_body(), MAX_PAGE).await else {
         return (StatusCode::SERVICE_UNAVAILABLE, "the page could not be rendered; retry").into_response();
     };
-    let html = without_scripts(&String::from_utf8_lossy(&bytes));
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(html.as_bytes()))[..32]);
-    let page = (Bytes::from(html), etag);
+    let html = for_customers(&String::from_utf8_lossy(&bytes));
+    // Compression is CPU work: off the request threads, once per page and snapshot.
+    let Ok(page) = tokio::task::spawn_blocking(move || JsonDoc::text(html)).await else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "the page could not be rendered; retry").into_response();
+    };
     state.status_pages.put(version, path, page.clone());
-    let _ = parts;
-    serve(&headers, page)
+    serve(&headers, &page, snapshot.built_at)
 }
 
 #[cfg(test)]

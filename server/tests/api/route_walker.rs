@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/status/subscriptions/{token}", Anyone),
     ("GET", "/status/subscriptions/{token}/unsubscribe", Anyone),
     ("POST", "/status/subscriptions/{token}/unsubscribe", Anyone),
+    ("GET", "/status/live.js", Anyone),
     ("GET", "/status/feed.atom", Anyone),
     ("GET", "/status/feed.rss", Anyone),
     ("GET", "/api/v2/summary.json", Anyone),
@@ -163,6 +164,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/login", Anyone),
     ("GET", "/status", Anyone),
     ("GET", "/status/history", Anyone),
+    ("GET", "/status/history/{page}", Anyone),
     ("GET", "/status/incidents/{id}", Anyone),
     ("GET", "/", Viewer),
     ("GET", "/incidents", Viewer),
@@ -206,7 +208,8 @@ fn sample_path(template: &str) -> String {
         .replace("{user_id}", &nil)
         .replace("{override_id}", &nil)
         .replace("{method}", &nil)
-        .replace("{rule}", &nil);
+        .replace("{rule}", &nil)
+        .replace("{page}", "2");
     path = path.replace("{id}", if numeric_id { "999999" } else { &nil });
     assert!(!path.contains('{'), "no sample for a parameter of {template}");
     path
@@ -333,7 +336,7 @@ fn server_fns() -> Vec<FnCase> {
         call(RotateCalendarFeed {}, Viewer),
         call(PublicStatus {}, Anyone),
         call(PublicIncident { id: s() }, Anyone),
-        call(PublicHistory {}, Anyone),
+        call(PublicHistory { page: 1 }, Anyone),
         call(LoadStatusPageForm { number: number() }, Responder),
         call(AdminStatusPage {}, Admin),
         call(

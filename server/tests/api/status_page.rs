@@ -765,7 +765,7 @@ async fn a_webhook_subscriber_gets_each_update_signed() {
 }
 
 #[tokio::test]
-async fn logged_out_readers_get_the_page_rendered_once_per_snapshot_without_scripts() {
+async fn logged_out_readers_get_the_page_rendered_once_per_snapshot_with_one_small_script() {
     let p = page().await;
     p.doc("/api/v2/summary.json", |d| d["components"].as_array().is_some_and(|c| c.len() == 3)).await;
     let page_now = || async {
@@ -776,9 +776,17 @@ async fn logged_out_readers_get_the_page_rendered_once_per_snapshot_without_scri
     let (status, headers, html) = page_now().await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Database") && html.contains("All Systems Operational"), "{html}");
-    assert!(!html.contains("<script") && !html.contains("modulepreload"), "no script on the public page");
+    assert!(!html.contains("modulepreload") && !html.contains(".wasm"), "no hydration on the public page");
+    assert_eq!(html.matches("<script").count(), 1, "only the script that keeps the page current");
+    assert!(html.contains(r#"<script src="/status/live.js" defer></script>"#), "{html}");
+    assert!(html.contains(r#"<noscript><meta http-equiv="refresh" content="60"></noscript>"#), "{html}");
+    assert!(html.contains(r#"data-live="status""#) && html.contains(r#"id="live-news""#));
     let csp = headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.starts_with("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    assert!(csp.starts_with("default-src 'none'") && csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    let script = reqwest::get(p.app.url("/status/live.js")).await.unwrap();
+    assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert!(script.text().await.unwrap().contains("data-live"));
     let etag = headers["etag"].to_str().unwrap().to_owned();
     let again =
         reqwest::Client::new().get(p.app.url("/status")).header("if-none-match", &etag).send().await.unwrap();
@@ -804,4 +812,117 @@ async fn logged_out_readers_get_the_page_rendered_once_per_snapshot_without_scri
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the page never showed the change");
+}
+
+fn decode(coding: &str, bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut out = String::new();
+    match coding {
+        "br" => brotli::Decompressor::new(bytes, 4096).read_to_string(&mut out).unwrap(),
+        "gzip" => flate2::read::GzDecoder::new(bytes).read_to_string(&mut out).unwrap(),
+        other => panic!("unexpected coding {other}"),
+    };
+    out
+}
+
+#[tokio::test]
+async fn public_documents_come_precompressed_each_coding_with_its_own_tag() {
+    let p = page().await;
+    p.doc("/api/v2/summary.json", |d| d["components"].as_array().is_some_and(|c| c.len() == 3)).await;
+    let client = reqwest::Client::new();
+    for path in ["/api/v2/summary.json", "/status/feed.atom", "/status"] {
+        let plain = client.get(p.app.url(path)).header("accept-encoding", "identity").send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain_tag = plain.headers()["etag"].to_str().unwrap().to_owned();
+        let text = plain.text().await.unwrap();
+        let mut tags = vec![plain_tag];
+        for (accept, coding) in
+            [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip;q=0.5", "gzip"), ("*", "br")]
+        {
+            let res = client.get(p.app.url(path)).header("accept-encoding", accept).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path} {accept}");
+            assert_eq!(res.headers()["content-encoding"], coding, "{path} {accept}");
+            assert_eq!(res.headers()["vary"], "accept-encoding", "{path}");
+            let tag = res.headers()["etag"].to_str().unwrap().to_owned();
+            let bytes = res.bytes().await.unwrap();
+            assert!(bytes.len() < text.len(), "{path} {coding}: compressed");
+            assert_eq!(decode(coding, &bytes), text, "{path} {coding}: the same document");
+            // Each representation answers 304 to its own tag only.
+            let again = client
+                .get(p.app.url(path))
+                .header("accept-encoding", accept)
+                .header("if-none-match", &tag)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path} {accept}");
+            tags.push(tag);
+        }
+        let identity_with_br_tag = client
+            .get(p.app.url(path))
+            .header("accept-encoding", "identity")
+            .header("if-none-match", &tags[1])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(identity_with_br_tag.status(), StatusCode::OK, "{path}: another representation's tag");
+        tags.sort();
+        tags.dedup();
+        assert_eq!(tags.len(), 3, "{path}: identity, gzip and brotli tags differ: {tags:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_history_pages_through_every_incident_and_old_ones_keep_their_page() {
+    let p = page().await;
+    for n in 1..=53 {
+        let (s, b) = p
+            .app
+            .api(
+                Method::POST,
+                &p.responder,
+                "/api/v1/status-page/incidents",
+                Some(json!({ "name": format!("Past outage {n}"), "status": "resolved", "body": "Fixed.", "components": {} })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let first =
+        p.doc("/api/v2/incidents.json", |d| d["incidents"].as_array().is_some_and(|i| i.len() == 50)).await;
+    assert_eq!(first["incidents"][0]["name"], "Past outage 53", "newest first");
+    let second = p
+        .doc("/api/v2/incidents.json?page=2", |d| d["incidents"].as_array().is_some_and(|i| i.len() == 3))
+        .await;
+    let names: Vec<&str> =
+        second["incidents"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Past outage 3", "Past outage 2", "Past outage 1"]);
+    assert_eq!(keys(&second["page"]), set(PAGE_FIELDS));
+    let past = p.doc("/api/v2/incidents.json?page=3", |_| true).await;
+    assert_eq!(past["incidents"], json!([]), "past the last page, none");
+    let zero = reqwest::get(p.app.url("/api/v2/incidents.json?page=0")).await.unwrap();
+    assert_eq!(zero.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let html = |path: &'static str| {
+        let url = p.app.url(path);
+        async move {
+            let res = reqwest::get(url).await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (s, one) = html("/status/history").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(one.contains("Past outage 53") && !one.contains("Past outage 3<"), "{one}");
+    assert!(one.contains("Page 1 of 2") && one.contains(r#"href="/status/history/2""#), "{one}");
+    let (s, two) = html("/status/history/2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(two.contains("Past outage 1<") && !two.contains("Past outage 53"), "{two}");
+    assert!(two.contains("Page 2 of 2") && two.contains(r#"href="/status/history""#), "{two}");
+    let (s, _) = html("/status/history/3").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The oldest is not in the snapshot any more; its page is still there.
+    let oldest = second["incidents"][2]["id"].as_str().unwrap().to_owned();
+    let res = reqwest::get(p.app.url(&format!("/status/incidents/{oldest}"))).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Past outage 1<"));
 }

@@ -8,7 +8,8 @@
 mod snapshot;
 pub mod subscribers;
 
-pub use snapshot::{JsonDoc, Snapshot, Snapshots};
+pub use domain::status::statuspage::Source;
+pub use snapshot::{Coding, JsonDoc, Snapshot, Snapshots};
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,8 +42,9 @@ use crate::{
 
 /// Days of history the page shows (and the snapshot reads).
 pub const HISTORY_DAYS: u32 = 90;
-/// Public incidents in the snapshot besides the open ones; older ones page through history.
-pub const RECENT_INCIDENTS: i64 = 50;
+/// Public incidents in the snapshot besides the open ones (the history's first page); older
+/// ones page through history.
+pub const RECENT_INCIDENTS: i64 = domain::status::public::HISTORY_PER_PAGE as i64;
 
 /// Everything the public page and its JSON are built from, read in a handful of queries.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct PageData {
     pub incidents: Vec<PublicIncidentView>,
     /// Each component's log over the history window.
     pub logs: HashMap<Uuid, Vec<StatusSpan>>,
+    /// Public incidents and maintenances ever posted: the history's length.
+    pub total_incidents: i64,
 }
 
 pub async fn page_data(pool: &PgPool, now: DateTime<Utc>) -> Result<PageData> {
@@ -61,28 +65,57 @@ pub async fn page_data(pool: &PgPool, now: DateTime<Utc>) -> Result<PageData> {
     let settings = db::settings(&mut conn).await?;
     let groups = db::groups(&mut conn).await?;
     let components = db::components(&mut conn).await?;
-    let incidents = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0).await?;
+    let incidents = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0, None).await?;
     // A day more than shown: the oldest day begins before `now - 90 days` in any zone.
     let since = now - Duration::days(i64::from(HISTORY_DAYS) + 2);
     let mut logs: HashMap<Uuid, Vec<StatusSpan>> = HashMap::new();
     for (component, span) in db::logs_since(&mut conn, since).await? {
         logs.entry(component).or_default().push(span);
     }
-    Ok(PageData { settings, groups, components, incidents, logs })
+    let total_incidents = db::count_public_incidents(&mut conn).await?;
+    Ok(PageData { settings, groups, components, incidents, logs, total_incidents })
 }
 
-/// A page of the whole history, newest first.
-pub async fn history(pool: &PgPool, page: u32, per_page: u32) -> Result<(Vec<PublicIncidentView>, i64)> {
-    let mut conn = pool.acquire().await?;
-    let per_page = i64::from(per_page.clamp(1, 100));
-    let mut items =
-        db::public_incidents(&mut conn, per_page, i64::from(page.saturating_sub(1)) * per_page).await?;
-    if page > 1 {
-        // Open ones are listed with the first page only.
-        items.truncate(per_page as usize);
+/// A page of the whole history, newest first: the first is the snapshot's (no query), older
+/// ones are read now. `None` past the last page.
+pub async fn history(
+    pool: &PgPool,
+    snapshot: &Snapshot,
+    page: u32,
+) -> Result<Option<Vec<PublicIncidentView>>> {
+    if page == 0 || page > domain::status::public::history_pages(snapshot.data.total_incidents) {
+        return Ok(None);
     }
-    let total = db::count_public_incidents(&mut conn).await?;
-    Ok((items, total))
+    if page == 1 {
+        return Ok(Some(snapshot.data.incidents.clone()));
+    }
+    let mut conn = pool.acquire().await?;
+    let offset = i64::from(page - 1) * RECENT_INCIDENTS;
+    Ok(Some(db::public_incidents(&mut conn, RECENT_INCIDENTS, offset, None).await?))
+}
+
+/// A page of the history as the public page lists it.
+pub async fn history_page(
+    pool: &PgPool,
+    snapshot: &Snapshot,
+    page: u32,
+) -> Result<Option<domain::status::public::HistoryPage>> {
+    let Some(items) = history(pool, snapshot, page).await? else {
+        return Ok(None);
+    };
+    Ok(Some(domain::status::public::HistoryPage {
+        page_name: snapshot.data.settings.name.clone(),
+        time_zone: snapshot.data.settings.time_zone.clone(),
+        items: items.iter().map(|i| snapshot.brief(i)).collect(),
+        page,
+        pages: domain::status::public::history_pages(snapshot.data.total_incidents),
+    }))
+}
+
+/// One public incident by its public id, however old (the snapshot holds the recent ones).
+pub async fn public_incident(pool: &PgPool, public_id: &str) -> Result<Option<PublicIncidentView>> {
+    let mut conn = pool.acquire().await?;
+    Ok(db::public_incidents(&mut conn, 0, 0, Some(public_id)).await?.pop())
 }
 
 pub async fn settings(pool: &PgPool) -> Result<PageSettings> {
@@ -421,7 +454,7 @@ impl Writer {
 
 async fn view(pool: &PgPool, public_id: &str) -> Result<PublicIncidentView> {
     let mut conn = pool.acquire().await?;
-    let recent = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0).await?;
+    let recent = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0, None).await?;
     recent.into_iter().find(|i| i.public_id == public_id).ok_or(Error::NotFound("public incident"))
 }
 
@@ -557,7 +590,7 @@ pub async fn for_incident(
     let id = incidents::id_by_number(&mut conn, number.0).await?.ok_or(Error::NotFound("incident"))?;
     let services = incidents::service_ids(&mut conn, id).await?;
     let components = db::components_of_services(&mut conn, &services).await?;
-    let existing = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0)
+    let existing = db::public_incidents(&mut conn, RECENT_INCIDENTS, 0, None)
         .await?
         .into_iter()
         .find(|p| p.incident == Some(number));
