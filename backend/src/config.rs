@@ -39,6 +39,9 @@ pub struct Config {
     pub outbound_allow: OutboundAllow,
     /// Reverse proxies in front of the server, whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where every snapshot of the public status page is also written as static files, to be
+    /// served from another host while this one is down.
+    pub status_export_dir: Option<PathBuf>,
 }
 
 /// Shows everything but the secrets, so a configuration can be logged safely.
@@ -58,6 +61,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_from", &self.smtp_from)
             .field("outbound_allow", &self.outbound_allow)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("status_export_dir", &self.status_export_dir)
             .finish()
     }
 }
@@ -115,6 +119,7 @@ const KEYS: &[(&str, &str)] = &[
     ("TOCSIN_SMTP_FROM", "smtp_from"),
     ("TOCSIN_OUTBOUND_ALLOW", "outbound_allow"),
     ("TOCSIN_TRUSTED_PROXIES", "trusted_proxies"),
+    ("TOCSIN_STATUS_EXPORT_DIR", "status_export_dir"),
 ];
 
 impl Config {
@@ -291,7 +296,10 @@ impl Config {
                     got: v.clone(),
                 })?,
         };
+        let status_export_dir =
+            get("TOCSIN_STATUS_EXPORT_DIR").filter(|v| !v.trim().is_empty()).map(PathBuf::from);
         Ok(Config {
+            status_export_dir,
             trusted_proxies,
             outbound_allow,
             ingest,

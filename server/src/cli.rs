@@ -48,6 +48,9 @@ pub enum Command {
         /// Where the backup goes; replaced only once the new one is complete
         file: std::path::PathBuf,
     },
+    /// The public status page
+    #[command(subcommand)]
+    StatusPage(StatusPageCommand),
     /// Restore a backup made by `tocsin backup` into an empty data folder or database
     Restore {
         /// The backup to restore
@@ -55,6 +58,18 @@ pub enum Command {
         /// Replace everything in a database that already has data (stop every server first)
         #[arg(long)]
         replace: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatusPageCommand {
+    /// Write the public status page as static files (page, history, incidents, JSON, feeds, with
+    /// relative links) and publish them at DIR, a symbolic link swapped in one step; to serve
+    /// from another host while Tocsin is down. `TOCSIN_STATUS_EXPORT_DIR` does it after every
+    /// change.
+    Export {
+        /// Where the export is published (a new path, or one an earlier export made)
+        dir: std::path::PathBuf,
     },
 }
 
@@ -112,6 +127,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     backend::telemetry::init(config.log_format);
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args).await,
+        Command::StatusPage(StatusPageCommand::Export { dir }) => export_status_page(config, &dir).await,
         command => {
             let db = Database::open(&config, Mode::Client).await?;
             let result = run_command(&config, &db, command).await;
@@ -141,6 +157,7 @@ async fn run_command(config: &Config, db: &Database, command: Command) -> anyhow
     match command {
         Command::Serve(_) => unreachable!("handled by run"),
         Command::Backup { .. } | Command::Restore { .. } => unreachable!("handled above"),
+        Command::StatusPage(_) => unreachable!("handled by run"),
         Command::Migrate => {
             println!("migrations applied");
         }
@@ -216,6 +233,19 @@ fn print_demo_credentials(config: &Config, email: &str, password: &str) {
     println!("  Log in as {email} with password {password}");
     println!("  (every demo user, e.g. priya@example.com, has the same password)");
     println!();
+}
+
+/// `tocsin status-page export DIR`: the page as a server would render it, from the database.
+async fn export_status_page(config: Config, dir: &std::path::Path) -> anyhow::Result<()> {
+    let database = Database::open(&config, Mode::Client).await?;
+    backend::db::migrate(&database.pool).await?;
+    let options = Options { clock: Arc::new(SystemClock), jobs: vec![] };
+    let app = Application::build(Config { status_export_dir: None, ..config }, database, options)?;
+    let result = crate::status_export::export(app.state(), &app.router(), dir).await;
+    app.stop().await;
+    let files = result?;
+    println!("status page exported: {files} files at {}", dir.display());
+    Ok(())
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {

@@ -8,5 +8,6 @@ pub mod database;
 pub mod embedded_pg;
 pub mod http;
 pub mod startup;
+pub mod status_export;
 
 pub use startup::{AppState, build_router};

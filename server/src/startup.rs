@@ -287,6 +287,10 @@ impl Application {
             };
             tasks.push(tokio::spawn(engine.clone().run(options.jobs, wake, until_stopped)));
         }
+        if let Some(dir) = config.status_export_dir.clone() {
+            let router = build_router(state.clone());
+            tasks.push(tokio::spawn(crate::status_export::run(state.clone(), router, dir, stop.subscribe())));
+        }
         Ok(Application { state, engine, database, stop, tasks })
     }
 

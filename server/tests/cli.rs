@@ -256,3 +256,34 @@ async fn a_backup_restores_into_an_empty_data_folder_with_everything_in_it() {
     pg.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn status_page_export_writes_the_page_as_static_files() {
+    let app = spawn_app().await;
+    let root = std::env::temp_dir().join(format!("tocsin-cli-export-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&root).unwrap();
+    let dir = root.join("public");
+    let out = tocsin(&app, &["status-page", "export", dir.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("status page exported"), "{}", text(&out.stdout));
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(
+        html.contains("All Systems Operational") && html.contains(r#"href="history/index.html""#),
+        "{html}"
+    );
+    assert!(dir.join("api/v2/summary.json").is_file());
+    // A second export replaces the first in one step.
+    let first = std::fs::read_link(&dir).unwrap();
+    let out = tocsin(&app, &["status-page", "export", dir.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_ne!(std::fs::read_link(&dir).unwrap(), first);
+    // A folder with someone's files in it is not replaced.
+    let theirs = root.join("theirs");
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::write(theirs.join("keep.txt"), "mine").unwrap();
+    let out = tocsin(&app, &["status-page", "export", theirs.to_str().unwrap()], "");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("folder with files in it"), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(theirs.join("keep.txt")).unwrap(), "mine");
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -926,3 +926,79 @@ async fn the_history_pages_through_every_incident_and_old_ones_keep_their_page()
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("Past outage 1<"));
 }
+
+/// Waits until the export at `dir` has an `index.html` that `ready` accepts.
+async fn exported(dir: &std::path::Path, ready: impl Fn(&str) -> bool) -> String {
+    for _ in 0..200 {
+        if let Ok(html) = std::fs::read_to_string(dir.join("index.html"))
+            && ready(&html)
+        {
+            return html;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the export at {} never showed the change", dir.display());
+}
+
+#[tokio::test]
+async fn every_snapshot_is_exported_as_static_files_swapped_in_whole() {
+    let root = std::env::temp_dir().join(format!("tocsin-export-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&root).unwrap();
+    let dir = root.join("status");
+    let clock = ManualClock::new(monday());
+    let export_dir = dir.clone();
+    let app =
+        crate::common::spawn_app_with(clock.clone(), move |c| c.status_export_dir = Some(export_dir)).await;
+    let p = page_on(app, clock).await;
+    let html = exported(&dir, |h| h.contains("Database")).await;
+    assert!(std::fs::symlink_metadata(&dir).unwrap().file_type().is_symlink(), "published by a link");
+    // Links work from the files: relative to the page, or to Tocsin itself for what needs it.
+    assert!(html.contains(r#"href="history/index.html""#), "{html}");
+    assert!(html.contains(r#"href="api/v2/summary.json""#) && html.contains(r#"href="feed.atom""#), "{html}");
+    assert!(html.contains(r#"<script src="live.js" defer>"#), "{html}");
+    assert!(html.contains(&format!(r#"action="{}""#, p.app.url("/status/subscribe"))), "{html}");
+    assert!(!html.contains(r#"href="/"#) && !html.contains(r#"src="/"#), "no link from the root: {html}");
+    for file in [
+        "history/index.html",
+        "feed.atom",
+        "feed.rss",
+        "live.js",
+        "api/v2/status.json",
+        "api/v2/incidents/unresolved.json",
+        "api/v2/scheduled-maintenances/upcoming.json",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} exported");
+    }
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("api/v2/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["components"].as_array().unwrap().len(), 3);
+
+    // A change is a new export, published in one step; old ones are cleared away.
+    let first = std::fs::read_link(&dir).unwrap();
+    let (s, posted) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/incidents",
+            Some(json!({ "name": "Slow dashboards", "body": "Looking into it.", "components": { p.db_component.clone(): "degraded_performance" } })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{posted}");
+    let html = exported(&dir, |h| h.contains("Slow dashboards")).await;
+    assert_ne!(std::fs::read_link(&dir).unwrap(), first);
+    let id = posted["public_id"].as_str().unwrap();
+    assert!(html.contains(&format!(r#"href="incidents/{id}/index.html""#)), "{html}");
+    let incident = std::fs::read_to_string(dir.join(format!("incidents/{id}/index.html"))).unwrap();
+    assert!(
+        incident.contains("Looking into it.") && incident.contains(r#"href="../../index.html""#),
+        "{incident}"
+    );
+    let unresolved: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("api/v2/incidents/unresolved.json")).unwrap())
+            .unwrap();
+    assert_eq!(unresolved["incidents"][0]["name"], "Slow dashboards");
+    let kept = std::fs::read_dir(root.join(".status.exports")).unwrap().count();
+    assert!(kept <= 2, "{kept} exports kept");
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -410,6 +410,8 @@ fn public_page(data: &PageData, uptime_by: &HashMap<Uuid, Vec<DayUptime>>, now: 
 pub struct Snapshots {
     current: Arc<RwLock<Option<Arc<Snapshot>>>>,
     built: Arc<std::sync::atomic::AtomicU64>,
+    /// The version of the latest snapshot, for what follows each one (the static export).
+    versions: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl std::fmt::Debug for Snapshots {
@@ -422,6 +424,11 @@ impl std::fmt::Debug for Snapshots {
 pub const REFRESH: Duration = Duration::from_secs(60);
 
 impl Snapshots {
+    /// Changes each time a snapshot is built.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.versions.subscribe()
+    }
+
     /// The latest snapshot, if one was ever built.
     pub fn current(&self) -> Option<Arc<Snapshot>> {
         self.current.read().ok().and_then(|s| s.clone())
@@ -466,6 +473,7 @@ impl Snapshots {
         if let Ok(mut current) = self.current.write() {
             *current = Some(snapshot.clone());
         }
+        self.versions.send_replace(version);
         Ok(snapshot)
     }
 
