@@ -149,6 +149,7 @@ pub async fn save_status_settings(
     banner: String,
     #[server(default)] maintenance_counts: Option<String>,
     partial_weight: String,
+    #[server(default)] reminder_hours: String,
 ) -> Result<domain::status::page::PageSettings, AppError> {
     let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
     let weight = partial_weight.trim().parse::<f64>().map_err(|_| {
@@ -161,6 +162,14 @@ pub async fn save_status_settings(
         banner: Some(banner),
         maintenance_counts: Some(maintenance_counts.is_some()),
         partial_weight: Some(weight),
+        reminder_hours: match reminder_hours.trim() {
+            "" => None,
+            h => Some(h.parse::<i32>().map_err(|_| {
+                crate::ssr::fail(
+                    domain::FieldError::new("reminder_hours", "must be a whole number of hours").into(),
+                )
+            })?),
+        },
     };
     let actor = crate::ssr::actor(&admin);
     crate::ssr::edge(

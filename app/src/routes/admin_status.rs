@@ -47,6 +47,18 @@ pub fn AdminStatusPage() -> impl IntoView {
                 let names: std::collections::HashMap<uuid::Uuid, String> =
                     components.iter().map(|c| (c.id, c.name.clone())).collect();
                 let confirmed = subscribers.iter().filter(|s| s.confirmed).count();
+                // Who hears of each component: its own subscribers and those of everything.
+                let per_component: Vec<String> = components
+                    .iter()
+                    .map(|c| {
+                        let n = subscribers
+                            .iter()
+                            .filter(|s| s.confirmed && s.incident.is_none())
+                            .filter(|s| s.components.is_empty() || s.components.contains(&c.id))
+                            .count();
+                        format!("{} {n}", c.name)
+                    })
+                    .collect();
                 let group_options = groups.clone();
                 let new_groups = groups.clone();
                 Ok::<_, crate::error::AppError>(view! {
@@ -64,6 +76,8 @@ pub fn AdminStatusPage() -> impl IntoView {
                             <label for="sp-weight">"Share of a partial outage counted as down (0 to 1)"</label>
                             <input id="sp-weight" name="partial_weight" inputmode="decimal" value=s.partial_weight.to_string()/>
                             <label class="check"><input type="checkbox" name="maintenance_counts" value="on" checked=s.maintenance_counts/>" Planned maintenance counts against uptime"</label>
+                            <label for="sp-reminder">"Remind subscribers of a maintenance this many hours ahead " <span class="hint">"(0: no reminder)"</span></label>
+                            <input id="sp-reminder" name="reminder_hours" type="number" min="0" max="168" required value=s.reminder_hours.to_string()/>
                             <button type="submit" class="button primary">"Save settings"</button>
                         </ActionForm>
                         <ActionError value=move || settings.value().get()/>
@@ -140,7 +154,10 @@ pub fn AdminStatusPage() -> impl IntoView {
                     </section>
                     <section class="panel" aria-labelledby="sp-subscribers">
                         <h2 id="sp-subscribers">{format!("Subscribers ({confirmed} confirmed of {})", subscribers.len())}</h2>
-                        <p class="hint">"People subscribe by email on the status page; webhooks are added through the API (POST /api/v1/status-page/subscribers)."</p>
+                        <p class="hint">"People subscribe by email on the status page (to components, or to one incident from its page); webhooks are added through the API (POST /api/v1/status-page/subscribers)."</p>
+                        {(!per_component.is_empty()).then(|| view! {
+                            <p>"Confirmed, per component: " {per_component.join(" · ")}</p>
+                        })}
                         {if subscribers.is_empty() {
                             view! { <p class="muted">"No subscribers yet."</p> }.into_any()
                         } else {
@@ -150,7 +167,9 @@ pub fn AdminStatusPage() -> impl IntoView {
                                     <thead><tr><th scope="col">"Address"</th><th scope="col">"About"</th><th scope="col">"State"</th><th scope="col"><span class="visually-hidden">"Remove"</span></th></tr></thead>
                                     <tbody>
                                         {subscribers.into_iter().map(|sub| {
-                                            let about = if sub.components.is_empty() {
+                                            let about = if let Some(incident) = &sub.incident {
+                                                format!("one incident ({incident})")
+                                            } else if sub.components.is_empty() {
                                                 "everything".to_owned()
                                             } else {
                                                 sub.components.iter().map(|c| names.get(c).cloned().unwrap_or_else(|| "a removed component".into())).collect::<Vec<_>>().join(", ")

@@ -286,6 +286,18 @@ pub fn StatusIncidentPage() -> impl IntoView {
                             {p.updates.into_iter().rev().map(|u| view! { <Update u=u tz=tz/> }).collect_view()}
                         </section>
                         </div>
+                        {(!i.status.is_closed()).then(|| view! {
+                            <section class="panel" aria-labelledby="follow-heading" id="subscribe">
+                                <h2 id="follow-heading">"Get updates on this incident"</h2>
+                                <form method="post" action="/status/subscribe" class="stacked-form">
+                                    <input type="hidden" name="incident" value=i.public_id.clone()/>
+                                    <label for="follow-email">"Email address"</label>
+                                    <input id="follow-email" name="email" type="email" required autocomplete="email"/>
+                                    <button type="submit" class="button">"Subscribe to this incident"</button>
+                                </form>
+                                <p class="muted small">"We send a confirmation first. You hear of this incident's updates only, until you unsubscribe."</p>
+                            </section>
+                        })}
                     })
                 })}
             </Transition>

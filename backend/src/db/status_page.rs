@@ -25,7 +25,8 @@ pub async fn announce(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 pub async fn settings(conn: &mut PgConnection) -> Result<PageSettings, sqlx::Error> {
     sqlx::query_as!(
         PageSettings,
-        "SELECT public_id, name, time_zone, support_url, banner, maintenance_counts, partial_weight, updated_at
+        "SELECT public_id, name, time_zone, support_url, banner, maintenance_counts, partial_weight, reminder_hours,
+                updated_at
          FROM status_page"
     )
     .fetch_one(conn)
@@ -41,17 +42,19 @@ pub async fn update_settings(
     banner: Option<&str>,
     maintenance_counts: bool,
     partial_weight: f64,
+    reminder_hours: i32,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "UPDATE status_page SET name = $1, time_zone = $2, support_url = $3, banner = $4,
-                maintenance_counts = $5, partial_weight = $6, updated_at = $7",
+                maintenance_counts = $5, partial_weight = $6, reminder_hours = $7, updated_at = $8",
         name,
         time_zone,
         support_url,
         banner,
         maintenance_counts,
         partial_weight,
+        reminder_hours,
         at
     )
     .execute(conn)
@@ -568,6 +571,43 @@ pub async fn due_to_start(
     .await
 }
 
+/// Scheduled maintenances whose reminder is due (the page's `reminder_hours` before the window,
+/// the window not begun, no reminder sent), locked; the caller marks them reminded. One scheduled
+/// inside that lead time is not reminded of: the notice that it was scheduled was just sent.
+pub async fn due_for_reminder(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+) -> Result<Vec<DueMaintenance>, sqlx::Error> {
+    sqlx::query_as!(
+        DueMaintenance,
+        "SELECT p.id, p.public_id, p.name FROM public_incidents p, status_page s
+         WHERE p.kind = 'maintenance' AND p.status = 'scheduled' AND p.reminded_at IS NULL
+           AND s.reminder_hours > 0 AND p.scheduled_for > $1
+           AND p.scheduled_for - make_interval(hours => s.reminder_hours) <= $1
+           AND p.created_at < p.scheduled_for - make_interval(hours => s.reminder_hours)
+         ORDER BY p.scheduled_for FOR UPDATE OF p SKIP LOCKED",
+        now
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_reminded(conn: &mut PgConnection, id: Uuid, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE public_incidents SET reminded_at = $2 WHERE id = $1", id, at).execute(conn).await?;
+    Ok(())
+}
+
+/// A maintenance's window, for its reminder.
+pub async fn window(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), sqlx::Error> {
+    let r = sqlx::query!("SELECT scheduled_for, scheduled_until FROM public_incidents WHERE id = $1", id)
+        .fetch_one(conn)
+        .await?;
+    Ok((r.scheduled_for, r.scheduled_until))
+}
+
 /// Maintenances in progress whose window has ended and that complete by themselves, locked.
 pub async fn due_to_complete(
     conn: &mut PgConnection,
@@ -636,7 +676,8 @@ macro_rules! subscriber_rows {
     ($rest:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             SubscriberRow,
-            "SELECT id, kind, address, secret, components, confirmed_at, created_at, token " + $rest
+            "SELECT id, kind, address, secret, components, confirmed_at, created_at, token,
+                    (SELECT public_id FROM public_incidents p WHERE p.id = status_subscribers.incident_id) AS incident " + $rest
             $(, $arg)*
         )
     };
@@ -648,33 +689,39 @@ pub struct SubscriberRow {
     pub address: String,
     pub secret: Option<String>,
     pub components: Vec<Uuid>,
+    /// The public id of the one incident it follows, if any.
+    pub incident: Option<String>,
     pub confirmed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub token: String,
 }
 
-/// Adds a subscriber, or (the same address again) takes its new components; answers its id, its
-/// link's token (the first one it was given: links already sent keep working) and whether it was
-/// confirmed already.
+/// Adds a subscriber (to the page, or to the one incident `incident`), or (the same address
+/// again) takes its new components; answers its id, its link's token (the first one it was given:
+/// links already sent keep working) and whether it was confirmed already.
+#[allow(clippy::too_many_arguments, reason = "one column each")]
 pub async fn upsert_subscriber(
     conn: &mut PgConnection,
     kind: &str,
     address: &str,
     secret: Option<&str>,
     components: &[Uuid],
+    incident: Option<Uuid>,
     token: &str,
     at: DateTime<Utc>,
 ) -> Result<(Uuid, String, bool), sqlx::Error> {
     let row = sqlx::query!(
-        r#"INSERT INTO status_subscribers (id, kind, address, secret, components, token, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (kind, address) DO UPDATE SET components = EXCLUDED.components
+        r#"INSERT INTO status_subscribers (id, kind, address, secret, components, incident_id, token, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (kind, address, (coalesce(incident_id, '00000000-0000-0000-0000-000000000000'::uuid)))
+           DO UPDATE SET components = EXCLUDED.components
            RETURNING id, token, confirmed_at IS NOT NULL AS "confirmed!""#,
         Uuid::now_v7(),
         kind,
         address,
         secret,
         components,
+        incident,
         token,
         at
     )
@@ -714,17 +761,37 @@ pub async fn subscribers(conn: &mut PgConnection) -> Result<Vec<SubscriberRow>, 
     subscriber_rows!("FROM status_subscribers ORDER BY created_at DESC").fetch_all(conn).await
 }
 
-/// Confirmed subscribers who want to hear about any of `components` (or about everything).
+/// Confirmed subscribers who want to hear about any of `components` (or about everything), or
+/// about the public incident `public_id` alone; each address once (by its page subscription when
+/// it has both).
 pub async fn subscribers_for(
     conn: &mut PgConnection,
     components: &[Uuid],
+    public_id: &str,
 ) -> Result<Vec<SubscriberRow>, sqlx::Error> {
-    subscriber_rows!(
-        "FROM status_subscribers WHERE confirmed_at IS NOT NULL AND (components = '{}' OR components && $1)",
-        components
+    let mut rows = subscriber_rows!(
+        "FROM status_subscribers
+         WHERE confirmed_at IS NOT NULL
+           AND ((incident_id IS NULL AND (components = '{}' OR components && $1))
+                OR incident_id = (SELECT id FROM public_incidents WHERE public_id = $2))
+         ORDER BY kind, address, incident_id NULLS FIRST",
+        components,
+        public_id
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    rows.dedup_by(|a, b| a.kind == b.kind && a.address == b.address);
+    Ok(rows)
+}
+
+/// The id of a public incident by its public id.
+pub async fn public_incident_id(
+    conn: &mut PgConnection,
+    public_id: &str,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT id FROM public_incidents WHERE public_id = $1", public_id)
+        .fetch_optional(conn)
+        .await
 }
 
 pub struct NewMessage<'a> {

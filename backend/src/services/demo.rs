@@ -545,7 +545,7 @@ async fn demo_status_page(
             auto_start: true,
             auto_complete: true,
         };
-        page::schedule_maintenance(pool, &actor, &m, (starts - Duration::days(3)).min(now)).await?;
+        page::schedule_maintenance(pool, &actor, &m, "", (starts - Duration::days(3)).min(now)).await?;
         if starts < now {
             page::advance_maintenances(pool, "", starts).await?;
             page::advance_maintenances(pool, "", starts + Duration::hours(1)).await?;

@@ -27,6 +27,8 @@ pub struct PageSettings {
     pub banner: Option<String>,
     pub maintenance_counts: bool,
     pub partial_weight: f64,
+    /// Hours before a maintenance's window its subscribers are reminded; 0: never.
+    pub reminder_hours: i32,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -122,6 +124,9 @@ pub struct SubscriberView {
     pub address: String,
     /// Empty: every component.
     pub components: Vec<Uuid>,
+    /// The public incident (its public id) it follows alone, if it follows one.
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub incident: Option<String>,
     pub confirmed: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -151,6 +156,8 @@ pub struct SettingsInput {
     pub maintenance_counts: Option<bool>,
     /// The share of a partial outage that counts as down, 0 to 1.
     pub partial_weight: Option<f64>,
+    /// Hours before a maintenance that subscribers are reminded of it, 0 (never) to 168.
+    pub reminder_hours: Option<i32>,
 }
 
 impl SettingsInput {
@@ -186,6 +193,15 @@ impl SettingsInput {
                 return Err(FieldError::new("partial_weight", "must be between 0 and 1"));
             }
             next.partial_weight = w;
+        }
+        if let Some(h) = self.reminder_hours {
+            if !(0..=168).contains(&h) {
+                return Err(FieldError::new(
+                    "reminder_hours",
+                    "must be between 0 (no reminder) and 168 (a week)",
+                ));
+            }
+            next.reminder_hours = h;
         }
         Ok(next)
     }

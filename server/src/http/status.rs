@@ -11,7 +11,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use backend::services::status_page::{Coding, JsonDoc, Snapshot};
+use backend::services::status_page::{Coding, JsonDoc, Snapshot, subscribers::Follow};
 use domain::status::uptime::DayUptime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -242,8 +242,9 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// `POST /status/subscribe` (a form: `email`, and `component` once per component wanted; none
-/// means all). The answer is the same whether the address is new or known.
+/// `POST /status/subscribe` (a form: `email`, and `component` once per component wanted, none
+/// meaning all; or `incident`, a public incident's id, for its updates alone). The answer is the
+/// same whether the address is new or known.
 pub async fn subscribe(
     State(state): State<AppState>,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
@@ -272,10 +273,15 @@ pub async fn subscribe(
             "<p>Choose components from the page.</p>",
         );
     };
+    let incident = fields.iter().find(|(k, _)| k == "incident").map(|(_, v)| v.as_str());
+    let follow = match incident {
+        Some(id) => Follow::Incident(id),
+        None => Follow::Components(&components),
+    };
     let result = backend::services::status_page::subscribers::subscribe(
         &ctx.pool,
         &email,
-        &components,
+        follow,
         &ip,
         &ctx.config.public_url,
         ctx.now(),

@@ -347,6 +347,7 @@ fn server_fns() -> Vec<FnCase> {
                 banner: s(),
                 maintenance_counts: None,
                 partial_weight: s(),
+                reminder_hours: s(),
             },
             Admin,
         ),

@@ -876,6 +876,7 @@ async fn public_documents_come_precompressed_each_coding_with_its_own_tag() {
 async fn the_history_pages_through_every_incident_and_old_ones_keep_their_page() {
     let p = page().await;
     for n in 1..=53 {
+        p.clock.set(monday() + Duration::minutes(n));
         let (s, b) = p
             .app
             .api(
@@ -887,9 +888,8 @@ async fn the_history_pages_through_every_incident_and_old_ones_keep_their_page()
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
     }
-    let first =
-        p.doc("/api/v2/incidents.json", |d| d["incidents"].as_array().is_some_and(|i| i.len() == 50)).await;
-    assert_eq!(first["incidents"][0]["name"], "Past outage 53", "newest first");
+    let first = p.doc("/api/v2/incidents.json", |d| d["incidents"][0]["name"] == "Past outage 53").await;
+    assert_eq!(first["incidents"].as_array().unwrap().len(), 50, "Statuspage's fifty, newest first");
     let second = p
         .doc("/api/v2/incidents.json?page=2", |d| d["incidents"].as_array().is_some_and(|i| i.len() == 3))
         .await;
@@ -998,7 +998,178 @@ async fn every_snapshot_is_exported_as_static_files_swapped_in_whole() {
         serde_json::from_slice(&std::fs::read(dir.join("api/v2/incidents/unresolved.json")).unwrap())
             .unwrap();
     assert_eq!(unresolved["incidents"][0]["name"], "Slow dashboards");
+    // Two kept, and perhaps the next being written.
     let kept = std::fs::read_dir(root.join(".status.exports")).unwrap().count();
-    assert!(kept <= 2, "{kept} exports kept");
+    assert!(kept <= 3, "{kept} exports kept");
     std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// An address subscribed with `form` (besides `email`) and confirmed through the link it was sent.
+async fn confirmed(
+    p: &Page,
+    mail: &std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    email: &str,
+    form: &[(&str, &str)],
+) {
+    let mut fields = vec![("email", email)];
+    fields.extend_from_slice(form);
+    let res = p.app.browser().post(p.app.url("/status/subscribe")).form(&fields).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    p.app.tick().await;
+    let message = mail
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|m| m.contains(&format!("To: {email}")))
+        .cloned()
+        .expect("a confirmation");
+    let link = link_in(&message, "Confirm:");
+    assert!(p.app.browser().post(&link).send().await.unwrap().text().await.unwrap().contains("Subscribed"));
+    mail.lock().unwrap().clear();
+}
+
+#[tokio::test]
+async fn subscribers_hear_of_a_maintenance_when_scheduled_and_once_a_day_ahead() {
+    let (mail, smtp) = crate::paging::smtp_sink().await;
+    let clock = ManualClock::new(monday());
+    let app = crate::common::spawn_app_with(clock.clone(), |c| c.smtp_url = Some(smtp)).await;
+    let p = page_on(app, clock).await;
+    confirmed(&p, &mail, "db-watcher@example.com", &[("component", p.db_component.as_str())]).await;
+    confirmed(&p, &mail, "api-watcher@example.com", &[("component", p.api_component.as_str())]).await;
+
+    let starts = monday() + Duration::days(3) + Duration::hours(1);
+    let (s, m) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/maintenances",
+            Some(json!({
+                "name": "Database upgrade",
+                "body": "Writes pause for a minute.",
+                "scheduled_for": starts.to_rfc3339(),
+                "scheduled_until": (starts + Duration::hours(1)).to_rfc3339(),
+                "components": [p.db_component],
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    p.app.tick().await;
+    let sent = std::mem::take(&mut *mail.lock().unwrap());
+    assert_eq!(sent.len(), 1, "the notice, to the database's subscriber only: {sent:?}");
+    assert!(
+        sent[0].contains("To: db-watcher@example.com") && sent[0].contains("Database upgrade: Scheduled"),
+        "{}",
+        sent[0]
+    );
+
+    // A minute before the reminder is due: nothing; at 24 hours ahead, once (claimed as the
+    // maintenance's start is: once with any number of engines).
+    p.clock.set(starts - Duration::hours(24) - Duration::minutes(1));
+    p.app.tick().await;
+    assert!(mail.lock().unwrap().is_empty());
+    p.clock.set(starts - Duration::hours(24));
+    p.app.tick().await;
+    p.app.tick().await;
+    p.clock.set(starts - Duration::hours(2));
+    p.app.tick().await;
+    // Headers as a mail client reads them (long ones are folded).
+    let sent: Vec<String> = std::mem::take(&mut *mail.lock().unwrap())
+        .iter()
+        .map(|m| m.replace("\r\n ", " ").replace("\n ", " "))
+        .collect();
+    assert_eq!(sent.len(), 1, "one reminder: {sent:?}");
+    assert!(sent[0].contains("To: db-watcher@example.com"), "{}", sent[0]);
+    assert!(
+        sent[0].contains("Subject: [Status] Reminder: Database upgrade begins Thu 26 Nov 2026, 11:00 UTC"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{}", sent[0]);
+    let id = m["public_id"].as_str().unwrap();
+    assert_eq!(p.app.audit_actions(id).await, vec!["maintenance.schedule", "maintenance.remind"]);
+
+    // The lead time is the page's: an admin may turn reminders off.
+    let (s, b) = p
+        .app
+        .api(Method::PATCH, &p.admin, "/api/v1/status-page/settings", Some(json!({ "reminder_hours": 200 })))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["field"], "reminder_hours", "{b}");
+    let (s, b) = p
+        .app
+        .api(Method::PATCH, &p.admin, "/api/v1/status-page/settings", Some(json!({ "reminder_hours": 0 })))
+        .await;
+    assert_eq!((s, &b["reminder_hours"]), (StatusCode::OK, &json!(0)), "{b}");
+}
+
+#[tokio::test]
+async fn a_subscriber_to_one_incident_hears_of_it_alone() {
+    let (mail, smtp) = crate::paging::smtp_sink().await;
+    let clock = ManualClock::new(monday());
+    let app = crate::common::spawn_app_with(clock.clone(), |c| c.smtp_url = Some(smtp)).await;
+    let p = page_on(app, clock).await;
+    let post = |name: &'static str| {
+        let (app, token, component) = (&p.app, p.responder.clone(), p.api_component.clone());
+        async move {
+            let (s, b) = app
+                .api(
+                    Method::POST,
+                    &token,
+                    "/api/v1/status-page/incidents",
+                    Some(json!({ "name": name, "body": "Looking into it.", "components": { component: "partial_outage" } })),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+            b["public_id"].as_str().unwrap().to_owned()
+        }
+    };
+    let followed = post("Slow checkout").await;
+    post("Slow search").await;
+    // The incident's own page offers it, without JavaScript.
+    for _ in 0..100 {
+        let html = reqwest::get(p.app.url(&format!("/status/incidents/{followed}")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if html.contains("Get updates on this incident") {
+            assert!(html.contains(&format!(r#"name="incident" value="{followed}""#)), "{html}");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    confirmed(&p, &mail, "one@example.com", &[("incident", followed.as_str())]).await;
+    // The confirmation named the incident.
+    let (_, subs) = p.app.api(Method::GET, &p.admin, "/api/v1/status-page/subscribers", None).await;
+    assert_eq!(subs[0]["incident"], json!(followed), "{subs}");
+
+    for (id, body) in [(followed.as_str(), "Found it."), (followed.as_str(), "Fixed.")] {
+        let (s, b) = p
+            .app
+            .api(
+                Method::POST,
+                &p.responder,
+                &format!("/api/v1/status-page/incidents/{id}/updates"),
+                Some(json!({ "status": "identified", "body": body })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    post("Slow login").await;
+    p.app.tick().await;
+    let sent = std::mem::take(&mut *mail.lock().unwrap());
+    assert_eq!(sent.len(), 2, "the followed incident's two updates only: {sent:?}");
+    assert!(sent.iter().all(|m| m.contains("Slow checkout")), "{sent:?}");
+    let unknown = p
+        .app
+        .browser()
+        .post(p.app.url("/status/subscribe"))
+        .form(&[("email", "x@example.com"), ("incident", "nosuch")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -139,6 +139,7 @@ pub async fn update_settings(
         after.banner.as_deref(),
         after.maintenance_counts,
         after.partial_weight,
+        after.reminder_hours,
         now,
     )
     .await?;
@@ -602,6 +603,7 @@ pub async fn schedule_maintenance(
     pool: &PgPool,
     actor: &Actor,
     m: &domain::status::page::NewMaintenance,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<PublicIncidentView> {
     let mut tx = pool.begin().await?;
@@ -633,7 +635,10 @@ pub async fn schedule_maintenance(
         body: m.body.clone(),
         components: BTreeMap::new(),
     };
-    insert_update(&mut tx, id, actor, &update, &[], now).await?;
+    let html = insert_update(&mut tx, id, actor, &update, &[], now).await?;
+    // Subscribers hear of it when it is scheduled (and again ahead of it, and as it starts and ends).
+    subscribers::fan_out(&mut tx, public_url, &public, &m.name, &update, &html, &m.components, &[], now)
+        .await?;
     audit::record(
         &mut tx,
         actor,
@@ -663,6 +668,19 @@ pub async fn advance_maintenances(
 ) -> Result<(usize, usize)> {
     let mut tx = pool.begin().await?;
     let system = Actor::system();
+    for m in db::due_for_reminder(&mut tx, now).await? {
+        let components = db::public_components(&mut tx, m.id).await?;
+        let window = db::window(&mut tx, m.id).await?;
+        let told = subscribers::remind(&mut tx, public_url, &m, &components, window, now).await?;
+        db::mark_reminded(&mut tx, m.id, now).await?;
+        audit::record(
+            &mut tx,
+            &system,
+            Entry::new("maintenance.remind", "public_incident", &m.public_id)
+                .after(json!({ "subscribers": told })),
+        )
+        .await?;
+    }
     let starting = db::due_to_start(&mut tx, now).await?;
     for m in &starting {
         let states: BTreeMap<Uuid, ComponentStatus> = db::public_components(&mut tx, m.id)

@@ -29,6 +29,7 @@ fn view(r: db::SubscriberRow) -> SubscriberView {
         kind: r.kind,
         address: r.address,
         components: r.components,
+        incident: r.incident,
         confirmed: r.confirmed_at.is_some(),
         created_at: r.created_at,
     }
@@ -50,13 +51,20 @@ async fn known_components(conn: &mut PgConnection, ids: &[Uuid]) -> Result<()> {
     Ok(())
 }
 
+/// What a subscription follows: the page (some components, or all), or one public incident.
+#[derive(Debug, Clone, Copy)]
+pub enum Follow<'a> {
+    Components(&'a [Uuid]),
+    Incident(&'a str),
+}
+
 /// Asks to subscribe `email`: a message with the confirmation link goes to that address (and only
 /// there). The answer is the same whether the address is new, waiting or confirmed, so the form
 /// tells nobody who subscribes; a confirmed address gets a message with its link instead.
 pub async fn subscribe(
     pool: &PgPool,
     email: &Email,
-    components: &[Uuid],
+    follow: Follow<'_>,
     ip: &str,
     public_url: &str,
     now: DateTime<Utc>,
@@ -66,23 +74,46 @@ pub async fn subscribe(
         tx.commit().await?;
         return Err(Error::RateLimited { retry_after_secs: 3600 });
     }
-    known_components(&mut tx, components).await?;
     let settings = db::settings(&mut tx).await?;
-    let (id, token, confirmed) =
-        db::upsert_subscriber(&mut tx, "email", email.as_str(), None, components, &random_token(32), now)
-            .await?;
+    let (components, incident, what): (&[Uuid], _, _) = match follow {
+        Follow::Components(ids) => {
+            known_components(&mut tx, ids).await?;
+            (ids, None, format!("{} status updates", settings.name))
+        }
+        Follow::Incident(public_id) => {
+            let id = db::public_incident_id(&mut tx, public_id)
+                .await?
+                .ok_or_else(|| domain::FieldError::new("incident", "names no public incident"))?;
+            let name = db::public_incidents(&mut tx, 0, 0, Some(public_id))
+                .await?
+                .pop()
+                .map(|i| i.name)
+                .unwrap_or_default();
+            (&[][..], Some(id), format!("updates on \"{name}\" from {}", settings.name))
+        }
+    };
+    let (id, token, confirmed) = db::upsert_subscriber(
+        &mut tx,
+        "email",
+        email.as_str(),
+        None,
+        components,
+        incident,
+        &random_token(32),
+        now,
+    )
+    .await?;
     let (manage, unsubscribe) = links(public_url, &token);
     let (subject, body) = if confirmed {
         (
-            format!("Your subscription to {} status updates", settings.name),
-            format!("You are subscribed to {} status updates. To stop them: {unsubscribe}", settings.name),
+            format!("Your subscription to {what}"),
+            format!("You are subscribed to {what}. To stop them: {unsubscribe}"),
         )
     } else {
         (
-            format!("Confirm your subscription to {} status updates", settings.name),
+            format!("Confirm your subscription to {what}"),
             format!(
-                "Someone (we hope you) asked to be told by email when {} reports an incident or maintenance.\n\nConfirm: {manage}\n\nIf it was not you, ignore this message: nothing will be sent.",
-                settings.name
+                "Someone (we hope you) asked to be sent {what} by email.\n\nConfirm: {manage}\n\nIf it was not you, ignore this message: nothing will be sent."
             ),
         )
     };
@@ -105,7 +136,7 @@ pub async fn subscribe(
         &mut tx,
         &Actor::system(),
         Entry::new("status_subscriber.subscribe", "status_subscriber", id)
-            .after(json!({ "kind": "email", "components": components })),
+            .after(json!({ "kind": "email", "components": components, "incident": incident })),
     )
     .await?;
     tx.commit().await?;
@@ -179,6 +210,7 @@ pub async fn add_webhook(
         &link.url,
         Some(&secret),
         components,
+        None,
         &random_token(32),
         now,
     )
@@ -225,7 +257,7 @@ pub(crate) async fn fan_out(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let settings = db::settings(conn).await?;
-    let subscribers = db::subscribers_for(conn, components).await?;
+    let subscribers = db::subscribers_for(conn, components, public_id).await?;
     let base = public_url.trim_end_matches('/');
     let link = format!("{base}/status/incidents/{public_id}");
     let subject = format!("[{}] {name}: {}", settings.name, update.status.label());
@@ -266,6 +298,71 @@ pub(crate) async fn fan_out(
             &db::NewMessage {
                 subscriber: s.id,
                 kind: "update",
+                subject: &subject,
+                body: &body,
+                html: &html,
+                unsubscribe: &unsubscribe,
+                payload: Some(payload.clone()),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(subscribers.len())
+}
+
+/// Reminds the subscribers of a maintenance's components (or of everything) that its window is
+/// near; answers how many were told.
+pub(crate) async fn remind(
+    conn: &mut PgConnection,
+    public_url: &str,
+    m: &db::DueMaintenance,
+    components: &[Uuid],
+    (from, until): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let settings = db::settings(conn).await?;
+    let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let at = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&zone).format("%a %-d %b %Y, %H:%M %Z").to_string()).unwrap_or_default()
+    };
+    let names: Vec<String> = db::components(conn)
+        .await?
+        .into_iter()
+        .filter(|c| components.contains(&c.id))
+        .map(|c| c.name)
+        .collect();
+    let base = public_url.trim_end_matches('/');
+    let link = format!("{base}/status/incidents/{}", m.public_id);
+    let subject = format!("[{}] Reminder: {} begins {}", settings.name, m.name, at(from));
+    let window = format!("{} to {}", at(from), at(until));
+    let affects = if names.is_empty() { String::new() } else { format!("Affects {}.", names.join(", ")) };
+    let payload = json!({
+        "type": "status_page.maintenance_reminder",
+        "page": { "id": settings.public_id, "name": settings.name, "url": format!("{base}/status") },
+        "incident": { "id": m.public_id, "name": m.name, "status": "scheduled", "shortlink": link,
+                      "scheduled_for": from, "scheduled_until": until },
+    });
+    let subscribers = db::subscribers_for(conn, components, &m.public_id).await?;
+    for s in &subscribers {
+        let (_, unsubscribe) = links(public_url, &s.token);
+        let body = format!(
+            "Scheduled maintenance: {}\n\n{window}. {affects}\n\nMore: {link}\nStop these messages: {unsubscribe}",
+            m.name
+        );
+        let html = format!(
+            "<p><strong>Scheduled maintenance</strong>: <a href=\"{}\">{}</a></p><p>{} {}</p><p><a href=\"{}\">Stop these messages</a></p>",
+            escape(&link),
+            escape(&m.name),
+            escape(&window),
+            escape(&affects),
+            escape(&unsubscribe)
+        );
+        db::queue_message(
+            conn,
+            &db::NewMessage {
+                subscriber: s.id,
+                kind: "reminder",
                 subject: &subject,
                 body: &body,
                 html: &html,

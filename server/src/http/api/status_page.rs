@@ -332,8 +332,14 @@ pub async fn schedule_maintenance(
     let responder = caller.require(Role::Responder)?;
     let Json(input) = body.map_err(bad_json)?;
     let m = input.parse()?;
-    let posted =
-        service::schedule_maintenance(&state.ctx.pool, &caller.actor(responder), &m, state.ctx.now()).await?;
+    let posted = service::schedule_maintenance(
+        &state.ctx.pool,
+        &caller.actor(responder),
+        &m,
+        &state.ctx.config.public_url,
+        state.ctx.now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(posted)))
 }
 
