@@ -50,6 +50,17 @@ pub async fn public_history(page: u32) -> Result<domain::status::public::History
         .ok_or_else(|| crate::ssr::fail(AppError::NotFound("page of history".into())))
 }
 
+/// A message to customers as it will be published: the same Markdown renderer and sanitiser the
+/// post goes through, so the preview is what customers will see.
+#[server]
+pub async fn preview_status_message(body: String) -> Result<String, AppError> {
+    crate::ssr::authorize(domain::Role::Responder)?;
+    if body.len() > 20_000 {
+        return Err(crate::ssr::fail(domain::FieldError::new("body", "at most 20000 characters").into()));
+    }
+    Ok(backend::markdown::render(&body))
+}
+
 /// The form on an internal incident's page: its services' components, and the public incident
 /// already telling customers about it.
 #[server]

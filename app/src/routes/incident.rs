@@ -158,7 +158,7 @@ pub fn IncidentPage() -> impl IntoView {
                             })}
                             <PageLogPanel log=paging number=n people=people choices can_act page/>
                             {status_form.map(|form| view! {
-                                <crate::routes::incident_status::StatusPagePanel number=n title=i.title.clone() form post=status_post/>
+                                <crate::routes::incident_status::StatusPagePanel number=n title=i.title.clone() resolved=!i.status.is_open() form post=status_post/>
                             })}
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>

@@ -396,6 +396,67 @@ pub async fn set_public_status(
     Ok(())
 }
 
+/// A maintenance as it can be changed, locked for this transaction.
+pub struct MaintenanceRow {
+    pub id: Uuid,
+    pub status: PublicStatus,
+    pub name: String,
+    pub scheduled_for: Option<DateTime<Utc>>,
+    pub scheduled_until: Option<DateTime<Utc>>,
+    pub auto_start: bool,
+    pub auto_complete: bool,
+}
+
+pub async fn maintenance_for_update(
+    conn: &mut PgConnection,
+    public_id: &str,
+) -> Result<Option<MaintenanceRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MaintenanceRow,
+        r#"SELECT id, status AS "status: PublicStatus", name, scheduled_for, scheduled_until, auto_start, auto_complete
+           FROM public_incidents WHERE public_id = $1 AND kind = 'maintenance' FOR UPDATE"#,
+        public_id
+    )
+    .fetch_optional(conn)
+    .await
+}
+
+/// Changes a maintenance's name and window; a new start asks for a new reminder.
+pub async fn update_maintenance(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+    scheduled_for: DateTime<Utc>,
+    scheduled_until: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE public_incidents SET name = $2, scheduled_until = $4, updated_at = $5,
+                reminded_at = CASE WHEN scheduled_for = $3 THEN reminded_at END, scheduled_for = $3,
+                started_at = CASE WHEN status = 'scheduled' THEN $3 ELSE started_at END
+         WHERE id = $1",
+        id,
+        name,
+        scheduled_for,
+        scheduled_until,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_public_components(
+    conn: &mut PgConnection,
+    id: Uuid,
+    components: &[Uuid],
+) -> Result<(), sqlx::Error> {
+    sqlx::query!("DELETE FROM public_incident_components WHERE public_incident_id = $1", id)
+        .execute(&mut *conn)
+        .await?;
+    add_public_components(conn, id, components).await
+}
+
 pub async fn set_maintenance_flags(
     conn: &mut PgConnection,
     id: Uuid,

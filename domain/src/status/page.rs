@@ -491,9 +491,100 @@ impl MaintenanceInput {
     }
 }
 
+/// A change to a maintenance; fields left out keep their value. Before it starts anything may
+/// change; once it runs only its name, its end and whether it completes by itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MaintenanceChange {
+    pub name: Option<String>,
+    /// RFC 3339.
+    pub scheduled_for: Option<String>,
+    /// RFC 3339.
+    pub scheduled_until: Option<String>,
+    pub components: Option<Vec<Uuid>>,
+    pub auto_start: Option<bool>,
+    pub auto_complete: Option<bool>,
+}
+
+impl MaintenanceChange {
+    /// What `current` becomes; `started` once its window has begun.
+    pub fn apply(&self, current: &NewMaintenance, started: bool) -> Result<NewMaintenance, FieldError> {
+        let mut next = current.clone();
+        let before_start = |field: &str| {
+            if started {
+                Err(FieldError::new(field, "cannot change once the maintenance has started"))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(n) = &self.name {
+            next.name = name("name", n, 200)?;
+        }
+        if let Some(f) = &self.scheduled_for {
+            before_start("scheduled_for")?;
+            next.scheduled_for = crate::schedule::input::parse_instant("scheduled_for", f)?;
+        }
+        if let Some(u) = &self.scheduled_until {
+            next.scheduled_until = crate::schedule::input::parse_instant("scheduled_until", u)?;
+        }
+        if let Some(c) = &self.components {
+            before_start("components")?;
+            let mut c = c.clone();
+            c.sort();
+            c.dedup();
+            next.components = c;
+        }
+        if let Some(a) = self.auto_start {
+            before_start("auto_start")?;
+            next.auto_start = a;
+        }
+        if let Some(a) = self.auto_complete {
+            next.auto_complete = a;
+        }
+        if next.scheduled_until <= next.scheduled_for {
+            return Err(FieldError::new("scheduled_until", "must be after scheduled_for"));
+        }
+        if next.scheduled_until - next.scheduled_for > chrono::Duration::days(30) {
+            return Err(FieldError::new("scheduled_until", "a maintenance lasts at most 30 days"));
+        }
+        Ok(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_maintenance_changes_freely_before_it_starts_and_only_its_end_after() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let current = NewMaintenance {
+            name: "Upgrade".into(),
+            body: "Read-only.".into(),
+            scheduled_for: t("2026-12-10T02:00:00Z"),
+            scheduled_until: t("2026-12-10T03:00:00Z"),
+            components: vec![],
+            auto_start: true,
+            auto_complete: true,
+        };
+        let later = MaintenanceChange {
+            scheduled_for: Some("2026-12-11T02:00:00Z".into()),
+            scheduled_until: Some("2026-12-11T04:00:00Z".into()),
+            ..Default::default()
+        };
+        let moved = later.apply(&current, false).unwrap();
+        assert_eq!(
+            (moved.scheduled_for, moved.scheduled_until),
+            (t("2026-12-11T02:00:00Z"), t("2026-12-11T04:00:00Z"))
+        );
+        assert_eq!(later.apply(&current, true).unwrap_err().field, "scheduled_for");
+        let longer =
+            MaintenanceChange { scheduled_until: Some("2026-12-10T05:00:00Z".into()), ..Default::default() };
+        assert_eq!(longer.apply(&current, true).unwrap().scheduled_until, t("2026-12-10T05:00:00Z"));
+        let backwards =
+            MaintenanceChange { scheduled_until: Some("2026-12-10T01:00:00Z".into()), ..Default::default() };
+        assert_eq!(backwards.apply(&current, false).unwrap_err().field, "scheduled_until");
+    }
 
     #[test]
     fn a_new_public_incident_takes_its_impact_from_the_worst_state_it_sets() {

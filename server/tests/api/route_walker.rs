@@ -85,6 +85,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/status-page/incidents/{id}/updates", Responder),
     ("GET", "/api/v1/status-page/maintenances", Viewer),
     ("POST", "/api/v1/status-page/maintenances", Responder),
+    ("PATCH", "/api/v1/status-page/maintenances/{id}", Responder),
+    ("POST", "/api/v1/status-page/maintenances/{id}/cancel", Responder),
     ("GET", "/api/v1/status-page/subscribers", Admin),
     ("POST", "/api/v1/status-page/subscribers", Admin),
     ("DELETE", "/api/v1/status-page/subscribers/{id}", Admin),
@@ -338,6 +340,7 @@ fn server_fns() -> Vec<FnCase> {
         call(PublicIncident { id: s() }, Anyone),
         call(PublicHistory { page: 1 }, Anyone),
         call(LoadStatusPageForm { number: number() }, Responder),
+        call(PreviewStatusMessage { body: s() }, Responder),
         call(AdminStatusPage {}, Admin),
         call(
             SaveStatusSettings {

@@ -1173,3 +1173,95 @@ async fn a_subscriber_to_one_incident_hears_of_it_alone() {
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_maintenance_is_moved_before_it_starts_and_cancelled() {
+    let p = page().await;
+    let starts = monday() + Duration::days(2);
+    let (s, m) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            "/api/v1/status-page/maintenances",
+            Some(json!({
+                "name": "Network work",
+                "body": "Brief blips.",
+                "scheduled_for": starts.to_rfc3339(),
+                "scheduled_until": (starts + Duration::hours(1)).to_rfc3339(),
+                "components": [p.api_component],
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["public_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/status-page/maintenances/{id}");
+
+    // Refused changes write nothing.
+    let (s, b) = p
+        .app
+        .api(Method::PATCH, &p.responder, &path, Some(json!({ "scheduled_until": starts.to_rfc3339() })))
+        .await;
+    assert_eq!(
+        (s, b["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("scheduled_until")),
+        "{b}"
+    );
+    let (s, _) = p.app.api(Method::PATCH, &p.viewer, &path, Some(json!({ "name": "Mine" }))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let later = starts + Duration::days(1);
+    let (s, b) = p
+        .app
+        .api(
+            Method::PATCH,
+            &p.responder,
+            &path,
+            Some(json!({ "name": "Network upgrade", "scheduled_for": later.to_rfc3339(),
+                         "scheduled_until": (later + Duration::hours(2)).to_rfc3339(),
+                         "components": [p.db_component] })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let upcoming = p
+        .doc("/api/v2/scheduled-maintenances/upcoming.json", |d| {
+            d["scheduled_maintenances"][0]["name"] == "Network upgrade"
+        })
+        .await;
+    let shown = &upcoming["scheduled_maintenances"][0];
+    assert_eq!(
+        shown["scheduled_for"].as_str().map(|t| t.starts_with("2026-11-26T10:00")),
+        Some(true),
+        "{shown}"
+    );
+    assert_eq!(shown["components"][0]["id"], json!(p.db_component), "{shown}");
+
+    let (s, b) = p
+        .app
+        .api(
+            Method::POST,
+            &p.responder,
+            &format!("{path}/cancel"),
+            Some(json!({ "body": "Postponed to January." })),
+        )
+        .await;
+    assert_eq!((s, b["status"].as_str()), (StatusCode::OK, Some("completed")), "{b}");
+    p.doc("/api/v2/scheduled-maintenances/upcoming.json", |d| d["scheduled_maintenances"] == json!([])).await;
+    let all = p
+        .doc("/api/v2/scheduled-maintenances.json", |d| {
+            d["scheduled_maintenances"][0]["status"] == "completed"
+        })
+        .await;
+    assert_eq!(all["scheduled_maintenances"][0]["incident_updates"][0]["body"], "Postponed to January.");
+    let (s, _) = p.app.api(Method::POST, &p.responder, &format!("{path}/cancel"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = p.app.api(Method::PATCH, &p.responder, &path, Some(json!({ "name": "Again" }))).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // Nothing ran: the components never left operational.
+    let (_, c) = p.app.api(Method::GET, &p.viewer, "/api/v1/status-page/components", None).await;
+    assert!(c.as_array().unwrap().iter().all(|c| c["status"] == "operational"), "{c}");
+    assert_eq!(
+        p.app.audit_actions(&id).await,
+        vec!["maintenance.schedule", "maintenance.update", "maintenance.cancel"]
+    );
+}

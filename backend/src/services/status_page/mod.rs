@@ -653,6 +653,102 @@ pub async fn schedule_maintenance(
     view(pool, &public).await
 }
 
+/// Changes a maintenance (before it starts anything; once it runs its name, end and whether it
+/// completes by itself). Moving its start asks for a new reminder; the page shows the change at
+/// once. A finished one is not changed.
+pub async fn update_maintenance(
+    pool: &PgPool,
+    actor: &Actor,
+    public: &str,
+    change: &domain::status::page::MaintenanceChange,
+    now: DateTime<Utc>,
+) -> Result<PublicIncidentView> {
+    let mut tx = pool.begin().await?;
+    let row = db::maintenance_for_update(&mut tx, public).await?.ok_or(Error::NotFound("maintenance"))?;
+    if row.status.is_closed() {
+        return Err(Error::Conflict("the maintenance is over; schedule a new one".into()));
+    }
+    let (Some(scheduled_for), Some(scheduled_until)) = (row.scheduled_for, row.scheduled_until) else {
+        return Err(Error::Conflict("the maintenance has no window".into()));
+    };
+    let components = db::public_components(&mut tx, row.id).await?;
+    let current = domain::status::page::NewMaintenance {
+        name: row.name.clone(),
+        body: String::new(),
+        scheduled_for,
+        scheduled_until,
+        components,
+        auto_start: row.auto_start,
+        auto_complete: row.auto_complete,
+    };
+    let next = change.apply(&current, row.status != domain::status::PublicStatus::Scheduled)?;
+    let locked = db::lock_components(&mut tx, &next.components).await?;
+    if let Some(missing) = next.components.iter().find(|id| !locked.iter().any(|(l, ..)| l == *id)) {
+        return Err(domain::FieldError::new("components", format!("{missing} names no component")).into());
+    }
+    db::update_maintenance(&mut tx, row.id, &next.name, next.scheduled_for, next.scheduled_until, now)
+        .await?;
+    db::set_maintenance_flags(&mut tx, row.id, next.auto_start, next.auto_complete).await?;
+    if next.components != current.components {
+        db::set_public_components(&mut tx, row.id, &next.components).await?;
+    }
+    let summary = |m: &domain::status::page::NewMaintenance| {
+        json!({ "name": m.name, "scheduled_for": m.scheduled_for, "scheduled_until": m.scheduled_until,
+                "components": m.components, "auto_start": m.auto_start, "auto_complete": m.auto_complete })
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("maintenance.update", "public_incident", public)
+            .before(summary(&current))
+            .after(summary(&next)),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    view(pool, public).await
+}
+
+const CANCELLED: &str = "This scheduled maintenance has been cancelled.";
+
+/// Cancels a maintenance that has not started: it is closed with a last update saying so (or
+/// `body`), which its subscribers receive. One already running is ended by posting its completion.
+pub async fn cancel_maintenance(
+    pool: &PgPool,
+    actor: &Actor,
+    public: &str,
+    body: Option<&str>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<PublicIncidentView> {
+    let mut tx = pool.begin().await?;
+    let row = db::maintenance_for_update(&mut tx, public).await?.ok_or(Error::NotFound("maintenance"))?;
+    if row.status != domain::status::PublicStatus::Scheduled {
+        return Err(Error::Conflict(
+            "only a maintenance that has not started can be cancelled; post a completed update to end one early"
+                .into(),
+        ));
+    }
+    let body = match body.map(str::trim) {
+        Some(b) if !b.is_empty() => b.to_owned(),
+        _ => CANCELLED.to_owned(),
+    };
+    if body.len() > 20_000 {
+        return Err(domain::FieldError::new("body", "at most 20000 characters").into());
+    }
+    db::set_public_status(&mut tx, row.id, domain::status::PublicStatus::Completed, now).await?;
+    let update =
+        ParsedUpdate { status: domain::status::PublicStatus::Completed, body, components: BTreeMap::new() };
+    let html = insert_update(&mut tx, row.id, actor, &update, &[], now).await?;
+    let components = db::public_components(&mut tx, row.id).await?;
+    subscribers::fan_out(&mut tx, public_url, public, &row.name, &update, &html, &components, &[], now)
+        .await?;
+    audit::record(&mut tx, actor, Entry::new("maintenance.cancel", "public_incident", public)).await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    view(pool, public).await
+}
+
 const STARTED: &str = "The scheduled maintenance is in progress. We will post updates as necessary.";
 const COMPLETED: &str = "The scheduled maintenance has been completed.";
 

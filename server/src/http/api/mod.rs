@@ -81,6 +81,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status_page::list_incidents, status_page::post_incident))
         .routes(routes!(status_page::post_update))
         .routes(routes!(status_page::list_maintenances, status_page::schedule_maintenance))
+        .routes(routes!(status_page::update_maintenance))
+        .routes(routes!(status_page::cancel_maintenance))
         .routes(routes!(status_page::list_subscribers, status_page::add_subscriber))
         .routes(routes!(status_page::remove_subscriber))
         .routes(routes!(crate::http::status::uptime))

@@ -10,10 +10,11 @@ use backend::services::status_page as service;
 use domain::{
     Role,
     status::page::{
-        ComponentInput, ComponentView, GroupInput, GroupView, MaintenanceInput, NewPublicIncidentInput,
-        PageSettings, PublicIncidentView, SettingsInput, SubscriberView, UpdateInput,
+        ComponentInput, ComponentView, GroupInput, GroupView, MaintenanceChange, MaintenanceInput,
+        NewPublicIncidentInput, PageSettings, PublicIncidentView, SettingsInput, SubscriberView, UpdateInput,
     },
 };
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::http::openapi::Refusals;
@@ -296,6 +297,66 @@ pub async fn post_update(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(posted)))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/status-page/maintenances/{id}",
+    tag = "status-page",
+    summary = "Change a maintenance: anything before it starts; its name, end and auto_complete while it runs",
+    description = "Role: responder. Moving the start sends a new reminder when its time comes. 409 once it is over.",
+    params(("id" = String, Path, description = "the maintenance's public id")),
+    request_body = MaintenanceChange,
+    responses((status = 200, description = "changed", body = PublicIncidentView), Refusals)
+)]
+pub async fn update_maintenance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<MaintenanceChange>, JsonRejection>,
+) -> Result<Json<PublicIncidentView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(change) = body.map_err(bad_json)?;
+    let changed =
+        service::update_maintenance(&state.ctx.pool, &caller.actor(responder), &id, &change, state.ctx.now())
+            .await?;
+    Ok(Json(changed))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct CancelInput {
+    /// What subscribers and the page are told (default: that it was cancelled).
+    pub body: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/status-page/maintenances/{id}/cancel",
+    tag = "status-page",
+    summary = "Cancel a maintenance that has not started",
+    description = "Role: responder. It is closed with a last update its subscribers receive; 409 once it has started (post a completed update to end it early).",
+    params(("id" = String, Path, description = "the maintenance's public id")),
+    request_body = CancelInput,
+    responses((status = 200, description = "cancelled", body = PublicIncidentView), Refusals)
+)]
+pub async fn cancel_maintenance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<CancelInput>, JsonRejection>,
+) -> Result<Json<PublicIncidentView>, ApiError> {
+    let responder = caller.require(Role::Responder)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let cancelled = service::cancel_maintenance(
+        &state.ctx.pool,
+        &caller.actor(responder),
+        &id,
+        input.body.as_deref(),
+        &state.ctx.config.public_url,
+        state.ctx.now(),
+    )
+    .await?;
+    Ok(Json(cancelled))
 }
 
 #[utoipa::path(
