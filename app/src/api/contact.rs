@@ -64,6 +64,13 @@ pub async fn remove_notification_rule(id: Uuid) -> Result<(), AppError> {
     crate::ssr::edge(backend::services::contact::remove_rule(&ctx.pool, &actor, me.user_id, id).await)
 }
 
+/// The latest messages to status page subscribers, newest first (admins).
+#[server]
+pub async fn subscriber_message_log() -> Result<Vec<domain::status::page::SubscriberMessageView>, AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Admin)?;
+    crate::ssr::edge(backend::services::status_page::subscribers::messages(&ctx.pool, 200).await)
+}
+
 /// Every message handed to a channel, newest first (admins).
 #[server]
 pub async fn delivery_log() -> Result<Vec<DeliveryView>, AppError> {

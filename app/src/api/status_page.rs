@@ -243,6 +243,20 @@ pub async fn delete_status_component(id: Uuid) -> Result<(), AppError> {
     crate::ssr::edge(backend::services::status_page::delete_component(&ctx.pool, &actor, id).await)
 }
 
+/// Puts components in an order: `order` is their ids separated by commas (what moving one up or
+/// down, or dragging it, sends).
+#[server]
+pub async fn reorder_status_components(order: String) -> Result<(), AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let ids = order.split(',').map(|id| id.trim().parse::<Uuid>()).collect::<Result<Vec<_>, _>>().map_err(
+        |_| crate::ssr::fail(domain::FieldError::new("order", "component ids separated by commas").into()),
+    )?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(
+        backend::services::status_page::reorder_components(&ctx.pool, &actor, &ids, ctx.now()).await,
+    )
+}
+
 /// Adds a group (no `id`) or renames and moves one.
 #[server]
 pub async fn save_status_group(

@@ -1,14 +1,15 @@
 //! `/admin/status-page`: the public page's settings, its groups and components (which services
-//! each stands for, in what order), and a link to see it as a customer. Admins only. Order is a
-//! position number, which a keyboard sets as easily as a mouse.
+//! each stands for, in what order), and a link to see it as a customer. Admins only. Components
+//! are reordered by dragging, or by their Move up / Move down buttons (plain forms: a keyboard and
+//! a page without JavaScript do it too).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     api::status_page::{
-        DeleteStatusComponent, DeleteStatusGroup, RemoveStatusSubscriber, SaveStatusComponent,
-        SaveStatusGroup, SaveStatusSettings, admin_status_page, status_subscribers,
+        DeleteStatusComponent, DeleteStatusGroup, RemoveStatusSubscriber, ReorderStatusComponents,
+        SaveStatusComponent, SaveStatusGroup, SaveStatusSettings, admin_status_page, status_subscribers,
     },
     components::errors::ActionError,
 };
@@ -21,6 +22,9 @@ pub fn AdminStatusPage() -> impl IntoView {
     let group = ServerAction::<SaveStatusGroup>::new();
     let delete_group = ServerAction::<DeleteStatusGroup>::new();
     let remove_subscriber = ServerAction::<RemoveStatusSubscriber>::new();
+    let reorder = ServerAction::<ReorderStatusComponents>::new();
+    // The component being dragged, if one is.
+    let dragging = RwSignal::new(None::<uuid::Uuid>);
     let subscribers = Resource::new(move || remove_subscriber.version().get(), |_| status_subscribers());
     let data = Resource::new(
         move || {
@@ -29,6 +33,7 @@ pub fn AdminStatusPage() -> impl IntoView {
                 + delete_component.version().get()
                 + group.version().get()
                 + delete_group.version().get()
+                + reorder.version().get()
         },
         |_| admin_status_page(),
     );
@@ -60,6 +65,7 @@ pub fn AdminStatusPage() -> impl IntoView {
                     })
                     .collect();
                 let group_options = groups.clone();
+                let groups_for_order = groups.clone();
                 let new_groups = groups.clone();
                 Ok::<_, crate::error::AppError>(view! {
                     <section class="panel" aria-labelledby="sp-settings">
@@ -119,29 +125,69 @@ pub fn AdminStatusPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="sp-components">
                         <h2 id="sp-components">"Components"</h2>
                         <p class="hint">"A component stands for one or more services (their slugs, separated by commas); the incident page offers it when an incident touches them."</p>
-                        {components.into_iter().map(|c| {
-                            let id = c.id.to_string();
-                            let groups = group_options.clone();
-                            let summary = format!("{} · {} · position {}", c.name, c.status.label().to_lowercase(), c.position);
-                            let (save, remove) = (format!("Save {}", c.name), format!("Remove {} and its history", c.name));
-                            let group = c.group_id.map(|g| g.to_string()).unwrap_or_default();
-                            let (position, services, degraded) = (c.position.to_string(), c.services.join(", "), c.only_show_if_degraded);
-                            let (name, description, remove_id) = (c.name, c.description, id.clone());
+                        <ActionError value=move || reorder.value().get()/>
+                        {order_lists(&components, &groups_for_order).into_iter().map(|(label, list)| {
+                            let ids: Vec<uuid::Uuid> = list.iter().map(|c| c.id).collect();
                             view! {
-                                <details class="component-edit">
-                                    <summary>{summary}</summary>
-                                    <ActionForm action=component attr:class="stacked-form">
-                                        <input type="hidden" name="id" value=id.clone()/>
-                                        <ComponentFields prefix=id.clone() name=name.clone() description=description.clone()
-                                            group=group.clone() position=position.clone()
-                                            degraded_only=degraded services=services.clone() groups=groups.clone()/>
-                                        <button type="submit" class="button">{save.clone()}</button>
-                                    </ActionForm>
-                                    <ActionForm action=delete_component attr:class="inline-form">
-                                        <input type="hidden" name="id" value=remove_id.clone()/>
-                                        <button type="submit" class="button small">{remove.clone()}</button>
-                                    </ActionForm>
-                                </details>
+                                <ul class="reorder plain-list" aria-label=format!("Order of {label}")>
+                                {list.into_iter().enumerate().map(|(at, c)| {
+                                    let id = c.id.to_string();
+                                    let groups = group_options.clone();
+                                    let summary = format!("{} · {} · position {}", c.name, c.status.label().to_lowercase(), c.position);
+                                    let (save, remove) = (format!("Save {}", c.name), format!("Remove {} and its history", c.name));
+                                    let group = c.group_id.map(|g| g.to_string()).unwrap_or_default();
+                                    let (position, services, degraded) = (c.position.to_string(), c.services.join(", "), c.only_show_if_degraded);
+                                    let (up, down) = (moved(&ids, at, -1), moved(&ids, at, 1));
+                                    let (up_label, down_label) = (format!("Move {} up", c.name), format!("Move {} down", c.name));
+                                    let (name, description, remove_id, this) = (c.name, c.description, id.clone(), c.id);
+                                    let siblings = ids.clone();
+                                    view! {
+                                        <li
+                                            class="reorder-item"
+                                            draggable="true"
+                                            on:dragstart=move |_| dragging.set(Some(this))
+                                            on:dragend=move |_| dragging.set(None)
+                                            on:dragover=move |ev| ev.prevent_default()
+                                            on:drop=move |ev| {
+                                                ev.prevent_default();
+                                                if let Some(order) = dragging.get_untracked().and_then(|from| dropped(&siblings, from, this)) {
+                                                    reorder.dispatch(ReorderStatusComponents { order });
+                                                }
+                                                dragging.set(None);
+                                            }
+                                        >
+                                            <details class="component-edit">
+                                                <summary>{summary}</summary>
+                                                <ActionForm action=component attr:class="stacked-form">
+                                                    <input type="hidden" name="id" value=id.clone()/>
+                                                    <ComponentFields prefix=id.clone() name=name.clone() description=description.clone()
+                                                        group=group.clone() position=position.clone()
+                                                        degraded_only=degraded services=services.clone() groups=groups.clone()/>
+                                                    <button type="submit" class="button">{save.clone()}</button>
+                                                </ActionForm>
+                                                <ActionForm action=delete_component attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=remove_id.clone()/>
+                                                    <button type="submit" class="button small">{remove.clone()}</button>
+                                                </ActionForm>
+                                            </details>
+                                            <div class="reorder-buttons">
+                                                {up.map(|order| view! {
+                                                    <ActionForm action=reorder attr:class="inline-form">
+                                                        <input type="hidden" name="order" value=order/>
+                                                        <button type="submit" class="button small" aria-label=up_label.clone()>"↑"</button>
+                                                    </ActionForm>
+                                                })}
+                                                {down.map(|order| view! {
+                                                    <ActionForm action=reorder attr:class="inline-form">
+                                                        <input type="hidden" name="order" value=order/>
+                                                        <button type="submit" class="button small" aria-label=down_label.clone()>"↓"</button>
+                                                    </ActionForm>
+                                                })}
+                                            </div>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                                </ul>
                             }
                         }).collect_view()}
                         <h3>"Add a component"</h3>
@@ -233,5 +279,67 @@ fn ComponentFields(
         <label for=f("services")>"Services " <span class="hint">"(slugs, separated by commas)"</span></label>
         <input id=f("services") name="services" value=services/>
         <label class="check"><input type="checkbox" name="only_show_if_degraded" value="on" checked=degraded_only/>" Show only while not operational"</label>
+    }
+}
+
+/// The components as the page lists them: those in no group, then each group's, each list in
+/// order, with what it is called.
+fn order_lists(
+    components: &[domain::status::page::ComponentView],
+    groups: &[domain::status::page::GroupView],
+) -> Vec<(String, Vec<domain::status::page::ComponentView>)> {
+    let mut lists = Vec::new();
+    let loose: Vec<_> = components.iter().filter(|c| c.group_id.is_none()).cloned().collect();
+    if !loose.is_empty() {
+        lists.push(("components in no group".to_owned(), loose));
+    }
+    for g in groups {
+        let members: Vec<_> = components.iter().filter(|c| c.group_id == Some(g.id)).cloned().collect();
+        if !members.is_empty() {
+            lists.push((g.name.clone(), members));
+        }
+    }
+    lists
+}
+
+fn join(ids: &[uuid::Uuid]) -> String {
+    ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The order with the component at `at` moved one place (`by` -1 up, 1 down); none at an end.
+fn moved(ids: &[uuid::Uuid], at: usize, by: isize) -> Option<String> {
+    let to = at.checked_add_signed(by).filter(|t| *t < ids.len())?;
+    let mut order = ids.to_vec();
+    order.swap(at, to);
+    Some(join(&order))
+}
+
+/// The order with `from` dropped onto `onto`: it takes that place, the rest keep their order.
+fn dropped(ids: &[uuid::Uuid], from: uuid::Uuid, onto: uuid::Uuid) -> Option<String> {
+    if from == onto || !ids.contains(&from) {
+        return None;
+    }
+    // Dragged down, it lands after `onto` (whose index moved up by one); dragged up, before it.
+    let at = ids.iter().position(|i| *i == onto)?;
+    let mut order: Vec<uuid::Uuid> = ids.iter().copied().filter(|i| *i != from).collect();
+    order.insert(at.min(order.len()), from);
+    Some(join(&order))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_and_dropping_reorder_within_the_list() {
+        let ids: Vec<uuid::Uuid> = (1..=3).map(|n| uuid::Uuid::from_u128(n)).collect();
+        let s = |v: &[u128]| join(&v.iter().map(|n| uuid::Uuid::from_u128(*n)).collect::<Vec<_>>());
+        assert_eq!(moved(&ids, 0, -1), None);
+        assert_eq!(moved(&ids, 0, 1), Some(s(&[2, 1, 3])));
+        assert_eq!(moved(&ids, 2, 1), None);
+        // Dragged down onto the last: it becomes last; dragged up onto the first: first.
+        assert_eq!(dropped(&ids, ids[0], ids[2]), Some(s(&[2, 3, 1])));
+        assert_eq!(dropped(&ids, ids[2], ids[0]), Some(s(&[3, 1, 2])));
+        assert_eq!(dropped(&ids, ids[1], ids[1]), None);
     }
 }

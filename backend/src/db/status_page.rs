@@ -207,6 +207,23 @@ pub async fn update_component(conn: &mut PgConnection, c: &ComponentView) -> Res
     Ok(())
 }
 
+/// Numbers the components 1, 2, 3... in the order given.
+pub async fn set_positions(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE status_components c SET position = o.n, updated_at = $2
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n) WHERE c.id = o.id",
+        ids,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn delete_component(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query!("DELETE FROM status_components WHERE id = $1", id).execute(conn).await?.rows_affected()
         > 0)
@@ -853,6 +870,33 @@ pub async fn public_incident_id(
     sqlx::query_scalar!("SELECT id FROM public_incidents WHERE public_id = $1", public_id)
         .fetch_optional(conn)
         .await
+}
+
+pub struct MessageRow {
+    pub id: i64,
+    pub channel: String,
+    pub address: String,
+    pub kind: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// The latest messages to subscribers, newest first.
+pub async fn messages(conn: &mut PgConnection, limit: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+    sqlx::query_as!(
+        MessageRow,
+        "SELECT m.id, s.kind AS channel, s.address, m.kind, m.subject, m.status, m.attempts, m.last_error, m.due_at,
+                m.sent_at
+         FROM status_messages m JOIN status_subscribers s ON s.id = m.subscriber_id
+         ORDER BY m.id DESC LIMIT $1",
+        limit
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub struct NewMessage<'a> {

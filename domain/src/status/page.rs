@@ -131,6 +131,27 @@ pub struct SubscriberView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A message to a status page subscriber, as the admin delivery log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubscriberMessageView {
+    pub id: i64,
+    /// `email` or `webhook`.
+    pub channel: String,
+    pub to: String,
+    /// `confirm`, `update` or `reminder`.
+    pub kind: String,
+    pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: u32,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub error: Option<String>,
+    pub due_at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
 /// What the incident page's "Update status page" form starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusPageForm {

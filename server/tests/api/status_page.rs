@@ -1265,3 +1265,51 @@ async fn a_maintenance_is_moved_before_it_starts_and_cancelled() {
         vec!["maintenance.schedule", "maintenance.update", "maintenance.cancel"]
     );
 }
+
+#[tokio::test]
+async fn components_are_put_in_order_by_an_admin() {
+    let p = page().await;
+    let order = |ids: Vec<&String>| Some(json!({ "ids": ids }));
+    let (s, _) = p
+        .app
+        .api(Method::PUT, &p.responder, "/api/v1/status-page/components/order", order(vec![&p.db_component]))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = p
+        .app
+        .api(
+            Method::PUT,
+            &p.admin,
+            "/api/v1/status-page/components/order",
+            order(vec![&p.db_component, &p.db_component]),
+        )
+        .await;
+    assert_eq!((s, b["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("order")), "{b}");
+    let (s, b) = p
+        .app
+        .api(
+            Method::PUT,
+            &p.admin,
+            "/api/v1/status-page/components/order",
+            order(vec![&p.db_component, &p.api_component]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (_, c) = p.app.api(Method::GET, &p.viewer, "/api/v1/status-page/components", None).await;
+    let listed: Vec<(&str, i64)> = c
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["position"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(listed, vec![("Database", 1), ("API", 2)]);
+    let summary = p
+        .doc("/api/v2/components.json", |d| {
+            d["components"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["name"] == "Database" && c["position"] == 1))
+        })
+        .await;
+    assert_eq!(summary["components"].as_array().unwrap().len(), 3);
+    assert_eq!(p.app.audit_actions("order").await, vec!["status_component.reorder"]);
+}

@@ -278,6 +278,47 @@ pub async fn update_component(
     Ok(after)
 }
 
+/// Puts components in the order given (their positions become 1, 2, 3...): what dragging one, or
+/// moving it up or down, sends.
+pub async fn reorder_components(
+    pool: &PgPool,
+    actor: &Actor,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != ids.len() || ids.is_empty() {
+        return Err(domain::FieldError::new("order", "name each component once").into());
+    }
+    let mut tx = pool.begin().await?;
+    let found = db::lock_components(&mut tx, ids).await?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|(f, ..)| f == *id)) {
+        return Err(domain::FieldError::new("order", format!("{missing} names no component")).into());
+    }
+    let before: Vec<(Uuid, i32)> = db::components(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|c| ids.contains(&c.id))
+        .map(|c| (c.id, c.position))
+        .collect();
+    db::set_positions(&mut tx, ids, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("status_component.reorder", "status_page", "order")
+            .before(json!(
+                before.iter().map(|(id, p)| json!({ "id": id, "position": p })).collect::<Vec<_>>()
+            ))
+            .after(json!(ids)),
+    )
+    .await?;
+    db::announce(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn delete_component(pool: &PgPool, actor: &Actor, id: Uuid) -> Result<()> {
     let mut tx = pool.begin().await?;
     let before = component_by_id(&mut tx, id).await?;

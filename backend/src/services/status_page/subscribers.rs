@@ -185,6 +185,26 @@ pub async fn unsubscribe(pool: &PgPool, token: &str) -> Result<()> {
     Ok(())
 }
 
+/// The latest messages to subscribers (at most `limit`, newest first), for the delivery log.
+pub async fn messages(pool: &PgPool, limit: i64) -> Result<Vec<domain::status::page::SubscriberMessageView>> {
+    Ok(db::messages(&mut *pool.acquire().await?, limit.clamp(1, 500))
+        .await?
+        .into_iter()
+        .map(|m| domain::status::page::SubscriberMessageView {
+            id: m.id,
+            channel: m.channel,
+            to: m.address,
+            kind: m.kind,
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts.max(0) as u32,
+            error: m.last_error,
+            due_at: m.due_at,
+            sent_at: m.sent_at,
+        })
+        .collect())
+}
+
 pub async fn list(pool: &PgPool) -> Result<Vec<SubscriberView>> {
     Ok(db::subscribers(&mut *pool.acquire().await?).await?.into_iter().map(view).collect())
 }

@@ -76,6 +76,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status_page::get_settings, status_page::update_settings))
         .routes(routes!(status_page::list_components, status_page::create_component))
         .routes(routes!(status_page::update_component, status_page::delete_component))
+        .routes(routes!(status_page::reorder_components))
         .routes(routes!(status_page::list_groups, status_page::create_group))
         .routes(routes!(status_page::update_group, status_page::delete_group))
         .routes(routes!(status_page::list_incidents, status_page::post_incident))

@@ -299,6 +299,32 @@ pub async fn post_update(
     Ok((StatusCode::CREATED, Json(posted)))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ComponentOrder {
+    /// Component ids in their new order; their positions become 1, 2, 3...
+    pub ids: Vec<Uuid>,
+}
+
+#[utoipa::path(
+    put,
+    path = "/status-page/components/order",
+    tag = "status-page",
+    summary = "Put components in an order (positions become 1, 2, 3...)",
+    description = "Role: admin.",
+    request_body = ComponentOrder,
+    responses((status = 204, description = "reordered"), Refusals)
+)]
+pub async fn reorder_components(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ComponentOrder>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(order) = body.map_err(bad_json)?;
+    service::reorder_components(&state.ctx.pool, &caller.actor(admin), &order.ids, state.ctx.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(
     patch,
     path = "/status-page/maintenances/{id}",
