@@ -34,7 +34,16 @@ test('the public page reads logged out and without JavaScript', async ({ browser
   await context.close();
 });
 
-test('one post from the incident page reaches the public page, its JSON and the timeline', async ({ page, browser }) => {
+test('one post from the incident page reaches an open public page without a reload, its JSON and the timeline', async ({ page, browser }) => {
+  // A customer, logged out, already has the page open.
+  const outside = await browser.newContext();
+  const reader = await outside.newPage();
+  consoleCheck.watch(reader);
+  await reader.goto('/status');
+  await expect(reader.locator('main')).not.toContainText('does not load');
+  // Marks this document: a reload would lose it.
+  await reader.evaluate(() => { (window as unknown as { kept: number }).kept = 1; });
+
   await logIn(page, '/incidents/new');
   await page.getByLabel('What is wrong?').fill('Dashboard fails to load');
   await page.getByLabel('Severity').selectOption('SEV2');
@@ -48,38 +57,76 @@ test('one post from the incident page reaches the public page, its JSON and the 
   // Prefilled from the incident: its title, and its service's component as a partial outage.
   await expect(page.getByLabel('Title customers see')).toHaveValue('Dashboard fails to load');
   await expect(page.getByLabel(/^Dashboard \(now/)).toHaveValue('partial_outage');
+  // The preview is the server's rendering, as customers will read it.
   await page.getByLabel(/^Message to customers/).fill('The dashboard **does not load** for some customers.');
+  await expect(panel.locator('.status-preview strong')).toHaveText('does not load');
   await page.getByRole('button', { name: 'Post to status page' }).click();
   await expect(panel.getByRole('link', { name: 'Dashboard fails to load' })).toBeVisible();
   await expect(page.locator('#timeline-list')).toContainText('Status page (investigating): Dashboard fails to load');
 
-  // A customer, logged out, sees it; so does the Statuspage JSON.
-  const outside = await browser.newContext();
-  const reader = await outside.newPage();
-  consoleCheck.watch(reader);
-  await expect.poll(async () => {
-    await reader.goto('/status');
-    return reader.locator('main').innerText();
-  }, { timeout: 15_000 }).toContain('does not load');
+  // The open page changes by itself (its script fetches it again every 15 s), without a reload.
+  await expect(reader.locator('main')).toContainText('does not load', { timeout: 40_000 });
   await expect(reader.locator('strong', { hasText: 'does not load' })).toBeVisible();
+  expect(await reader.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(1);
   const summary = await (await reader.request.get('/api/v2/summary.json')).json();
   const posted = summary.incidents.find((i: { name: string }) => i.name === 'Dashboard fails to load');
   expect(posted.status).toBe('investigating');
   expect(posted.components.map((c: { name: string }) => c.name)).toEqual(['Dashboard']);
   expect(summary.components.find((c: { name: string }) => c.name === 'Dashboard').status).toBe('partial_outage');
 
-  // The resolving update puts the component back.
-  await panel.getByText('Post an update').click();
-  await page.getByLabel('Status', { exact: true }).selectOption('resolved');
-  await page.getByLabel(/^Dashboard \(now/).selectOption('operational');
-  await page.getByLabel(/^Message to customers/).fill('Fixed: the dashboard loads again.');
+  // Resolving the incident offers the final update, prefilled to put the component back.
+  await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+  await expect(panel).toContainText('customers still see it as investigating');
+  await expect(page.getByLabel('Status', { exact: true })).toHaveValue('resolved');
+  await expect(page.getByLabel(/^Dashboard \(now/)).toHaveValue('operational');
+  await expect(page.getByLabel(/^Message to customers/)).toHaveValue(/has been resolved/);
   await page.getByRole('button', { name: 'Post to status page' }).click();
   await expect(panel).toContainText('resolved, 2 updates');
   await expect.poll(async () => {
     const s = await (await reader.request.get('/api/v2/components.json')).json();
     return s.components.find((c: { name: string }) => c.name === 'Dashboard').status;
   }, { timeout: 15_000 }).toBe('operational');
+  // The reader's page drops it from the current incidents, still without a reload.
+  await expect(reader.locator('section', { has: reader.getByRole('heading', { name: 'Current incidents' }) }))
+    .not.toContainText('Dashboard fails to load', { timeout: 40_000 });
+  expect(await reader.evaluate(() => (window as unknown as { kept?: number }).kept)).toBe(1);
   await outside.close();
+});
+
+test('without JavaScript the public page refreshes itself', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/status');
+  // The <noscript> refresh is live only where scripts do not run.
+  await expect(page.locator('meta[http-equiv="refresh"]')).toHaveAttribute('content', '60');
+  await context.close();
+});
+
+test('an admin reorders components by keyboard and sees subscriber messages in the delivery log', async ({ page }) => {
+  await logIn(page, '/admin/status-page');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const items = page.locator('ul[aria-label="Order of Platform"] > li summary');
+  const first = (await items.first().innerText()).split(' · ')[0];
+  const second = (await items.nth(1).innerText()).split(' · ')[0];
+  await page.getByRole('button', { name: `Move ${second} up` }).focus();
+  await page.keyboard.press('Enter');
+  await expect(items.first()).toContainText(second);
+  await expect(items.nth(1)).toContainText(first);
+  // Dragging puts it back.
+  await items.nth(1).locator('xpath=ancestor::li[1]').dragTo(items.first().locator('xpath=ancestor::li[1]'));
+  await expect(items.first()).toContainText(first);
+
+  // A subscription's confirmation shows in the delivery log (with its error: this server sends no email).
+  const origin = new URL(page.url()).origin;
+  const subscribed = await page.request.post('/status/subscribe', {
+    form: { email: 'log-reader@example.com' },
+    headers: { Origin: origin },
+  });
+  expect(subscribed.status()).toBe(200);
+  await page.goto('/admin/deliveries');
+  await expect(page.getByRole('heading', { name: 'To status page subscribers' })).toBeVisible();
+  await expect(page.locator('#subscriber-log')).toContainText('log-reader@example.com (email)');
+  await expect(page.locator('#subscriber-log')).toContainText('Confirm your subscription');
 });
 
 test('admins keep the page: a component added in the admin area shows on the public page', async ({ page }) => {

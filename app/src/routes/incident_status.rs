@@ -134,6 +134,9 @@ fn form_view(
                             required
                             maxlength="20000"
                             aria-describedby="sp-preview-h"
+                            // The property, not only the text: after a post the form comes back with a new
+                            // template (the final update), which a typed-in value would otherwise keep out.
+                            prop:value=body
                             on:input=move |ev| {
                                 preview.dispatch(PreviewStatusMessage { body: event_target_value(&ev) });
                             }
