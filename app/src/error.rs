@@ -5,7 +5,7 @@
 use leptos::{prelude::*, server_fn::codec::JsonEncoding};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("please log in")]
     Unauthenticated,
@@ -19,6 +19,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{}", if *.hard { "a hard fairness rule is broken" } else { "fairness rules are broken: confirm to save anyway" })]
     Unfair { violations: Vec<domain::schedule::Violation>, hard: bool },
+    #[error("someone saved a newer version; compare and save again")]
+    Stale(Box<domain::postmortem::PostmortemView>),
     #[error("too many attempts; try again in {0} seconds")]
     RateLimited(u64),
     #[error("something went wrong on the server; it has been logged")]
@@ -34,7 +36,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid { .. } => 422,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::Stale(_) => 409,
             AppError::Unfair { hard: true, .. } => 422,
             AppError::Unfair { hard: false, .. } => 409,
             AppError::RateLimited(_) => 429,
@@ -50,6 +52,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Invalid { .. } => "invalid",
             AppError::Conflict(_) => "conflict",
+            AppError::Stale(_) => "stale",
             AppError::Unfair { hard: true, .. } => "unfair",
             AppError::Unfair { hard: false, .. } => "unfair_needs_confirmation",
             AppError::RateLimited(_) => "rate_limited",
@@ -100,6 +103,7 @@ impl From<backend::Error> for AppError {
             E::NotFound(what) => AppError::NotFound(what.to_owned()),
             E::Invalid(f) => f.into(),
             E::Conflict(m) => AppError::Conflict(m),
+            E::Stale(current) => AppError::Stale(current),
             E::RateLimited { retry_after_secs } => AppError::RateLimited(retry_after_secs),
             E::Unfair { violations, hard } => AppError::Unfair { violations, hard },
             E::Internal(cause) => {

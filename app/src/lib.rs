@@ -35,6 +35,7 @@ use crate::{
         not_found::NotFound,
         notifications::NotificationsPage,
         planned::Planned,
+        postmortems::{PostmortemActionsPage, PostmortemPage, PostmortemQueuePage},
         schedule_editor::ScheduleEditorPage,
         schedules::{OnCallPage, SchedulePage, SchedulesPage},
         service::ServicePage,
@@ -125,7 +126,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/escalation-policies/:id/edit") view=|| view! { <RequireRole role=Role::Admin why="escalation policies are edited by admins"><PolicyEditorPage/></RequireRole> }/>
                     <Route path=path!("/services") view=ServicesPage/>
                     <Route path=path!("/services/:slug") view=ServicePage/>
-                    <Route path=path!("/postmortems") view=|| view! { <Planned title="Postmortems" what="The review queue: drafts, reviews, approvals and corrective actions."/> }/>
+                    <Route path=path!("/postmortems") view=PostmortemQueuePage/>
+                    <Route path=path!("/postmortems/actions") view=PostmortemActionsPage/>
+                    <Route path=path!("/postmortems/:id") view=PostmortemPage/>
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
                     <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>

@@ -21,6 +21,10 @@ pub enum Error {
     /// for the caller to confirm.
     #[error("{}", unfair_message(*.hard))]
     Unfair { violations: Vec<domain::schedule::Violation>, hard: bool },
+    /// A save written on an older version: someone saved meanwhile. Carries the current text so
+    /// the writer can compare instead of overwriting.
+    #[error("someone saved a newer version; compare and save again")]
+    Stale(Box<domain::postmortem::PostmortemView>),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]

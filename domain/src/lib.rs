@@ -175,6 +175,7 @@ pub mod notification;
 mod openapi;
 #[cfg(all(test, feature = "openapi"))]
 mod openapi_tests;
+pub mod postmortem;
 pub mod schedule;
 pub mod service;
 pub mod status;

@@ -152,25 +152,31 @@ pub struct DeliveryView {
     pub incident: Option<i64>,
 }
 
-/// What a notification is for: a page, a test page a person sent themselves, or the message that
-/// their shift starts.
+/// What a notification is for: a page, a test page a person sent themselves, the message that
+/// their shift starts, or a postmortem notice (review requested, approved, due, overdue...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     Page,
     Test,
     Handoff,
+    Postmortem,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 3] =
-        [NotificationKind::Page, NotificationKind::Test, NotificationKind::Handoff];
+    pub const ALL: [NotificationKind; 4] = [
+        NotificationKind::Page,
+        NotificationKind::Test,
+        NotificationKind::Handoff,
+        NotificationKind::Postmortem,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::Page => "page",
             NotificationKind::Test => "test",
             NotificationKind::Handoff => "handoff",
+            NotificationKind::Postmortem => "postmortem",
         }
     }
 }
@@ -182,7 +188,10 @@ impl std::str::FromStr for NotificationKind {
             "page" => Ok(NotificationKind::Page),
             "test" => Ok(NotificationKind::Test),
             "handoff" => Ok(NotificationKind::Handoff),
-            other => Err(FieldError::new("kind", format!("'{other}' is not page, test or handoff"))),
+            "postmortem" => Ok(NotificationKind::Postmortem),
+            other => {
+                Err(FieldError::new("kind", format!("'{other}' is not page, test, handoff or postmortem")))
+            }
         }
     }
 }

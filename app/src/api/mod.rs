@@ -11,6 +11,7 @@ pub mod incidents;
 pub mod integration_keys;
 pub mod paging;
 pub mod policies;
+pub mod postmortems;
 pub mod schedules;
 pub mod status_page;
 pub mod teams;

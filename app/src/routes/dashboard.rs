@@ -23,5 +23,39 @@ pub fn DashboardPage() -> impl IntoView {
             <IncidentList base="/"/>
         </section>
         {responder.then(|| view! { <HandoverPanel/> })}
+        <Waiting/>
+    }
+}
+
+/// Postmortems waiting on the viewer, and their overdue corrective actions.
+#[component]
+fn Waiting() -> impl IntoView {
+    let waiting = Resource::new(|| (), |_| crate::api::postmortems::waiting_on_me());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (postmortems, actions) = waiting.await.unwrap_or_default();
+                (!postmortems.is_empty() || !actions.is_empty()).then(|| view! {
+                    <section class="panel" aria-labelledby="waiting-h" id="waiting-on-you">
+                        <h2 id="waiting-h">"Postmortems waiting on you"</h2>
+                        <ul class="plain-list">
+                            {postmortems.into_iter().map(|p| view! {
+                                <li>
+                                    <a href=format!("/postmortems/{}", p.id)>{format!("INC-{} {}", p.incident, p.incident_title)}</a>
+                                    {format!(" · {}{}", p.status.label().to_lowercase(), if p.overdue { " · overdue" } else { "" })}
+                                </li>
+                            }).collect_view()}
+                            {actions.into_iter().map(|a| view! {
+                                <li>
+                                    <strong class="badge overdue-badge">"overdue"</strong>" "
+                                    <a href=format!("/postmortems/{}", a.postmortem_id)>{a.title}</a>
+                                    {format!(" · due {} · INC-{}", a.due_on, a.incident)}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }

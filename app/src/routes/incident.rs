@@ -40,6 +40,7 @@ pub fn IncidentPage() -> impl IntoView {
     let relate = ServerAction::<RelateIncident>::new();
     let page = ServerAction::<PageTarget>::new();
     let status_post = ServerAction::<crate::api::status_page::PostStatusPage>::new();
+    let start_postmortem = ServerAction::<crate::api::postmortems::StartPostmortem>::new();
 
     // Refetch when this incident changes, here or anywhere else (live), or after a resync.
     let changed_elsewhere = RwSignal::new(0u64);
@@ -91,6 +92,10 @@ pub fn IncidentPage() -> impl IntoView {
         },
     );
     let choices = Resource::new(|| (), |_| page_choices());
+    let postmortem = Resource::new(
+        move || (number(), version() + start_postmortem.version().get()),
+        |(n, _)| crate::api::postmortems::incident_postmortem(n),
+    );
     let status_form = Resource::new(
         move || (number(), version()),
         |(n, _)| crate::api::status_page::load_status_page_form(n),
@@ -111,6 +116,7 @@ pub fn IncidentPage() -> impl IntoView {
                 let choices = choices.await?;
                 // Responders only: anyone else gets a refusal, and no panel.
                 let status_form = if can_act { Some(status_form.await) } else { None };
+                let postmortem = postmortem.await?;
                 let n = i.number;
                 Ok::<_, crate::error::AppError>(view! {
                     <Title text=format!("{} {}", i.number, i.title)/>
@@ -160,6 +166,23 @@ pub fn IncidentPage() -> impl IntoView {
                             {status_form.map(|form| view! {
                                 <crate::routes::incident_status::StatusPagePanel number=n title=i.title.clone() resolved=!i.status.is_open() form post=status_post/>
                             })}
+                            <section class="panel" aria-labelledby="postmortem-h">
+                                <h2 id="postmortem-h">"Postmortem"</h2>
+                                {match postmortem {
+                                    Some((id, status)) => view! {
+                                        <p><a href=format!("/postmortems/{id}")>{format!("Postmortem ({})", status.label().to_lowercase())}</a></p>
+                                    }.into_any(),
+                                    None if can_act => view! {
+                                        <p class="muted">"None yet: resolving a SEV1 or SEV2 starts one by itself."</p>
+                                        <ActionForm action=start_postmortem attr:class="inline-form">
+                                            <input type="hidden" name="number" value=n.to_string()/>
+                                            <button type="submit" class="button">"Start the postmortem"</button>
+                                        </ActionForm>
+                                        <ActionError value=move || start_postmortem.value().get()/>
+                                    }.into_any(),
+                                    None => view! { <p class="muted">"None yet."</p> }.into_any(),
+                                }}
+                            </section>
                             <Pinned events=events.clone()/>
                             <Details i=i.clone() zone=zone.clone() can_act edit link relate/>
                         </div>

@@ -15,6 +15,7 @@ pub mod login;
 pub mod not_found;
 pub mod notifications;
 pub mod planned;
+pub mod postmortems;
 pub mod schedule_editor;
 pub mod schedules;
 pub mod service;

@@ -207,6 +207,26 @@ pub async fn id_by_number(conn: &mut PgConnection, number: i64) -> Result<Option
 }
 
 /// The services an incident is about.
+/// The numbers of the latest resolved SEV1 and SEV2 incidents, newest first.
+pub async fn recent_resolved_numbers(conn: &mut PgConnection, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT number FROM incidents WHERE status = 'resolved' AND severity <= 2 ORDER BY resolved_at DESC LIMIT $1",
+        limit
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The names of the people holding the incident's roles.
+pub async fn role_holder_names(conn: &mut PgConnection, incident: Uuid) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT u.name FROM incident_roles r JOIN users u ON u.id = r.user_id WHERE r.incident_id = $1 ORDER BY u.name",
+        incident
+    )
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn service_ids(conn: &mut PgConnection, incident: Uuid) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar!("SELECT service_id FROM incident_services WHERE incident_id = $1", incident)
         .fetch_all(conn)

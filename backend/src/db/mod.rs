@@ -14,6 +14,7 @@ pub mod integration_keys;
 pub mod login_failures;
 pub mod notifications;
 pub mod policies;
+pub mod postmortems;
 pub mod rejected_events;
 pub mod schedules;
 pub mod services;

@@ -233,6 +233,18 @@ async fn prepare(
     if live.is_empty() {
         return Ok(None);
     }
+    // One message carries one kind of news, pages first: anything else claimed with them (a test,
+    // a handoff, a postmortem notice) waits a moment for a message of its own.
+    let first = if live.iter().any(|i| i.kind == NotificationKind::Page) {
+        NotificationKind::Page
+    } else {
+        live[0].kind
+    };
+    let later: Vec<i64> = live.iter().filter(|i| i.kind != first).map(|i| i.id).collect();
+    if !later.is_empty() {
+        notifications::postpone(&mut *conn, &later, now + chrono::Duration::seconds(5)).await?;
+    }
+    let live: Vec<&notifications::Claimed> = live.into_iter().filter(|i| i.kind == first).collect();
     let ids: Vec<i64> = live.iter().map(|i| i.id).collect();
     if live.iter().any(|i| i.kind == NotificationKind::Page)
         && let Some(last) = notifications::last_sent(&mut *conn, user, method_id, now - BUNDLE_WINDOW).await?
@@ -254,6 +266,8 @@ async fn prepare(
         Message::test(&name)
     } else if let Some(h) = live.iter().find(|i| i.kind == NotificationKind::Handoff) {
         Message::handoff(&name, h.note.clone().unwrap_or_default())
+    } else if let Some(p) = live.iter().find(|i| i.kind == NotificationKind::Postmortem) {
+        Message::postmortem(&name, p.note.clone().unwrap_or_default())
     } else {
         let items = paged
             .iter()

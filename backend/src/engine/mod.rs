@@ -80,13 +80,21 @@ pub enum Job {
     Delivery,
     Handoffs,
     Maintenance,
+    Postmortems,
     Cleanup,
 }
 
 impl Job {
     /// In the order `tick` runs them: what queues notifications before the delivery that sends them.
-    pub const ALL: [Job; 6] =
-        [Job::Alerts, Job::Handoffs, Job::Maintenance, Job::Escalation, Job::Delivery, Job::Cleanup];
+    pub const ALL: [Job; 7] = [
+        Job::Alerts,
+        Job::Handoffs,
+        Job::Maintenance,
+        Job::Postmortems,
+        Job::Escalation,
+        Job::Delivery,
+        Job::Cleanup,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -95,6 +103,7 @@ impl Job {
             Job::Delivery => "delivery",
             Job::Handoffs => "handoffs",
             Job::Maintenance => "maintenance",
+            Job::Postmortems => "postmortems",
             Job::Cleanup => "cleanup",
         }
     }
@@ -104,6 +113,7 @@ impl Job {
             Job::Alerts | Job::Escalation | Job::Delivery => Duration::from_secs(1),
             Job::Handoffs => Duration::from_secs(15),
             Job::Maintenance => Duration::from_secs(5),
+            Job::Postmortems => Duration::from_secs(60),
             Job::Cleanup => Duration::from_secs(3600),
         }
     }
@@ -163,6 +173,17 @@ impl Engine {
             }
             Job::Handoffs => handoffs::run(self, now).await?,
             Job::Maintenance => maintenance::run(&self.pool, &self.base_url, now).await?,
+            Job::Postmortems => {
+                let c = crate::services::postmortems::chase(&self.pool, now).await?;
+                if c != crate::services::postmortems::Chased::default() {
+                    tracing::info!(
+                        due_soon = c.due_soon,
+                        overdue = c.overdue,
+                        escalated = c.escalated,
+                        "postmortems chased"
+                    );
+                }
+            }
             Job::Cleanup => cleanup::run(&self.pool, now).await?,
         }
         Ok(())
@@ -207,7 +228,9 @@ impl Engine {
                             notify: Some(self.deliveries_due.clone()),
                             live: Some(wake.live.subscribe()),
                         },
-                        Job::Handoffs | Job::Maintenance | Job::Cleanup => Waker { notify: None, live: None },
+                        Job::Handoffs | Job::Maintenance | Job::Postmortems | Job::Cleanup => {
+                            Waker { notify: None, live: None }
+                        }
                     };
                     tasks.push(tokio::spawn(engine.keep_running(job, waker, until_stopped())));
                 }

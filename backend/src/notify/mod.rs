@@ -61,6 +61,10 @@ impl Message {
         Message { kind: "shift.handoff", to: to.to_owned(), text, incidents: vec![] }
     }
 
+    pub fn postmortem(to: &str, text: String) -> Message {
+        Message { kind: "postmortem", to: to.to_owned(), text, incidents: vec![] }
+    }
+
     pub fn test(to: &str) -> Message {
         Message {
             kind: "test",

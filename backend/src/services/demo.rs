@@ -118,6 +118,7 @@ pub async fn load_demo(
     let schedules = demo_schedules(pool, &ids, &team_ids, now).await?;
     demo_policies(pool, &team_ids, &schedules).await?;
     demo_status_page(pool, &ids, &open, now).await?;
+    demo_postmortems(pool, &ids, now).await?;
     Ok(DemoCredentials { admin_email: created[0].0.clone(), password: plain, users: created })
 }
 
@@ -280,6 +281,148 @@ async fn demo_history(
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Postmortems for the demo's latest serious past incidents, one in every state, with actions
+/// open, done and overdue, and one confirmed recurrence: through the same operations people use.
+async fn demo_postmortems(
+    pool: &PgPool,
+    users: &std::collections::HashMap<&str, domain::UserId>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use chrono::Duration;
+    use domain::incident::IncidentNumber;
+    use domain::postmortem::{
+        ActionChange, ActionInput, PostmortemSave, ReviewInput, SectionKey, TransitionInput,
+    };
+
+    use crate::services::postmortems as pm;
+
+    let as_user =
+        |email: &str| Actor { user_id: users.get(email).copied(), label: email.to_owned(), request_id: None };
+    let (priya, sam) = (as_user("priya@example.com"), as_user("sam@example.com"));
+    let sam_id = users.get("sam@example.com").map(|u| u.0);
+    let priya_id = users.get("priya@example.com").map(|u| u.0);
+    let numbers: Vec<i64> = {
+        let mut conn = pool.acquire().await?;
+        incidents::recent_resolved_numbers(&mut conn, 6).await?
+    };
+    // Oldest first: the states run from published (oldest) to a fresh draft.
+    let mut made = Vec::new();
+    for (k, n) in numbers.iter().rev().enumerate() {
+        let at = now - Duration::days(30 - 5 * k as i64);
+        let p = match pm::create(pool, &priya, IncidentNumber(*n), at).await {
+            Ok(p) => p,
+            Err(Error::Conflict(_)) => pm::get_by_incident(pool, IncidentNumber(*n), at).await?,
+            Err(e) => return Err(e),
+        };
+        made.push(p);
+    }
+    let write = |summary: &str, cause: &str| PostmortemSave {
+        sections: [
+            (SectionKey::Summary, summary.to_owned()),
+            (SectionKey::RootCause, cause.to_owned()),
+            (
+                SectionKey::WentWell,
+                "The alert fired within two minutes and the rollback was rehearsed.".to_owned(),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    };
+    let review = |verdict: &str, comment: &str| ReviewInput {
+        verdict: verdict.to_owned(),
+        comment: comment.to_owned(),
+    };
+    let to = |s: &str, reviewers: Vec<Uuid>| TransitionInput { to: s.to_owned(), reviewers };
+    let sam_only: Vec<Uuid> = sam_id.into_iter().collect();
+    for (k, p) in made.iter().enumerate() {
+        let at = now - Duration::days(29 - 5 * k as i64);
+        let summary = format!("{} for customers of the service; resolved by the on-call.", p.incident_title);
+        // The newest stays a fresh draft with a blaming sentence for the hints to catch.
+        let cause = if k + 1 == made.len() {
+            "Sam failed to check the config before deploying. Human error."
+        } else {
+            "A configuration default changed in a dependency upgrade; nothing in the pipeline compared it."
+        };
+        let saved = pm::save(
+            pool,
+            &priya,
+            p.id,
+            &PostmortemSave { version: p.version, ..write(&summary, cause) },
+            at,
+        )
+        .await?;
+        // Actions: one done, one open, and (on the oldest two) one already overdue.
+        let action = |title: &str, due: chrono::NaiveDate| ActionInput {
+            title: title.to_owned(),
+            owner_id: if k % 2 == 0 { sam_id } else { priya_id },
+            due_on: Some(due.to_string()),
+            priority: Some(if k % 2 == 0 { "high" } else { "medium" }.to_owned()),
+            tracker_url: Some(format!("https://tracker.example.com/OPS-{}", 100 + k)),
+            from_event: None,
+        };
+        let done = pm::add_action(
+            pool,
+            &priya,
+            p.id,
+            &action("Add a config diff step to the pipeline", (at + Duration::days(10)).date_naive()),
+            at,
+        )
+        .await?;
+        pm::update_action(
+            pool,
+            &sam,
+            done.id,
+            &ActionChange { status: Some("done".into()), ..Default::default() },
+            at,
+        )
+        .await?;
+        let due = if k < 2 { now - Duration::days(3) } else { now + Duration::days(20) };
+        pm::add_action(
+            pool,
+            &priya,
+            p.id,
+            &action("Alert on configuration drift between regions", due.date_naive()),
+            at,
+        )
+        .await?;
+        match k {
+            // Published, approved, in review, changes requested, draft, draft.
+            0 | 1 => {
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+                pm::review(pool, &sam, p.id, &review("approve", "Clear and blameless."), at).await?;
+                if k == 0 {
+                    pm::transition(pool, &priya, p.id, &to("published", vec![]), at).await?;
+                }
+            }
+            2 => {
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+            }
+            3 => {
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+                pm::review(
+                    pool,
+                    &sam,
+                    p.id,
+                    &review("request_changes", "Say how detection could have been faster."),
+                    at,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        let _ = saved;
+    }
+    // The newest confirms an earlier candidate, if it has one.
+    if let Some(last) = made.last() {
+        let view = pm::get(pool, last.id, now).await?;
+        if let Some(c) = view.recurrence_candidates.first() {
+            pm::decide_recurrence(pool, &priya, last.id, IncidentNumber(c.incident), true, now).await?;
+        }
+    }
     Ok(())
 }
 

@@ -398,6 +398,8 @@ pub enum TimelineKind {
     PageFailed,
     AlertAttached,
     StatusPageUpdate,
+    /// The postmortem was created, reviewed, approved, published...
+    Postmortem,
 }
 
 /// How a timeline entry is pinned for later.
@@ -453,6 +455,7 @@ impl TimelineKind {
             TimelineKind::PageFailed => "page_failed",
             TimelineKind::AlertAttached => "alert_attached",
             TimelineKind::StatusPageUpdate => "status_page_update",
+            TimelineKind::Postmortem => "postmortem",
         }
     }
 }

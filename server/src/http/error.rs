@@ -30,6 +30,7 @@ impl IntoResponse for ApiError {
                 body["message"] = json!(reason);
             }
             AppError::Unfair { violations, .. } => body["violations"] = json!(violations),
+            AppError::Stale(current) => body["current"] = json!(current),
             _ => {}
         }
         let mut response = (status, Json(json!({ "error": body }))).into_response();

@@ -92,9 +92,10 @@ async fn a_responder_declares_an_incident_and_walks_it_to_resolved() {
         .unwrap();
     let bodies: Vec<&str> =
         timeline.as_array().unwrap().iter().map(|e| e["body"].as_str().unwrap()).collect();
-    assert_eq!(bodies.len(), 4);
+    assert_eq!(bodies.len(), 5);
     assert!(bodies[0].starts_with("Declared as SEV2"));
     assert_eq!(bodies[3], "mitigated -> resolved: testing");
+    assert!(bodies[4].starts_with("Postmortem opened"), "a SEV2 gets its postmortem on resolution");
     assert!(timeline.as_array().unwrap().iter().all(|e| e["author"] == "Ada"));
 }
 

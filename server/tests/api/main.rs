@@ -16,6 +16,7 @@ mod incident_work;
 mod incidents;
 mod pages_and_ops;
 mod paging;
+mod postmortems;
 mod route_walker;
 mod schedules;
 mod status_page;

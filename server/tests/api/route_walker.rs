@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use app::api::{
     alerts::*, audit::*, catalog::*, contact::*, incidents::*, integration_keys::*, paging::*, policies::*,
-    schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
+    postmortems::*, schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
 };
 use domain::{
     Role, UserId,
@@ -81,6 +81,22 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/status-page/groups", Admin),
     ("PATCH", "/api/v1/status-page/groups/{id}", Admin),
     ("DELETE", "/api/v1/status-page/groups/{id}", Admin),
+    ("GET", "/api/v1/postmortems", Viewer),
+    ("GET", "/api/v1/incidents/{number}/postmortem", Viewer),
+    ("POST", "/api/v1/incidents/{number}/postmortem", Responder),
+    ("GET", "/api/v1/postmortems/{id}", Viewer),
+    ("PATCH", "/api/v1/postmortems/{id}", Responder),
+    ("GET", "/api/v1/postmortems/{id}/markdown", Viewer),
+    ("POST", "/api/v1/postmortems/{id}/transitions", Responder),
+    ("POST", "/api/v1/postmortems/{id}/reviews", Responder),
+    ("POST", "/api/v1/postmortems/{id}/comments", Responder),
+    ("POST", "/api/v1/postmortems/{id}/timeline", Responder),
+    ("PATCH", "/api/v1/postmortems/{id}/timeline/{entry}", Responder),
+    ("DELETE", "/api/v1/postmortems/{id}/timeline/{entry}", Responder),
+    ("POST", "/api/v1/postmortems/{id}/recurrences", Responder),
+    ("POST", "/api/v1/postmortems/{id}/actions", Responder),
+    ("GET", "/api/v1/postmortem-actions", Viewer),
+    ("PATCH", "/api/v1/postmortem-actions/{id}", Responder),
     ("GET", "/api/v1/status-page/incidents", Viewer),
     ("POST", "/api/v1/status-page/incidents", Responder),
     ("POST", "/api/v1/status-page/incidents/{id}/updates", Responder),
@@ -184,6 +200,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/services", Viewer),
     ("GET", "/services/{slug}", Viewer),
     ("GET", "/postmortems", Viewer),
+    ("GET", "/postmortems/actions", Viewer),
+    ("GET", "/postmortems/{id}", Viewer),
     ("GET", "/retro", Viewer),
     ("GET", "/analytics", Viewer),
     ("GET", "/admin", Admin),
@@ -202,7 +220,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
 fn sample_path(template: &str) -> String {
     let nil = Uuid::nil().to_string();
     // Alerts and timeline entries have numeric ids; everything else a UUID.
-    let numeric_id = template.starts_with("/api/v1/alerts/") || template.contains("/timeline/");
+    let numeric_id = template.starts_with("/api/v1/alerts/")
+        || (template.starts_with("/api/v1/incidents/") && template.contains("/timeline/"));
     let mut path = template
         .replace("{number}", "999999")
         .replace("{slug}", "no-such-thing")
@@ -212,7 +231,8 @@ fn sample_path(template: &str) -> String {
         .replace("{override_id}", &nil)
         .replace("{method}", &nil)
         .replace("{rule}", &nil)
-        .replace("{page}", "2");
+        .replace("{page}", "2")
+        .replace("{entry}", &nil);
     path = path.replace("{id}", if numeric_id { "999999" } else { &nil });
     assert!(!path.contains('{'), "no sample for a parameter of {template}");
     path
@@ -343,6 +363,32 @@ fn server_fns() -> Vec<FnCase> {
         call(PublicHistory { page: 1 }, Anyone),
         call(LoadStatusPageForm { number: number() }, Responder),
         call(PreviewStatusMessage { body: s() }, Responder),
+        call(PostmortemQueue {}, Viewer),
+        call(GetPostmortem { id: nil }, Viewer),
+        call(IncidentPostmortem { number: number() }, Viewer),
+        call(StartPostmortem { number: number() }, Responder),
+        call(SavePostmortemSection { id: nil, version: 1, section: s(), text: s() }, Responder),
+        call(MovePostmortem { id: nil, to: s(), reviewers: vec![] }, Responder),
+        call(ReviewPostmortem { id: nil, verdict: s(), comment: s() }, Responder),
+        call(CommentPostmortem { id: nil, body: s(), section: s() }, Responder),
+        call(AddPostmortemLine { id: nil, at: s(), text: s(), source: None }, Responder),
+        call(RemovePostmortemLine { id: nil, entry: nil }, Responder),
+        call(DecidePostmortemRecurrence { id: nil, incident: number(), confirmed: true }, Responder),
+        call(
+            AddPostmortemAction {
+                id: nil,
+                title: s(),
+                owner_id: None,
+                due_on: s(),
+                priority: s(),
+                tracker_url: s(),
+                from_event: None,
+            },
+            Responder,
+        ),
+        call(SetPostmortemAction { id: nil, status: s(), reason: s() }, Responder),
+        call(PostmortemActions { mine: false }, Viewer),
+        call(WaitingOnMe {}, Viewer),
         call(AdminStatusPage {}, Admin),
         call(
             SaveStatusSettings {

@@ -112,6 +112,27 @@ impl Page {
         panic!("{path} never showed the change");
     }
 
+    /// Schedules an hour's maintenance of `component` from `starts`.
+    async fn schedule(&self, name: &str, starts: DateTime<Utc>, component: &str) -> Value {
+        let (s, m) = self
+            .app
+            .api(
+                Method::POST,
+                &self.responder,
+                "/api/v1/status-page/maintenances",
+                Some(json!({
+                    "name": name,
+                    "body": "Expect brief interruptions.",
+                    "scheduled_for": starts.to_rfc3339(),
+                    "scheduled_until": (starts + Duration::hours(1)).to_rfc3339(),
+                    "components": [component],
+                })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        m
+    }
+
     async fn declare(&self) -> String {
         let (s, b) = self
             .app
@@ -1039,22 +1060,7 @@ async fn subscribers_hear_of_a_maintenance_when_scheduled_and_once_a_day_ahead()
     confirmed(&p, &mail, "api-watcher@example.com", &[("component", p.api_component.as_str())]).await;
 
     let starts = monday() + Duration::days(3) + Duration::hours(1);
-    let (s, m) = p
-        .app
-        .api(
-            Method::POST,
-            &p.responder,
-            "/api/v1/status-page/maintenances",
-            Some(json!({
-                "name": "Database upgrade",
-                "body": "Writes pause for a minute.",
-                "scheduled_for": starts.to_rfc3339(),
-                "scheduled_until": (starts + Duration::hours(1)).to_rfc3339(),
-                "components": [p.db_component],
-            })),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let m = p.schedule("Database upgrade", starts, &p.db_component).await;
     p.app.tick().await;
     let sent = std::mem::take(&mut *mail.lock().unwrap());
     assert_eq!(sent.len(), 1, "the notice, to the database's subscriber only: {sent:?}");
@@ -1178,22 +1184,7 @@ async fn a_subscriber_to_one_incident_hears_of_it_alone() {
 async fn a_maintenance_is_moved_before_it_starts_and_cancelled() {
     let p = page().await;
     let starts = monday() + Duration::days(2);
-    let (s, m) = p
-        .app
-        .api(
-            Method::POST,
-            &p.responder,
-            "/api/v1/status-page/maintenances",
-            Some(json!({
-                "name": "Network work",
-                "body": "Brief blips.",
-                "scheduled_for": starts.to_rfc3339(),
-                "scheduled_until": (starts + Duration::hours(1)).to_rfc3339(),
-                "components": [p.api_component],
-            })),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let m = p.schedule("Network work", starts, &p.api_component).await;
     let id = m["public_id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/status-page/maintenances/{id}");
 

@@ -168,6 +168,10 @@ pub(crate) async fn transition(
         .before(json!({ "status": from }))
         .after(json!({ "status": to, "reason": reason }));
     audit::record(conn, actor, entry).await?;
+    if to == IncidentStatus::Resolved {
+        // In the same transaction: a resolved incident the policy covers always has its postmortem.
+        crate::services::postmortems::on_resolve(conn, actor, id, now).await?;
+    }
     Ok(())
 }
 

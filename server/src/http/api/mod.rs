@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod integration_keys;
 pub mod paging;
 pub mod policies;
+pub mod postmortems;
 pub mod schedules;
 pub mod status_page;
 pub mod teams;
@@ -81,6 +82,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status_page::update_group, status_page::delete_group))
         .routes(routes!(status_page::list_incidents, status_page::post_incident))
         .routes(routes!(status_page::post_update))
+        .routes(routes!(postmortems::list))
+        .routes(routes!(postmortems::for_incident, postmortems::create))
+        .routes(routes!(postmortems::get, postmortems::save))
+        .routes(routes!(postmortems::markdown))
+        .routes(routes!(postmortems::transition))
+        .routes(routes!(postmortems::review))
+        .routes(routes!(postmortems::comment))
+        .routes(routes!(postmortems::add_timeline))
+        .routes(routes!(postmortems::update_timeline, postmortems::delete_timeline))
+        .routes(routes!(postmortems::decide_recurrence))
+        .routes(routes!(postmortems::add_action))
+        .routes(routes!(postmortems::list_actions))
+        .routes(routes!(postmortems::update_action))
         .routes(routes!(status_page::list_maintenances, status_page::schedule_maintenance))
         .routes(routes!(status_page::update_maintenance))
         .routes(routes!(status_page::cancel_maintenance))
