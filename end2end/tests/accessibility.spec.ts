@@ -25,12 +25,13 @@ async function everyPage(page: Page): Promise<string[]> {
   const schedule = (await json('/api/v1/schedules'))[0].id;
   const service = (await json('/api/v1/services'))[0].slug;
   const policy = (await json('/api/v1/escalation-policies'))[0].id;
+  const postmortem = (await json('/api/v1/postmortems?status=in_review'))[0].id;
   return [
     '/', '/incidents', '/incidents/new', `/incidents/${incident}`,
     '/oncall', '/schedules', `/schedules/${schedule}`, `/schedules/${schedule}/edit`, '/schedules/new',
     '/escalation-policies', `/escalation-policies/${policy}/edit`,
     '/services', `/services/${service}`,
-    '/postmortems', '/retro', '/analytics',
+    '/postmortems', '/postmortems/actions', `/postmortems/${postmortem}`, '/retro', '/analytics',
     '/admin/users', '/admin/teams', '/admin/audit', '/admin/integrations', '/admin/deliveries', '/admin/status-page',
     '/settings/account', '/settings/tokens', '/settings/notifications',
     '/no-such-page',

@@ -33,3 +33,12 @@ export async function logIn(page: Page, next = '/') {
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
+
+/** Logs a demo user in (they share the admin's password in the test server) in `page`. */
+export async function logInAs(page: Page, email: string, next = '/') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}

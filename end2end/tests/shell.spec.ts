@@ -42,8 +42,8 @@ test('the app shell hydrates, the user menu works, and logout ends the session',
 
   // Client-side navigation keeps the shell.
   await page.getByRole('link', { name: 'Postmortems' }).click();
-  await expect(page.getByRole('heading', { name: 'Postmortems' })).toBeVisible();
-  await expect(page.getByText('Not built yet')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Postmortems', level: 1 })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Queue' })).toBeVisible();
 
   await menuButton.click();
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -179,14 +179,16 @@ test('an incident runs from declared to resolved, live in a second page', async 
 
   // Newest first: every step, each with its author and time (paging entries aside: the demo
   // routes the service to an escalation policy, whose engine writes its own).
+  // Resolving a SEV2 opened its postmortem, the newest entry.
   const steps = page.locator('#timeline-list > li:not([class*="kind-page_"])');
-  await expect(steps).toHaveCount(5);
-  await expect(steps.nth(0)).toContainText('acknowledged -> resolved');
-  await expect(steps.nth(1)).toContainText('Rolled back');
-  await expect(steps.nth(2)).toContainText('Alex Morgan is commander');
-  await expect(steps.nth(3)).toContainText('triggered -> acknowledged');
-  await expect(steps.nth(4)).toContainText('Declared as SEV2');
-  for (let i = 0; i < 5; i++) {
+  await expect(steps).toHaveCount(6);
+  await expect(steps.nth(0)).toContainText('Postmortem opened');
+  await expect(steps.nth(1)).toContainText('acknowledged -> resolved');
+  await expect(steps.nth(2)).toContainText('Rolled back');
+  await expect(steps.nth(3)).toContainText('Alex Morgan is commander');
+  await expect(steps.nth(4)).toContainText('triggered -> acknowledged');
+  await expect(steps.nth(5)).toContainText('Declared as SEV2');
+  for (let i = 0; i < 6; i++) {
     await expect(steps.nth(i).locator('.author')).toHaveText('Alex Morgan');
     await expect(steps.nth(i).locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
   }
