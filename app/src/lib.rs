@@ -22,6 +22,7 @@ use crate::{
     components::layout::{AdminLayout, AppLayout, RequireRole},
     routes::{
         account::AccountPage,
+        admin_postmortems::AdminPostmortemsPage,
         admin_status::AdminStatusPage,
         admin_teams::AdminTeamsPage,
         admin_users::AdminUsersPage,
@@ -139,6 +140,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/integrations") view=ServicesPage/>
                         <Route path=path!("/deliveries") view=DeliveriesPage/>
                         <Route path=path!("/status-page") view=AdminStatusPage/>
+                        <Route path=path!("/postmortem-templates") view=AdminPostmortemsPage/>
                     </ParentRoute>
                     <Route path=path!("/settings/account") view=AccountPage/>
                     <Route path=path!("/settings/tokens") view=TokensPage/>

@@ -33,6 +33,7 @@ async function everyPage(page: Page): Promise<string[]> {
     '/services', `/services/${service}`,
     '/postmortems', '/postmortems/actions', `/postmortems/${postmortem}`, '/retro', '/analytics',
     '/admin/users', '/admin/teams', '/admin/audit', '/admin/integrations', '/admin/deliveries', '/admin/status-page',
+    '/admin/postmortem-templates',
     '/settings/account', '/settings/tokens', '/settings/notifications',
     '/no-such-page',
   ];

@@ -96,3 +96,17 @@ test('the queue shows the demo postmortems by tab; an overdue action is on its o
   await logInAs(page, 'sam@example.com', '/');
   await expect(page.locator('#waiting-on-you')).toContainText('overdue');
 });
+
+test('an admin narrows the policy and adds a template for SEV1', async ({ page }) => {
+  await logIn(page, '/admin/postmortem-templates');
+  await page.getByLabel('Business days to write it (in the owner\'s time zone)').fill('4');
+  await page.getByRole('button', { name: 'Save policy' }).click();
+  await expect(page.getByLabel('Business days to write it (in the owner\'s time zone)')).toHaveValue('4');
+  const add = page.locator('form', { has: page.getByRole('button', { name: 'Add template' }) });
+  await add.getByLabel('Name').fill('Major incidents');
+  await add.getByLabel('SEV1').check();
+  await add.getByRole('button', { name: 'Add template' }).click();
+  await expect(page.getByText('Major incidents · SEV1')).toBeVisible();
+  const templates = await (await page.request.get('/api/v1/postmortem-templates')).json();
+  expect(templates.map((t: { name: string }) => t.name)).toContain('Major incidents');
+});

@@ -80,7 +80,15 @@ pub async fn move_postmortem(
     let (ctx, actor) = responder()?;
     let input = domain::postmortem::TransitionInput { to, reviewers };
     crate::ssr::edge(
-        backend::services::postmortems::transition(&ctx.pool, &actor, id, &input, ctx.now()).await,
+        backend::services::postmortems::transition(
+            &ctx.pool,
+            &actor,
+            id,
+            &input,
+            &ctx.config.public_url,
+            ctx.now(),
+        )
+        .await,
     )
 }
 
@@ -215,6 +223,82 @@ pub async fn waiting_on_me() -> Result<(Vec<PostmortemSummary>, Vec<ActionView>)
     let actions =
         crate::ssr::edge(backend::services::postmortems::action_list(&ctx.pool, &filter, ctx.now()).await)?;
     Ok((postmortems, actions))
+}
+
+/// Saves what customers are told on publication.
+#[server]
+pub async fn save_postmortem_summary(
+    id: Uuid,
+    version: i32,
+    text: String,
+) -> Result<PostmortemView, AppError> {
+    let (ctx, actor) = responder()?;
+    let save =
+        domain::postmortem::PostmortemSave { version, customer_summary: Some(text), ..Default::default() };
+    crate::ssr::edge(backend::services::postmortems::save(&ctx.pool, &actor, id, &save, ctx.now()).await)
+}
+
+/// The policy and the templates, for the admin page.
+#[server]
+pub async fn postmortem_settings()
+-> Result<(domain::postmortem::Policy, Vec<domain::postmortem::Template>), AppError> {
+    let (ctx, _) = crate::ssr::authorize(domain::Role::Admin)?;
+    let policy = crate::ssr::edge(backend::services::postmortems::policy(&ctx.pool).await)?;
+    let templates = crate::ssr::edge(backend::services::postmortems::templates(&ctx.pool).await)?;
+    Ok((policy, templates))
+}
+
+#[server]
+pub async fn save_postmortem_policy(
+    #[server(default)] severities: Vec<String>,
+    business_days: i32,
+    required_approvals: i32,
+    high_days: i32,
+    other_days: i32,
+) -> Result<domain::postmortem::Policy, AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let policy =
+        domain::postmortem::Policy { severities, business_days, required_approvals, high_days, other_days };
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(
+        backend::services::postmortems::update_policy(&ctx.pool, &actor, policy, ctx.now()).await,
+    )
+}
+
+/// Saves a template (new without `id`); `sections` has one line per section, in order:
+/// `key | title | prompt`.
+#[server]
+pub async fn save_postmortem_template(
+    #[server(default)] id: Option<Uuid>,
+    name: String,
+    #[server(default)] severities: Vec<String>,
+    sections: String,
+) -> Result<domain::postmortem::Template, AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let mut specs = Vec::new();
+    for line in sections.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut parts = line.splitn(3, '|').map(str::trim);
+        let key = parts
+            .next()
+            .unwrap_or_default()
+            .parse::<domain::postmortem::SectionKey>()
+            .map_err(|e| crate::ssr::fail(e.into()))?;
+        let title = parts.next().unwrap_or_default().to_owned();
+        let prompt = parts.next().unwrap_or_default().to_owned();
+        specs.push(domain::postmortem::SectionSpec { key, title, prompt });
+    }
+    let input = domain::postmortem::TemplateInput { name, severities, sections: specs };
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(
+        backend::services::postmortems::save_template(&ctx.pool, &actor, id, &input, ctx.now()).await,
+    )
+}
+
+#[server]
+pub async fn delete_postmortem_template(id: Uuid) -> Result<(), AppError> {
+    let (ctx, admin) = crate::ssr::authorize(domain::Role::Admin)?;
+    let actor = crate::ssr::actor(&admin);
+    crate::ssr::edge(backend::services::postmortems::delete_template(&ctx.pool, &actor, id).await)
 }
 
 /// Every corrective action, overdue first; `mine` keeps the caller's.

@@ -25,6 +25,7 @@ const ADMIN_NAV: &[(&str, &str)] = &[
     ("/admin/integrations", "Integrations"),
     ("/admin/deliveries", "Deliveries"),
     ("/admin/status-page", "Status page"),
+    ("/admin/postmortem-templates", "Postmortems"),
     ("/admin/audit", "Audit log"),
 ];
 

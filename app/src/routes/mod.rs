@@ -1,6 +1,7 @@
 //! Pages, one module per area.
 
 pub mod account;
+pub mod admin_postmortems;
 pub mod admin_status;
 pub mod admin_teams;
 pub mod admin_users;

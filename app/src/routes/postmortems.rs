@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::{
     api::postmortems::{
         AddPostmortemAction, AddPostmortemLine, CommentPostmortem, DecidePostmortemRecurrence,
-        MovePostmortem, ReviewPostmortem, SavePostmortemSection, SetPostmortemAction, get_postmortem,
-        postmortem_actions, postmortem_queue,
+        MovePostmortem, ReviewPostmortem, SavePostmortemSection, SavePostmortemSummary, SetPostmortemAction,
+        get_postmortem, postmortem_actions, postmortem_queue,
     },
     components::{errors::ActionError, layout::CurrentUser},
     error::AppError,
@@ -271,6 +271,8 @@ fn SectionEditor(
                             on:input=move |ev| typed.set(event_target_value(&ev))>{text.clone()}</textarea>
                         <button type="submit" class="button">{format!("Save {}", spec.title.to_lowercase())}</button>
                     </ActionForm>
+                    // What a printout shows in place of the form.
+                    <div class="note pm-print" inner_html=html.clone()></div>
                 }.into_any()
             } else {
                 view! { <div class="note" inner_html=html></div> }.into_any()
@@ -302,6 +304,7 @@ pub fn PostmortemPage() -> impl IntoView {
     let transition = ServerAction::<MovePostmortem>::new();
     let review = ServerAction::<ReviewPostmortem>::new();
     let comment = ServerAction::<CommentPostmortem>::new();
+    let summary = ServerAction::<SavePostmortemSummary>::new();
     let version = move || {
         save.version().get()
             + line.version().get()
@@ -311,6 +314,7 @@ pub fn PostmortemPage() -> impl IntoView {
             + transition.version().get()
             + review.version().get()
             + comment.version().get()
+            + summary.version().get()
     };
     let postmortem = Resource::new(move || (id(), version()), |(id, _)| get_postmortem(id));
     let people = Resource::new(|| (), |_| crate::api::incidents::list_responders());
@@ -362,6 +366,24 @@ pub fn PostmortemPage() -> impl IntoView {
                         view! { <SectionEditor id=pid version=p.version spec=spec.clone() text html names=names.clone() save can_act/> }
                     }).collect_view()}
 
+                    <section class="panel" aria-labelledby="pm-customer-h">
+                        <h2 id="pm-customer-h">"What customers are told"</h2>
+                        <p class="hint">"Posted as the last update of this incident's public status page incident when the postmortem is published (if it has one). Only this text is published."</p>
+                        {if can_act {
+                            view! {
+                                <ActionForm action=summary attr:class="stacked-form">
+                                    <input type="hidden" name="id" value=pid.to_string()/>
+                                    <input type="hidden" name="version" value=p.version.to_string()/>
+                                    <label for="pm-customer" class="visually-hidden">"What customers are told"</label>
+                                    <textarea id="pm-customer" name="text" rows="3" prop:value=p.customer_summary.clone()>{p.customer_summary.clone()}</textarea>
+                                    <button type="submit" class="button">"Save the customer summary"</button>
+                                </ActionForm>
+                                <ActionError value=move || summary.value().get()/>
+                            }.into_any()
+                        } else {
+                            view! { <p>{p.customer_summary.clone()}</p> }.into_any()
+                        }}
+                    </section>
                     <section class="panel" aria-labelledby="pm-timeline-h">
                         <h2 id="pm-timeline-h">"Timeline"</h2>
                         <ol class="pm-timeline" id="pm-timeline">

@@ -223,6 +223,7 @@ pub struct Row {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    pub customer_summary: String,
 }
 
 /// `Row`'s columns, written once: `postmortem_rows!("WHERE ...", args)`.
@@ -233,7 +234,7 @@ macro_rules! postmortem_rows {
             r#"SELECT p.id, p.incident_id, i.number, i.title, i.severity, i.root_cause_tags AS root_causes,
                       p.status, p.owner_id, u.name AS "owner_name?", p.due_at, p.review_meeting_at, p.template,
                       p.sections, p.version, p.revision, p.approved_revision, p.approved_sections, p.created_at,
-                      p.updated_at, p.published_at
+                      p.updated_at, p.published_at, p.customer_summary
                FROM postmortems p JOIN incidents i ON i.id = p.incident_id
                LEFT JOIN users u ON u.id = p.owner_id "# + $rest
             $(, $arg)*
@@ -873,4 +874,90 @@ pub async fn leads_of(conn: &mut PgConnection, user: Uuid) -> Result<Vec<Uuid>, 
     )
     .fetch_all(conn)
     .await
+}
+
+pub async fn update_policy(
+    conn: &mut PgConnection,
+    p: &PolicyRow,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE postmortem_policy SET severities = $1, business_days = $2, required_approvals = $3, high_days = $4,
+                other_days = $5, updated_at = $6",
+        &p.severities,
+        p.business_days,
+        p.required_approvals,
+        p.high_days,
+        p.other_days,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct TemplateRow {
+    pub id: Uuid,
+    pub name: String,
+    pub severities: Vec<String>,
+    pub sections: Value,
+}
+
+pub async fn templates(conn: &mut PgConnection) -> Result<Vec<TemplateRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TemplateRow,
+        "SELECT id, name, severities, sections FROM postmortem_templates ORDER BY severities = '{}', name"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Inserts or replaces a template (by id).
+pub async fn upsert_template(
+    conn: &mut PgConnection,
+    id: Uuid,
+    name: &str,
+    severities: &[String],
+    sections: &Value,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO postmortem_templates (id, name, severities, sections, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (id) DO UPDATE SET name = $2, severities = $3, sections = $4, updated_at = $5",
+        id,
+        name,
+        severities,
+        sections,
+        at
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_template(conn: &mut PgConnection, id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query!("DELETE FROM postmortem_templates WHERE id = $1", id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        > 0)
+}
+
+/// Serialises template changes: two admins saving overlapping templates at once cannot both pass
+/// the overlap check.
+pub async fn lock_templates(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    sqlx::query!("LOCK TABLE postmortem_templates IN SHARE ROW EXCLUSIVE MODE").execute(conn).await?;
+    Ok(())
+}
+
+pub async fn set_customer_summary(conn: &mut PgConnection, id: Uuid, text: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE postmortems SET customer_summary = $2 WHERE id = $1", id, text)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn customer_summary(conn: &mut PgConnection, id: Uuid) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar!("SELECT customer_summary FROM postmortems WHERE id = $1", id).fetch_one(conn).await
 }

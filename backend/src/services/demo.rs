@@ -392,17 +392,17 @@ async fn demo_postmortems(
         match k {
             // Published, approved, in review, changes requested, draft, draft.
             0 | 1 => {
-                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), "", at).await?;
                 pm::review(pool, &sam, p.id, &review("approve", "Clear and blameless."), at).await?;
                 if k == 0 {
-                    pm::transition(pool, &priya, p.id, &to("published", vec![]), at).await?;
+                    pm::transition(pool, &priya, p.id, &to("published", vec![]), "", at).await?;
                 }
             }
             2 => {
-                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), "", at).await?;
             }
             3 => {
-                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), at).await?;
+                pm::transition(pool, &priya, p.id, &to("in_review", sam_only.clone()), "", at).await?;
                 pm::review(
                     pool,
                     &sam,

@@ -386,6 +386,107 @@ pub fn overdue(status: ActionStatus, due_on: NaiveDate, today: NaiveDate) -> boo
     !status.is_closed() && due_on < today
 }
 
+/// The postmortem policy: which severities get one on resolution, how long it may take, how many
+/// approvals it needs, and the due windows of corrective actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Policy {
+    /// `SEV1`..`SEV5`.
+    pub severities: Vec<String>,
+    pub business_days: i32,
+    pub required_approvals: i32,
+    pub high_days: i32,
+    pub other_days: i32,
+}
+
+impl Policy {
+    /// Checks a policy an admin sends: known severities (each once), sensible numbers.
+    pub fn parse(mut self) -> Result<Policy, FieldError> {
+        for s in &mut self.severities {
+            *s = s.trim().parse::<crate::incident::Severity>()?.to_string();
+        }
+        self.severities.sort();
+        self.severities.dedup();
+        let within = |field: &str, v: i32, lo: i32, hi: i32| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(FieldError::new(field, format!("between {lo} and {hi}")))
+            }
+        };
+        within("business_days", self.business_days, 1, 60)?;
+        within("required_approvals", self.required_approvals, 1, 10)?;
+        within("high_days", self.high_days, 1, 365)?;
+        within("other_days", self.other_days, 1, 365)?;
+        Ok(self)
+    }
+}
+
+/// A template: the sections (their order, titles and prompts) of the postmortems of some
+/// severities; the one with no severities serves the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Template {
+    pub id: Uuid,
+    pub name: String,
+    pub severities: Vec<String>,
+    pub sections: Vec<SectionSpec>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TemplateInput {
+    pub name: String,
+    #[serde(default)]
+    pub severities: Vec<String>,
+    pub sections: Vec<SectionSpec>,
+}
+
+impl TemplateInput {
+    pub fn parse(&self) -> Result<TemplateInput, FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(FieldError::new("name", "between 1 and 100 characters"));
+        }
+        let mut severities = Vec::new();
+        for s in &self.severities {
+            severities.push(s.trim().parse::<crate::incident::Severity>()?.to_string());
+        }
+        severities.sort();
+        severities.dedup();
+        if self.sections.is_empty() {
+            return Err(FieldError::new("sections", "a template needs at least one section"));
+        }
+        let mut seen = Vec::new();
+        let mut sections = Vec::new();
+        for s in &self.sections {
+            if seen.contains(&s.key) {
+                return Err(FieldError::new("sections", format!("'{}' appears twice", s.key)));
+            }
+            seen.push(s.key);
+            let title = s.title.trim();
+            if title.is_empty() || title.chars().count() > 100 {
+                return Err(FieldError::new(
+                    "sections",
+                    format!("the title of '{}' must be 1 to 100 characters", s.key),
+                ));
+            }
+            if s.prompt.chars().count() > 500 {
+                return Err(FieldError::new(
+                    "sections",
+                    format!("the prompt of '{}' is longer than 500 characters", s.key),
+                ));
+            }
+            sections.push(SectionSpec {
+                key: s.key,
+                title: title.to_owned(),
+                prompt: s.prompt.trim().to_owned(),
+            });
+        }
+        Ok(TemplateInput { name: name.to_owned(), severities, sections })
+    }
+}
+
 /// Someone named on a postmortem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -506,6 +607,8 @@ pub struct PostmortemView {
     pub suggestions: Vec<PinSuggestion>,
     /// The incident's root-cause tags (recurrence matches on them).
     pub root_causes: Vec<String>,
+    /// What customers are told on publication, as the public incident's last update (if any).
+    pub customer_summary: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[cfg_attr(feature = "openapi", schema(required))]
@@ -544,6 +647,8 @@ pub struct PostmortemSave {
     pub owner_id: Option<Uuid>,
     /// `YYYY-MM-DDTHH:MM:SSZ`; empty to clear.
     pub review_meeting_at: Option<String>,
+    /// What customers are told on publication.
+    pub customer_summary: Option<String>,
 }
 
 /// A transition asked for: `to`, and (asking for review) the reviewers.
@@ -732,6 +837,30 @@ mod tests {
         assert!(overdue(ActionStatus::Open, current.due_on, today));
         assert!(!overdue(ActionStatus::Done, current.due_on, today));
         assert!(!overdue(ActionStatus::Open, today, today), "due today is not yet overdue");
+    }
+
+    #[test]
+    fn policies_and_templates_are_checked() {
+        let p = Policy {
+            severities: vec!["sev2".into(), "SEV1".into(), "SEV2".into()],
+            business_days: 5,
+            required_approvals: 1,
+            high_days: 28,
+            other_days: 56,
+        };
+        assert_eq!(p.clone().parse().unwrap().severities, ["SEV1", "SEV2"]);
+        assert_eq!(Policy { business_days: 0, ..p.clone() }.parse().unwrap_err().field, "business_days");
+        assert_eq!(Policy { severities: vec!["SEV9".into()], ..p }.parse().unwrap_err().field, "severity");
+        let t = TemplateInput {
+            name: "Major".into(),
+            severities: vec!["SEV1".into()],
+            sections: default_sections(),
+        };
+        assert_eq!(t.parse().unwrap().sections.len(), 9);
+        let mut twice = t.clone();
+        twice.sections.push(twice.sections[0].clone());
+        assert_eq!(twice.parse().unwrap_err().field, "sections");
+        assert_eq!(TemplateInput { sections: vec![], ..t }.parse().unwrap_err().field, "sections");
     }
 
     #[test]

@@ -375,6 +375,15 @@ async fn actions_come_from_follow_ups_are_overdue_after_their_window_and_are_esc
     w.app.tick().await;
     let id = a["id"].as_str().unwrap();
     assert_eq!(w.app.audit_actions(id).await, vec!["postmortem_action.create", "postmortem_action.escalate"]);
+    // The postmortem itself (due 1 Dec) is overdue too: its owner is told once.
+    let overdue_notices = w
+        .app
+        .audit_actions(p["id"].as_str().unwrap())
+        .await
+        .into_iter()
+        .filter(|a| a == "postmortem.overdue")
+        .count();
+    assert_eq!(overdue_notices, 1);
     let (s, done) = w.app.api(Method::PATCH, &w.bo, &action, Some(json!({ "status": "done" }))).await;
     assert_eq!((s, done["overdue"].as_bool()), (StatusCode::OK, Some(false)), "{done}");
 }
@@ -443,4 +452,158 @@ async fn an_earlier_incident_with_the_same_root_cause_is_offered_and_confirmed_o
             "{number}: {t}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_policy_and_templates_decide_which_incidents_get_one_and_its_sections() {
+    let w = world().await;
+    let admin = w.app.token_for(&w.app.user("boss@example.com", Role::Admin).await).await;
+    let policy = json!({ "severities": ["SEV1"], "business_days": 3, "required_approvals": 2, "high_days": 14, "other_days": 30 });
+    let (s, _) = w.app.api(Method::PUT, &w.ada, "/api/v1/postmortem-policy", Some(policy.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = w
+        .app
+        .api(Method::PUT, &admin, "/api/v1/postmortem-policy", Some(json!({ "severities": ["SEV7"], "business_days": 3, "required_approvals": 1, "high_days": 14, "other_days": 30 })))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("severity")),
+        "{e}"
+    );
+    let (s, p) = w.app.api(Method::PUT, &admin, "/api/v1/postmortem-policy", Some(policy)).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    let (_, read) = w.app.api(Method::GET, &w.viewer, "/api/v1/postmortem-policy", None).await;
+    assert_eq!(read, p);
+
+    let sections = json!([
+        { "key": "summary", "title": "What happened", "prompt": "In two sentences." },
+        { "key": "root_cause", "title": "Why", "prompt": "" },
+    ]);
+    let (s, t) = w
+        .app
+        .api(
+            Method::POST,
+            &admin,
+            "/api/v1/postmortem-templates",
+            Some(json!({ "name": "Major", "severities": ["SEV1"], "sections": sections })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, e) = w
+        .app
+        .api(
+            Method::POST,
+            &admin,
+            "/api/v1/postmortem-templates",
+            Some(json!({ "name": "Also major", "severities": ["SEV1"], "sections": sections })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "one template per severity: {e}");
+
+    let sev2 = w.declare("Slow search", "SEV2").await;
+    w.resolve(&sev2).await;
+    assert_eq!(w.postmortem(&sev2).await.0, StatusCode::NOT_FOUND, "SEV2 left the policy");
+    let sev1 = w.declare("Checkout down", "SEV1").await;
+    w.resolve(&sev1).await;
+    let (_, pm) = w.postmortem(&sev1).await;
+    let titles: Vec<&str> =
+        pm["template"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["What happened", "Why"]);
+    assert_eq!(pm["due_at"], "2026-11-27T00:00:00Z", "three business days from Monday");
+    assert_eq!(pm["required_approvals"], 2);
+    let id = t["id"].as_str().unwrap();
+    assert_eq!(w.app.audit_actions(id).await, vec!["postmortem_template.save"]);
+}
+
+#[tokio::test]
+async fn reviewers_hear_by_email_and_publication_tells_customers_the_summary() {
+    let (mail, smtp) = crate::paging::smtp_sink().await;
+    let clock = ManualClock::new(monday());
+    let app = crate::common::spawn_app_with(clock.clone(), |c| c.smtp_url = Some(smtp)).await;
+    let admin = app.token_for(&app.user("root@example.com", Role::Admin).await).await;
+    let ada_user = app.user("ada@example.com", Role::Responder).await;
+    let bo_user = app.user("bo@example.com", Role::Responder).await;
+    let (ada, bo) = (app.token_for(&ada_user).await, app.token_for(&bo_user).await);
+    let (s, b) = app
+        .api(
+            Method::POST,
+            &bo,
+            "/api/v1/me/contact-methods",
+            Some(json!({ "kind": "email", "label": "work", "address": "bo@example.com" })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = app
+        .api(Method::POST, &admin, "/api/v1/status-page/components", Some(json!({ "name": "Checkout" })))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let component = b["id"].as_str().unwrap().to_owned();
+    let (_, inc) = app
+        .api(
+            Method::POST,
+            &ada,
+            "/api/v1/incidents",
+            Some(json!({ "title": "Checkout down", "severity": "SEV1" })),
+        )
+        .await;
+    let n = inc["number"].as_str().unwrap().to_owned();
+    let (s, public) = app
+        .api(
+            Method::POST,
+            &ada,
+            "/api/v1/status-page/incidents",
+            Some(json!({ "name": "Checkout unavailable", "body": "Investigating.", "components": { component.clone(): "major_outage" }, "incident": n })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{public}");
+    for to in ["acknowledged", "resolved"] {
+        let (s, _) = app
+            .api(Method::POST, &ada, &format!("/api/v1/incidents/{n}/transitions"), Some(json!({ "to": to })))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (_, p) = app.api(Method::GET, &ada, &format!("/api/v1/incidents/{n}/postmortem"), None).await;
+    let path = format!("/api/v1/postmortems/{}", p["id"].as_str().unwrap());
+    let (s, p) = app
+        .api(
+            Method::PATCH,
+            &ada,
+            &path,
+            Some(json!({ "version": p["version"], "customer_summary": "A database failover stalled checkout for 40 minutes. We now test failover weekly." })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    mail.lock().unwrap().clear();
+    let (s, _) = app
+        .api(
+            Method::POST,
+            &ada,
+            &format!("{path}/transitions"),
+            Some(json!({ "to": "in_review", "reviewers": [bo_user.id] })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    app.tick().await;
+    let sent = std::mem::take(&mut *mail.lock().unwrap());
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].contains("To: bo@example.com") && sent[0].contains("Your review is requested"),
+        "{}",
+        sent[0]
+    );
+
+    let (_, r) =
+        app.api(Method::POST, &bo, &format!("{path}/reviews"), Some(json!({ "verdict": "approve" }))).await;
+    assert_eq!(r["status"], "approved", "{r}");
+    let (s, r) =
+        app.api(Method::POST, &ada, &format!("{path}/transitions"), Some(json!({ "to": "published" }))).await;
+    assert_eq!((s, r["status"].as_str()), (StatusCode::OK, Some("published")), "{r}");
+    let (_, incidents) = app.api(Method::GET, &ada, "/api/v1/status-page/incidents", None).await;
+    let shown = incidents.as_array().unwrap().iter().find(|i| i["public_id"] == public["public_id"]).unwrap();
+    assert_eq!(shown["status"], "postmortem", "{shown}");
+    let last = shown["updates"].as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last["body"],
+        "A database failover stalled checkout for 40 minutes. We now test failover weekly."
+    );
 }

@@ -8,10 +8,12 @@ mod actions;
 mod chase;
 mod prefill;
 mod read;
+mod settings;
 
 pub use actions::{ActionFilter, action_list, add_action, update_action};
 pub use chase::{Chased, chase};
 pub use read::{ListFilter, get, get_by_incident, list};
+pub use settings::{delete_template, policy, save_template, templates, update_policy};
 
 use chrono::{DateTime, Utc};
 use domain::{
@@ -159,7 +161,12 @@ pub async fn save(
         Some(t) => Some(domain::schedule::input::parse_instant("review_meeting_at", t)?),
     };
     let status: PostmortemStatus = row.status.parse()?;
-    let text_changed = after != before;
+    let summary = input.customer_summary.as_deref().map(str::trim);
+    if summary.is_some_and(|s| s.len() > 20_000) {
+        return Err(domain::FieldError::new("customer_summary", "at most 20000 characters").into());
+    }
+    let summary_changed = summary.is_some_and(|s| s != row.customer_summary);
+    let text_changed = after != before || summary_changed;
     let (status, revision) = if text_changed && status.is_locked() {
         (PostmortemStatus::Draft, row.revision + 1)
     } else {
@@ -168,6 +175,9 @@ pub async fn save(
     let changed_keys: Vec<&str> =
         after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.as_str()).collect();
     db::save(&mut tx, id, &json!(after), owner, meeting, status.as_str(), revision, now).await?;
+    if let Some(s) = summary.filter(|_| summary_changed) {
+        db::set_customer_summary(&mut tx, id, s).await?;
+    }
     audit::record(
         &mut tx,
         actor,
@@ -203,6 +213,7 @@ pub async fn transition(
     actor: &Actor,
     id: Uuid,
     input: &pm::TransitionInput,
+    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<PostmortemView> {
     let to: PostmortemStatus = input.to.parse()?;
@@ -228,6 +239,31 @@ pub async fn transition(
         reviewers = wanted;
     }
     pm::transition(from, to, reviewers.len()).map_err(|r| Error::Conflict(r.0))?;
+    // Customers hear the summary as the last word on the public incident, if there is one: posted
+    // before this transaction touches anything of the incident (the post locks the incident), and
+    // before publication commits, so a publication never claims a post that failed.
+    let summary = row.customer_summary.trim();
+    if to == PostmortemStatus::Published && !summary.is_empty() {
+        let number = domain::incident::IncidentNumber(row.number);
+        if let (_, Some(public)) = crate::services::status_page::for_incident(pool, number).await? {
+            let update = domain::status::page::ParsedUpdate {
+                status: domain::status::PublicStatus::Postmortem,
+                body: summary.to_owned(),
+                components: Default::default(),
+            };
+            crate::services::status_page::post_update(
+                pool,
+                actor,
+                &public.public_id,
+                &update,
+                public_url,
+                now,
+            )
+            .await?;
+            on_timeline(&mut tx, row.incident_id, actor, "Postmortem summary posted to the status page")
+                .await?;
+        }
+    }
     if to == PostmortemStatus::InReview {
         db::set_reviewers(&mut tx, id, &reviewers).await?;
     }

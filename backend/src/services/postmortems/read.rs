@@ -161,6 +161,7 @@ pub async fn get(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<Postmort
         recurrence_candidates,
         suggestions,
         root_causes: row.root_causes,
+        customer_summary: row.customer_summary,
         created_at: row.created_at,
         updated_at: row.updated_at,
         published_at: row.published_at,

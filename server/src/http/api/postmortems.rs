@@ -11,8 +11,9 @@ use domain::{
     Role,
     incident::IncidentNumber,
     postmortem::{
-        ActionChange, ActionInput, ActionView, CommentInput, PostmortemSave, PostmortemStatus,
-        PostmortemSummary, PostmortemView, ReviewInput, TimelineInput, TransitionInput,
+        ActionChange, ActionInput, ActionView, CommentInput, Policy, PostmortemSave, PostmortemStatus,
+        PostmortemSummary, PostmortemView, ReviewInput, Template, TemplateInput, TimelineInput,
+        TransitionInput,
     },
 };
 use serde::Deserialize;
@@ -217,7 +218,17 @@ pub async fn transition(
 ) -> Result<Json<PostmortemView>, ApiError> {
     let p = caller.require(Role::Responder)?;
     let Json(input) = body.map_err(bad_json)?;
-    Ok(Json(service::transition(&state.ctx.pool, &caller.actor(p), id, &input, state.ctx.now()).await?))
+    Ok(Json(
+        service::transition(
+            &state.ctx.pool,
+            &caller.actor(p),
+            id,
+            &input,
+            &state.ctx.config.public_url,
+            state.ctx.now(),
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -444,4 +455,116 @@ pub async fn update_action(
     let p = caller.require(Role::Responder)?;
     let Json(change) = body.map_err(bad_json)?;
     Ok(Json(service::update_action(&state.ctx.pool, &caller.actor(p), id, &change, state.ctx.now()).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/postmortem-policy",
+    tag = "postmortems",
+    summary = "Which severities get a postmortem on resolution, its business days, approvals, action windows",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the policy", body = Policy), Refusals)
+)]
+pub async fn get_policy(State(state): State<AppState>, caller: Caller) -> Result<Json<Policy>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::policy(&state.ctx.pool).await?))
+}
+
+#[utoipa::path(
+    put,
+    path = "/postmortem-policy",
+    tag = "postmortems",
+    summary = "Change the postmortem policy",
+    description = "Role: admin.",
+    request_body = Policy,
+    responses((status = 200, description = "the policy as saved", body = Policy), Refusals)
+)]
+pub async fn put_policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<Policy>, JsonRejection>,
+) -> Result<Json<Policy>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    Ok(Json(service::update_policy(&state.ctx.pool, &caller.actor(admin), input, state.ctx.now()).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/postmortem-templates",
+    tag = "postmortems",
+    summary = "The templates: sections per range of severities (none stored: the built-in default serves all)",
+    description = "Role: viewer.",
+    responses((status = 200, description = "the templates", body = Vec<Template>), Refusals)
+)]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Template>>, ApiError> {
+    caller.require(Role::Viewer)?;
+    Ok(Json(service::templates(&state.ctx.pool).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/postmortem-templates",
+    tag = "postmortems",
+    summary = "Add a template; a severity belongs to one template at most (409 otherwise)",
+    description = "Role: admin.",
+    request_body = TemplateInput,
+    responses((status = 201, description = "added", body = Template), Refusals)
+)]
+pub async fn create_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<TemplateInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    let t =
+        service::save_template(&state.ctx.pool, &caller.actor(admin), None, &input, state.ctx.now()).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[utoipa::path(
+    put,
+    path = "/postmortem-templates/{id}",
+    tag = "postmortems",
+    summary = "Replace a template (postmortems already made keep the sections they started with)",
+    description = "Role: admin.",
+    params(("id" = Uuid, Path, description = "the template")),
+    request_body = TemplateInput,
+    responses((status = 200, description = "replaced", body = Template), Refusals)
+)]
+pub async fn put_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    body: Result<Json<TemplateInput>, JsonRejection>,
+) -> Result<Json<Template>, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(input) = body.map_err(bad_json)?;
+    Ok(Json(
+        service::save_template(&state.ctx.pool, &caller.actor(admin), Some(id), &input, state.ctx.now())
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    delete,
+    path = "/postmortem-templates/{id}",
+    tag = "postmortems",
+    summary = "Remove a template",
+    description = "Role: admin.",
+    params(("id" = Uuid, Path, description = "the template")),
+    responses((status = 204, description = "removed"), Refusals)
+)]
+pub async fn delete_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    service::delete_template(&state.ctx.pool, &caller.actor(admin), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
