@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::{
     api::postmortems::{
         AddPostmortemAction, AddPostmortemLine, CommentPostmortem, DecidePostmortemRecurrence,
-        MovePostmortem, ReviewPostmortem, SavePostmortemSection, SavePostmortemSummary, SetPostmortemAction,
-        get_postmortem, postmortem_actions, postmortem_queue,
+        MovePostmortem, RemovePostmortemLine, ReviewPostmortem, SavePostmortemSection, SavePostmortemSummary,
+        SetPostmortemAction, get_postmortem, postmortem_actions, postmortem_queue,
     },
     components::{errors::ActionError, layout::CurrentUser},
     error::AppError,
@@ -164,12 +164,25 @@ pub fn ActionTable(
                             <td>
                                 {a.status.as_str().replace('_', " ")}
                                 {a.reason.clone().map(|r| view! { <div class="small muted">{r}</div> })}
-                                {set.filter(|_| !a.status.is_closed()).map(|set| view! {
-                                    <ActionForm action=set attr:class="inline-form">
-                                        <input type="hidden" name="id" value=id.to_string()/>
-                                        <input type="hidden" name="status" value="done"/>
-                                        <button type="submit" class="button small">{format!("Mark done: {}", a.title)}</button>
-                                    </ActionForm>
+                                {set.filter(|_| !a.status.is_closed()).map(|set| {
+                                    let reason_id = format!("wont-{id}");
+                                    view! {
+                                        <ActionForm action=set attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id.to_string()/>
+                                            <input type="hidden" name="status" value="done"/>
+                                            <button type="submit" class="button small">{format!("Mark done: {}", a.title)}</button>
+                                        </ActionForm>
+                                        <details>
+                                            <summary>"Will not do"</summary>
+                                            <ActionForm action=set attr:class="inline-form">
+                                                <input type="hidden" name="id" value=id.to_string()/>
+                                                <input type="hidden" name="status" value="wont_do"/>
+                                                <label for=reason_id.clone()>"Why"</label>
+                                                <input id=reason_id name="reason" required maxlength="1000"/>
+                                                <button type="submit" class="button small">"Close it"</button>
+                                            </ActionForm>
+                                        </details>
+                                    }
                                 })}
                             </td>
                         </tr>
@@ -305,6 +318,7 @@ pub fn PostmortemPage() -> impl IntoView {
     let review = ServerAction::<ReviewPostmortem>::new();
     let comment = ServerAction::<CommentPostmortem>::new();
     let summary = ServerAction::<SavePostmortemSummary>::new();
+    let remove_line = ServerAction::<RemovePostmortemLine>::new();
     let version = move || {
         save.version().get()
             + line.version().get()
@@ -315,6 +329,7 @@ pub fn PostmortemPage() -> impl IntoView {
             + review.version().get()
             + comment.version().get()
             + summary.version().get()
+            + remove_line.version().get()
     };
     let postmortem = Resource::new(move || (id(), version()), |(id, _)| get_postmortem(id));
     let people = Resource::new(|| (), |_| crate::api::incidents::list_responders());
@@ -387,8 +402,20 @@ pub fn PostmortemPage() -> impl IntoView {
                     <section class="panel" aria-labelledby="pm-timeline-h">
                         <h2 id="pm-timeline-h">"Timeline"</h2>
                         <ol class="pm-timeline" id="pm-timeline">
-                            {p.timeline.iter().map(|e| view! {
-                                <li><time datetime=e.at.to_rfc3339()>{when(e.at)}</time>" " {e.text.clone()}</li>
+                            {p.timeline.clone().into_iter().map(|e| {
+                                let (entry, label) = (e.id.to_string(), format!("Remove the line: {}", e.text));
+                                view! {
+                                    <li>
+                                        <time datetime=e.at.to_rfc3339()>{when(e.at)}</time>" " {e.text}
+                                        {can_act.then(move || view! {
+                                            <ActionForm action=remove_line attr:class="inline-form">
+                                                <input type="hidden" name="id" value=pid.to_string()/>
+                                                <input type="hidden" name="entry" value=entry/>
+                                                <button type="submit" class="button small" aria-label=label>"Remove"</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }
                             }).collect_view()}
                         </ol>
                         {(can_act && !suggestions.is_empty()).then(move || view! {
@@ -528,6 +555,20 @@ pub fn PostmortemPage() -> impl IntoView {
 
                     <section class="panel" aria-labelledby="pm-review-h">
                         <h2 id="pm-review-h">"Review"</h2>
+                        {(!p.hints.is_empty()).then(|| view! {
+                            <p class="small">{format!(
+                                "Blameless-writing hints to look at before approving: {}.",
+                                p.hints.iter().map(|(k, h)| format!("{} in {}", h.len(), k.as_str().replace('_', " "))).collect::<Vec<_>>().join(", ")
+                            )}</p>
+                        })}
+                        {p.approved_revision.filter(|a| *a != p.revision).zip(p.approved_sections.clone()).map(|(n, approved)| view! {
+                            <details>
+                                <summary>{format!("The approved text (revision {n}), while revision {} is written", p.revision)}</summary>
+                                {p.template.iter().filter_map(|s| approved.get(&s.key).map(|t| view! {
+                                    <h3>{s.title.clone()}</h3><pre class="note">{t.clone()}</pre>
+                                })).collect_view()}
+                            </details>
+                        })}
                         <p>{if p.reviewers.is_empty() { "No reviewers yet.".to_owned() } else {
                             format!("Reviewers: {}", p.reviewers.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join(", "))
                         }}</p>
