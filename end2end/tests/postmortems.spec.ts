@@ -39,6 +39,12 @@ test('the journey: a resolved SEV2 with pins becomes a reviewed, published postm
   await page.getByRole('button', { name: 'Save summary' }).click();
   await expect(page.locator('#pm-summary-hints')).toContainText('failed to');
 
+  // A review meeting a week later.
+  await page.getByText('Set the review meeting').click();
+  await page.getByLabel(/^When \(RFC 3339/).fill('2030-01-14T15:00:00Z');
+  await page.getByRole('button', { name: 'Save the meeting' }).click();
+  await expect(page.getByText(/^Review meeting: 2030-01-14/)).toBeVisible();
+
   // The earlier deploy incident on Core API is offered; confirm it.
   const recurrence = page.locator('#pm-recurrence');
   await expect(recurrence).toContainText('Core API 5xx after deploy');

@@ -238,6 +238,19 @@ pub async fn save_postmortem_summary(
     crate::ssr::edge(backend::services::postmortems::save(&ctx.pool, &actor, id, &save, ctx.now()).await)
 }
 
+/// Sets (or, empty, clears) the review meeting: RFC 3339.
+#[server]
+pub async fn save_postmortem_meeting(
+    id: Uuid,
+    version: i32,
+    #[server(default)] at: String,
+) -> Result<PostmortemView, AppError> {
+    let (ctx, actor) = responder()?;
+    let save =
+        domain::postmortem::PostmortemSave { version, review_meeting_at: Some(at), ..Default::default() };
+    crate::ssr::edge(backend::services::postmortems::save(&ctx.pool, &actor, id, &save, ctx.now()).await)
+}
+
 /// The policy and the templates, for the admin page.
 #[server]
 pub async fn postmortem_settings()

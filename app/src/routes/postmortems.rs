@@ -13,8 +13,8 @@ use uuid::Uuid;
 use crate::{
     api::postmortems::{
         AddPostmortemAction, AddPostmortemLine, CommentPostmortem, DecidePostmortemRecurrence,
-        MovePostmortem, RemovePostmortemLine, ReviewPostmortem, SavePostmortemSection, SavePostmortemSummary,
-        SetPostmortemAction, get_postmortem, postmortem_actions, postmortem_queue,
+        MovePostmortem, RemovePostmortemLine, ReviewPostmortem, SavePostmortemMeeting, SavePostmortemSection,
+        SavePostmortemSummary, SetPostmortemAction, get_postmortem, postmortem_actions, postmortem_queue,
     },
     components::{errors::ActionError, layout::CurrentUser},
     error::AppError,
@@ -319,6 +319,7 @@ pub fn PostmortemPage() -> impl IntoView {
     let comment = ServerAction::<CommentPostmortem>::new();
     let summary = ServerAction::<SavePostmortemSummary>::new();
     let remove_line = ServerAction::<RemovePostmortemLine>::new();
+    let meeting = ServerAction::<SavePostmortemMeeting>::new();
     let version = move || {
         save.version().get()
             + line.version().get()
@@ -330,6 +331,7 @@ pub fn PostmortemPage() -> impl IntoView {
             + comment.version().get()
             + summary.version().get()
             + remove_line.version().get()
+            + meeting.version().get()
     };
     let postmortem = Resource::new(move || (id(), version()), |(id, _)| get_postmortem(id));
     let people = Resource::new(|| (), |_| crate::api::incidents::list_responders());
@@ -365,6 +367,26 @@ pub fn PostmortemPage() -> impl IntoView {
                         " · " <a href=format!("/incidents/INC-{}", p.incident)>"the incident"</a>
                     </p>
                     <p class="status-notice" role="status">{next_step(&p)}</p>
+                    <p>
+                        {match p.review_meeting_at {
+                            Some(t) => format!("Review meeting: {}. ", when(t)),
+                            None => "No review meeting set. ".to_owned(),
+                        }}
+                    </p>
+                    {can_act.then(|| view! {
+                        <details>
+                            <summary>"Set the review meeting"</summary>
+                            <ActionForm action=meeting attr:class="inline-form">
+                                <input type="hidden" name="id" value=pid.to_string()/>
+                                <input type="hidden" name="version" value=p.version.to_string()/>
+                                <label for="pm-meeting">"When (RFC 3339, empty to clear)"</label>
+                                <input id="pm-meeting" name="at" placeholder="2026-12-14T15:00:00Z"
+                                    value=p.review_meeting_at.map(|t| t.to_rfc3339()).unwrap_or_default()/>
+                                <button type="submit" class="button small">"Save the meeting"</button>
+                            </ActionForm>
+                            <ActionError value=move || meeting.value().get()/>
+                        </details>
+                    })}
                     {stale.map(|current| view! {
                         <section class="panel stale" role="alert">
                             <h2>"Someone saved a newer version"</h2>

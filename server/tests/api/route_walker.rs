@@ -397,6 +397,7 @@ fn server_fns() -> Vec<FnCase> {
         call(PostmortemActions { mine: false }, Viewer),
         call(WaitingOnMe {}, Viewer),
         call(SavePostmortemSummary { id: nil, version: 1, text: s() }, Responder),
+        call(SavePostmortemMeeting { id: nil, version: 1, at: s() }, Responder),
         call(PostmortemSettings {}, Admin),
         call(
             SavePostmortemPolicy {
