@@ -39,6 +39,13 @@ test('the journey: a resolved SEV2 with pins becomes a reviewed, published postm
   await page.getByRole('button', { name: 'Save summary' }).click();
   await expect(page.locator('#pm-summary-hints')).toContainText('failed to');
 
+  // A line is corrected in place.
+  const first = page.locator('#pm-timeline > li').first();
+  await first.getByText('Correct').click();
+  await first.getByLabel('What happened').fill('Declared as SEV2 from the deploy dashboard');
+  await first.getByRole('button', { name: 'Save the line' }).click();
+  await expect(page.locator('#pm-timeline')).toContainText('Declared as SEV2 from the deploy dashboard');
+
   // A review meeting a week later.
   await page.getByText('Set the review meeting').click();
   await page.getByLabel(/^When \(RFC 3339/).fill('2030-01-14T15:00:00Z');
@@ -98,6 +105,12 @@ test('the queue shows the demo postmortems by tab; an overdue action is on its o
   }
   await page.goto('/postmortems/actions');
   await expect(page.locator('.actions-table')).toContainText('overdue');
+  // Filtered by status, in the address.
+  await page.getByLabel('Status').selectOption('done');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/status=done/);
+  await expect(page.locator('.actions-table tbody tr').first()).toContainText('done');
+  await expect(page.locator('.actions-table')).not.toContainText('overdue');
 
   await logInAs(page, 'sam@example.com', '/');
   await expect(page.locator('#waiting-on-you')).toContainText('overdue');

@@ -129,6 +129,22 @@ pub async fn add_postmortem_line(
     )
 }
 
+/// Corrects a timeline line.
+#[server]
+pub async fn edit_postmortem_line(
+    id: Uuid,
+    entry: Uuid,
+    at: String,
+    text: String,
+) -> Result<PostmortemView, AppError> {
+    let (ctx, actor) = responder()?;
+    let input = domain::postmortem::TimelineInput { at, text, source: None };
+    crate::ssr::edge(
+        backend::services::postmortems::update_timeline(&ctx.pool, &actor, id, entry, &input, ctx.now())
+            .await,
+    )
+}
+
 #[server]
 pub async fn remove_postmortem_line(id: Uuid, entry: Uuid) -> Result<PostmortemView, AppError> {
     let (ctx, actor) = responder()?;
@@ -314,13 +330,25 @@ pub async fn delete_postmortem_template(id: Uuid) -> Result<(), AppError> {
     crate::ssr::edge(backend::services::postmortems::delete_template(&ctx.pool, &actor, id).await)
 }
 
-/// Every corrective action, overdue first; `mine` keeps the caller's.
+/// Every corrective action, overdue first; `mine` keeps the caller's, `team` (a slug) its members',
+/// `status` one status, `overdue` the overdue ones.
 #[server]
-pub async fn postmortem_actions(#[server(default)] mine: bool) -> Result<Vec<ActionView>, AppError> {
+pub async fn postmortem_actions(
+    #[server(default)] mine: bool,
+    #[server(default)] team: String,
+    #[server(default)] status: String,
+    #[server(default)] overdue: bool,
+) -> Result<Vec<ActionView>, AppError> {
     let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let status = match status.trim() {
+        "" => None,
+        s => Some(s.parse::<domain::postmortem::ActionStatus>().map_err(|e| crate::ssr::fail(e.into()))?),
+    };
     let filter = backend::services::postmortems::ActionFilter {
         owner: mine.then_some(me.user_id.0),
-        ..Default::default()
+        team: Some(team.trim().to_owned()).filter(|t| !t.is_empty()),
+        status,
+        overdue,
     };
     crate::ssr::edge(backend::services::postmortems::action_list(&ctx.pool, &filter, ctx.now()).await)
 }

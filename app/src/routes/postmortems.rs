@@ -13,8 +13,9 @@ use uuid::Uuid;
 use crate::{
     api::postmortems::{
         AddPostmortemAction, AddPostmortemLine, CommentPostmortem, DecidePostmortemRecurrence,
-        MovePostmortem, RemovePostmortemLine, ReviewPostmortem, SavePostmortemMeeting, SavePostmortemSection,
-        SavePostmortemSummary, SetPostmortemAction, get_postmortem, postmortem_actions, postmortem_queue,
+        EditPostmortemLine, MovePostmortem, RemovePostmortemLine, ReviewPostmortem, SavePostmortemMeeting,
+        SavePostmortemSection, SavePostmortemSummary, SetPostmortemAction, get_postmortem,
+        postmortem_actions, postmortem_queue,
     },
     components::{errors::ActionError, layout::CurrentUser},
     error::AppError,
@@ -197,8 +198,12 @@ pub fn ActionTable(
 pub fn PostmortemActionsPage() -> impl IntoView {
     let query = use_query_map();
     let mine = move || query.read().get("owner").is_some_and(|o| o == "me");
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let set = ServerAction::<SetPostmortemAction>::new();
-    let actions = Resource::new(move || (mine(), set.version().get()), |(mine, _)| postmortem_actions(mine));
+    let actions = Resource::new(
+        move || (mine(), get("team"), get("status"), get("overdue") == "true", set.version().get()),
+        |(mine, team, status, overdue, _)| postmortem_actions(mine, team, status, overdue),
+    );
     view! {
         <Title text="Corrective actions"/>
         <div class="page-head">
@@ -208,6 +213,22 @@ pub fn PostmortemActionsPage() -> impl IntoView {
                 <a href="/postmortems/actions?owner=me" aria-current=move || if mine() { "page" } else { "false" }>"Mine"</a>
             </nav>
         </div>
+        // A plain form: the filters are the page's address, so they can be shared and kept.
+        <form method="get" action="/postmortems/actions" class="inline-form filters">
+            {move || mine().then(|| view! { <input type="hidden" name="owner" value="me"/> })}
+            <label for="pa-team">"Team"</label>
+            <input id="pa-team" name="team" placeholder="payments" prop:value=move || get("team")/>
+            <label for="pa-status">"Status"</label>
+            <select id="pa-status" name="status">
+                <option value="" selected=move || get("status").is_empty()>"Any"</option>
+                {pm::ActionStatus::ALL.iter().map(|s| {
+                    let value = s.as_str();
+                    view! { <option value=value selected=move || get("status") == value>{value.replace('_', " ")}</option> }
+                }).collect_view()}
+            </select>
+            <label class="check"><input type="checkbox" name="overdue" value="true" prop:checked=move || get("overdue") == "true"/>" Overdue only"</label>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
         <ActionError value=move || set.value().get()/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -320,6 +341,7 @@ pub fn PostmortemPage() -> impl IntoView {
     let summary = ServerAction::<SavePostmortemSummary>::new();
     let remove_line = ServerAction::<RemovePostmortemLine>::new();
     let meeting = ServerAction::<SavePostmortemMeeting>::new();
+    let edit_line = ServerAction::<EditPostmortemLine>::new();
     let version = move || {
         save.version().get()
             + line.version().get()
@@ -332,6 +354,7 @@ pub fn PostmortemPage() -> impl IntoView {
             + summary.version().get()
             + remove_line.version().get()
             + meeting.version().get()
+            + edit_line.version().get()
     };
     let postmortem = Resource::new(move || (id(), version()), |(id, _)| get_postmortem(id));
     let people = Resource::new(|| (), |_| crate::api::incidents::list_responders());
@@ -426,6 +449,8 @@ pub fn PostmortemPage() -> impl IntoView {
                         <ol class="pm-timeline" id="pm-timeline">
                             {p.timeline.clone().into_iter().map(|e| {
                                 let (entry, label) = (e.id.to_string(), format!("Remove the line: {}", e.text));
+                                let (edit_entry, edit_id) = (e.id.to_string(), format!("line-{}", e.id));
+                                let (at_value, text_value) = (e.at.to_rfc3339(), e.text.clone());
                                 view! {
                                     <li>
                                         <time datetime=e.at.to_rfc3339()>{when(e.at)}</time>" " {e.text}
@@ -435,6 +460,18 @@ pub fn PostmortemPage() -> impl IntoView {
                                                 <input type="hidden" name="entry" value=entry/>
                                                 <button type="submit" class="button small" aria-label=label>"Remove"</button>
                                             </ActionForm>
+                                            <details>
+                                                <summary>"Correct"</summary>
+                                                <ActionForm action=edit_line attr:class="inline-form">
+                                                    <input type="hidden" name="id" value=pid.to_string()/>
+                                                    <input type="hidden" name="entry" value=edit_entry/>
+                                                    <label for=format!("{edit_id}-at")>"When"</label>
+                                                    <input id=format!("{edit_id}-at") name="at" required value=at_value/>
+                                                    <label for=format!("{edit_id}-text")>"What happened"</label>
+                                                    <input id=format!("{edit_id}-text") name="text" required maxlength="5000" value=text_value/>
+                                                    <button type="submit" class="button small">"Save the line"</button>
+                                                </ActionForm>
+                                            </details>
                                         })}
                                     </li>
                                 }

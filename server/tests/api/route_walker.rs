@@ -380,6 +380,7 @@ fn server_fns() -> Vec<FnCase> {
         call(CommentPostmortem { id: nil, body: s(), section: s() }, Responder),
         call(AddPostmortemLine { id: nil, at: s(), text: s(), source: None }, Responder),
         call(RemovePostmortemLine { id: nil, entry: nil }, Responder),
+        call(EditPostmortemLine { id: nil, entry: nil, at: s(), text: s() }, Responder),
         call(DecidePostmortemRecurrence { id: nil, incident: number(), confirmed: true }, Responder),
         call(
             AddPostmortemAction {
@@ -394,7 +395,7 @@ fn server_fns() -> Vec<FnCase> {
             Responder,
         ),
         call(SetPostmortemAction { id: nil, status: s(), reason: s() }, Responder),
-        call(PostmortemActions { mine: false }, Viewer),
+        call(PostmortemActions { mine: false, team: s(), status: s(), overdue: false }, Viewer),
         call(WaitingOnMe {}, Viewer),
         call(SavePostmortemSummary { id: nil, version: 1, text: s() }, Responder),
         call(SavePostmortemMeeting { id: nil, version: 1, at: s() }, Responder),
