@@ -212,6 +212,18 @@ async fn a_backup_restores_into_an_empty_data_folder_with_everything_in_it() {
     let app = spawn_app().await;
     let out = tocsin(&app, &["demo"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // The server's alert processing applies the demo's alert events in the background (writing to
+    // their incidents' timelines): the inventory is taken once none is left pending.
+    for _ in 0..200 {
+        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM alert_events WHERE processed_at IS NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let before = inventory(&app.pool).await;
     assert!(before.iter().take(3).all(|rows| !rows.is_empty()), "the demo has incidents, schedules and keys");
 
