@@ -166,6 +166,7 @@ macro_rules! uuid_id {
 }
 
 pub mod alert;
+pub mod analytics;
 pub mod audit;
 pub mod error;
 pub mod escalation;

@@ -1,0 +1,263 @@
+//! Working and sleep hours, and the interruptions a person had.
+//!
+//! An interruption follows PagerDuty's definition: the notifications a person receives within
+//! 60 seconds of the first one count as one. Each is classed in the person's own time zone by
+//! the team's working hours (admins may change them; the defaults are weekdays 08:00-18:00 with
+//! sleep hours 22:00-08:00). Sleep hours are a part of off-hours: a page inside the working
+//! hours never counts as sleep, whatever the sleep window says.
+
+use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// How long after a person's first notification the next ones still count as the same
+/// interruption.
+pub const COALESCE_SECONDS: i64 = 60;
+
+/// A team's hours, in minutes after local midnight. `days` lists working weekdays, Monday = 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkingHours {
+    /// Working weekdays, 0 = Monday .. 6 = Sunday.
+    pub days: Vec<u8>,
+    /// Start of the working day, minutes after midnight (480 = 08:00).
+    pub start_minute: u16,
+    /// End of the working day, minutes after midnight, after the start (1080 = 18:00).
+    pub end_minute: u16,
+    /// Start of sleep hours (1320 = 22:00); they may run past midnight.
+    pub sleep_start_minute: u16,
+    /// End of sleep hours (480 = 08:00).
+    pub sleep_end_minute: u16,
+}
+
+impl Default for WorkingHours {
+    fn default() -> Self {
+        WorkingHours {
+            days: vec![0, 1, 2, 3, 4],
+            start_minute: 8 * 60,
+            end_minute: 18 * 60,
+            sleep_start_minute: 22 * 60,
+            sleep_end_minute: 8 * 60,
+        }
+    }
+}
+
+/// When a notification reached someone, in their hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum HourClass {
+    Business,
+    OffHours,
+    /// Off-hours inside the sleep window.
+    Sleep,
+}
+
+impl HourClass {
+    pub fn is_off_hours(self) -> bool {
+        self != HourClass::Business
+    }
+}
+
+impl WorkingHours {
+    /// Checks the hours: at least one working day, minutes within a day, a working day that
+    /// ends after it starts, and a sleep window that is not empty.
+    pub fn parse(self) -> Result<WorkingHours, FieldError> {
+        let mut days = self.days.clone();
+        days.sort_unstable();
+        days.dedup();
+        if days.is_empty() || days.iter().any(|d| *d > 6) {
+            return Err(FieldError::new("days", "list the working weekdays as 0 (Monday) to 6 (Sunday)"));
+        }
+        for (field, minute) in [
+            ("start_minute", self.start_minute),
+            ("end_minute", self.end_minute),
+            ("sleep_start_minute", self.sleep_start_minute),
+            ("sleep_end_minute", self.sleep_end_minute),
+        ] {
+            if minute >= 24 * 60 {
+                return Err(FieldError::new(field, "must be a minute of the day, 0 to 1439"));
+            }
+        }
+        if self.end_minute <= self.start_minute {
+            return Err(FieldError::new("end_minute", "the working day must end after it starts"));
+        }
+        if self.sleep_start_minute == self.sleep_end_minute {
+            return Err(FieldError::new("sleep_end_minute", "sleep hours must not be empty"));
+        }
+        Ok(WorkingHours { days, ..self })
+    }
+
+    /// The class of an instant for someone living in `zone`.
+    pub fn classify(&self, at: DateTime<Utc>, zone: Tz) -> HourClass {
+        let local = at.with_timezone(&zone);
+        let minute = (local.hour() * 60 + local.minute()) as u16;
+        let weekday = local.weekday().num_days_from_monday() as u8;
+        let working = self.days.contains(&weekday) && minute >= self.start_minute && minute < self.end_minute;
+        if working {
+            return HourClass::Business;
+        }
+        let (s, e) = (self.sleep_start_minute, self.sleep_end_minute);
+        let asleep = if s < e { minute >= s && minute < e } else { minute >= s || minute < e };
+        if asleep {
+            HourClass::Sleep
+        } else {
+            HourClass::OffHours
+        }
+    }
+
+    /// "weekdays 08:00-18:00, sleep 22:00-08:00", for the page that states its formulas.
+    pub fn describe(&self) -> String {
+        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let days = if self.days == [0, 1, 2, 3, 4] {
+            "weekdays".to_owned()
+        } else {
+            self.days.iter().map(|d| NAMES[usize::from(*d)]).collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "{days} {}-{}, sleep {}-{}",
+            clock(self.start_minute),
+            clock(self.end_minute),
+            clock(self.sleep_start_minute),
+            clock(self.sleep_end_minute)
+        )
+    }
+}
+
+fn clock(minute: u16) -> String {
+    NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// The start of each interruption among one person's notification times: a notification opens
+/// one unless it came within [`COALESCE_SECONDS`] of the one that opened the current one.
+pub fn interruptions(notified: &[DateTime<Utc>]) -> Vec<DateTime<Utc>> {
+    let mut times = notified.to_vec();
+    times.sort_unstable();
+    let mut starts: Vec<DateTime<Utc>> = Vec::new();
+    for t in times {
+        match starts.last() {
+            Some(open) if (t - *open).num_seconds() < COALESCE_SECONDS => {}
+            _ => starts.push(t),
+        }
+    }
+    starts
+}
+
+/// Counts by class; `off_hours` includes `sleep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InterruptionCounts {
+    pub total: u64,
+    pub business: u64,
+    pub off_hours: u64,
+    pub sleep: u64,
+}
+
+impl InterruptionCounts {
+    pub fn add(&mut self, class: HourClass) {
+        self.total += 1;
+        match class {
+            HourClass::Business => self.business += 1,
+            HourClass::OffHours => self.off_hours += 1,
+            HourClass::Sleep => {
+                self.off_hours += 1;
+                self.sleep += 1;
+            }
+        }
+    }
+}
+
+/// The hour of the week in `zone`, 0 = Monday 00:00-01:00 .. 167 = Sunday 23:00-24:00.
+pub fn hour_of_week(at: DateTime<Utc>, zone: Tz) -> usize {
+    let local = at.with_timezone(&zone);
+    local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn notifications_within_a_minute_of_the_first_are_one_interruption() {
+        let t0 = utc(2026, 11, 23, 10, 0, 0);
+        let at = |s: i64| t0 + chrono::Duration::seconds(s);
+        // 0, 30 and 59 s: one; 60 s opens a second (a minute after the first), 100 s joins it;
+        // 300 s is a third. Order of arrival does not matter.
+        let starts = interruptions(&[at(300), at(30), at(0), at(59), at(60), at(100)]);
+        assert_eq!(starts, vec![at(0), at(60), at(300)]);
+        assert!(interruptions(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_sydney_responder_paged_at_three_in_their_night_is_woken() {
+        let hours = WorkingHours::default();
+        let sydney: Tz = "Australia/Sydney".parse().unwrap();
+        // 16:00 UTC on Tuesday 24 Nov 2026 is 03:00 on Wednesday in Sydney (AEDT, +11).
+        let at = utc(2026, 11, 24, 16, 0, 0);
+        assert_eq!(hours.classify(at, sydney), HourClass::Sleep);
+        // The same instant is 16:00 on a Tuesday in London: business hours there.
+        assert_eq!(hours.classify(at, chrono_tz::Europe::London), HourClass::Business);
+        // 20:00 in London is off-hours but not sleep; 08:00 on a Saturday is off-hours.
+        assert_eq!(hours.classify(utc(2026, 11, 24, 20, 0, 0), chrono_tz::Europe::London), HourClass::OffHours);
+        assert_eq!(hours.classify(utc(2026, 11, 28, 8, 0, 0), chrono_tz::Europe::London), HourClass::OffHours);
+        // The edges: 08:00 on a weekday is work, 18:00 is not, 22:00 is sleep, 07:59 is sleep.
+        let london = chrono_tz::Europe::London;
+        assert_eq!(hours.classify(utc(2026, 11, 24, 8, 0, 0), london), HourClass::Business);
+        assert_eq!(hours.classify(utc(2026, 11, 24, 18, 0, 0), london), HourClass::OffHours);
+        assert_eq!(hours.classify(utc(2026, 11, 24, 22, 0, 0), london), HourClass::Sleep);
+        assert_eq!(hours.classify(utc(2026, 11, 24, 7, 59, 0), london), HourClass::Sleep);
+    }
+
+    #[test]
+    fn classes_follow_the_local_clock_across_a_dst_change() {
+        let hours = WorkingHours::default();
+        let london = chrono_tz::Europe::London;
+        // Monday 30 March 2026 (BST, +1): 07:30 UTC is 08:30 local, business hours.
+        assert_eq!(hours.classify(utc(2026, 3, 30, 7, 30, 0), london), HourClass::Business);
+        // Monday 23 March 2026 (GMT): 07:30 UTC is 07:30 local, still asleep.
+        assert_eq!(hours.classify(utc(2026, 3, 23, 7, 30, 0), london), HourClass::Sleep);
+        // Monday 26 October 2026 (GMT again): 07:30 UTC is 07:30 local.
+        assert_eq!(hours.classify(utc(2026, 10, 26, 7, 30, 0), london), HourClass::Sleep);
+    }
+
+    #[test]
+    fn counts_put_sleep_inside_off_hours() {
+        let mut c = InterruptionCounts::default();
+        for class in [HourClass::Business, HourClass::Sleep, HourClass::OffHours, HourClass::Sleep] {
+            c.add(class);
+        }
+        assert_eq!(c, InterruptionCounts { total: 4, business: 1, off_hours: 3, sleep: 2 });
+    }
+
+    #[test]
+    fn hours_are_checked_and_described() {
+        assert_eq!(WorkingHours::default().describe(), "weekdays 08:00-18:00, sleep 22:00-08:00");
+        let bad = WorkingHours { end_minute: 400, ..WorkingHours::default() };
+        assert_eq!(bad.parse().unwrap_err().field, "end_minute");
+        let none = WorkingHours { days: vec![], ..WorkingHours::default() };
+        assert_eq!(none.parse().unwrap_err().field, "days");
+        let late = WorkingHours { sleep_start_minute: 1440, ..WorkingHours::default() };
+        assert_eq!(late.parse().unwrap_err().field, "sleep_start_minute");
+        let weekend = WorkingHours { days: vec![6, 5, 5], ..WorkingHours::default() }.parse().unwrap();
+        assert_eq!(weekend.days, vec![5, 6]);
+        assert!(weekend.describe().starts_with("Sat, Sun "));
+    }
+
+    #[test]
+    fn the_hour_of_the_week_is_local() {
+        // Monday 00:30 in Sydney is Sunday 13:30 UTC.
+        let sydney: Tz = "Australia/Sydney".parse().unwrap();
+        assert_eq!(hour_of_week(utc(2026, 11, 22, 13, 30, 0), sydney), 0);
+        assert_eq!(hour_of_week(utc(2026, 11, 22, 13, 30, 0), chrono_tz::UTC), 6 * 24 + 13);
+    }
+}

@@ -1,0 +1,128 @@
+//! Priority inflation: the severity an incident was declared with against its final severity
+//! and the worst it reached. A team that declares SEV1 and settles at SEV3 most of the time is
+//! waking people for less than it says.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::response::{IncidentFact, NONE_KEY};
+use crate::incident::Severity;
+
+/// Counts of incidents by declared (rows, SEV1 first) and final severity (columns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriorityFigures {
+    pub incidents: u64,
+    /// `declared_x_final[d][f]`: declared SEV(d+1), final SEV(f+1).
+    pub declared_x_final: Vec<Vec<u64>>,
+    /// `declared_x_highest[d][h]`: declared SEV(d+1), worst reached SEV(h+1).
+    pub declared_x_highest: Vec<Vec<u64>>,
+    /// Settled less severe than declared.
+    pub de_escalated: u64,
+    /// Became more severe than declared at some point.
+    pub escalated: u64,
+    pub de_escalated_share: f64,
+    pub by_team: Vec<InflationRow>,
+    pub by_service: Vec<InflationRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InflationRow {
+    pub key: String,
+    pub incidents: u64,
+    pub de_escalated: u64,
+    pub share: f64,
+}
+
+fn index(s: Severity) -> usize {
+    usize::try_from(s.level() - 1).unwrap_or(0)
+}
+
+fn de_escalated(f: &IncidentFact) -> bool {
+    // SEV1 sorts first: "less severe" is greater.
+    f.current > f.declared
+}
+
+fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &[String]) -> Vec<InflationRow> {
+    let mut map: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for f in facts {
+        let ks = keys(f);
+        let none = [NONE_KEY.to_owned()];
+        for k in if ks.is_empty() { &none[..] } else { ks } {
+            let e = map.entry(k.clone()).or_default();
+            e.0 += 1;
+            e.1 += u64::from(de_escalated(f));
+        }
+    }
+    let mut rows: Vec<InflationRow> = map
+        .into_iter()
+        .map(|(key, (n, d))| InflationRow { key, incidents: n, de_escalated: d, share: d as f64 / n as f64 })
+        .collect();
+    // The most inflated first: the list a lead reads.
+    rows.sort_by(|a, b| b.share.total_cmp(&a.share).then(b.incidents.cmp(&a.incidents)).then(a.key.cmp(&b.key)));
+    rows
+}
+
+impl PriorityFigures {
+    pub fn of(facts: &[IncidentFact]) -> PriorityFigures {
+        let mut df = vec![vec![0u64; 5]; 5];
+        let mut dh = vec![vec![0u64; 5]; 5];
+        let (mut down, mut up) = (0, 0);
+        for f in facts {
+            df[index(f.declared)][index(f.current)] += 1;
+            dh[index(f.declared)][index(f.highest)] += 1;
+            down += u64::from(de_escalated(f));
+            up += u64::from(f.highest < f.declared);
+        }
+        let n = facts.len() as u64;
+        PriorityFigures {
+            incidents: n,
+            declared_x_final: df,
+            declared_x_highest: dh,
+            de_escalated: down,
+            escalated: up,
+            de_escalated_share: if n == 0 { 0.0 } else { down as f64 / n as f64 },
+            by_team: rows(facts, |f| &f.teams),
+            by_service: rows(facts, |f| &f.services),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::analytics::response::tests::fact;
+
+    #[test]
+    fn the_matrix_and_the_inflated_teams() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+        let with = |n, declared, current, highest, team: &str| IncidentFact {
+            declared,
+            current,
+            highest,
+            teams: vec![team.to_owned()],
+            ..fact(n, t)
+        };
+        use Severity::*;
+        let facts = [
+            with(1, Sev1, Sev3, Sev1, "payments"),
+            with(2, Sev1, Sev1, Sev1, "payments"),
+            with(3, Sev3, Sev2, Sev1, "platform"),
+            with(4, Sev2, Sev4, Sev2, "payments"),
+        ];
+        let p = PriorityFigures::of(&facts);
+        assert_eq!(p.incidents, 4);
+        assert_eq!(p.declared_x_final[0], vec![1, 0, 1, 0, 0]);
+        assert_eq!(p.declared_x_final[2], vec![0, 1, 0, 0, 0]);
+        assert_eq!(p.declared_x_highest[2], vec![1, 0, 0, 0, 0]);
+        assert_eq!((p.de_escalated, p.escalated), (2, 1));
+        assert_eq!(p.de_escalated_share, 0.5);
+        assert_eq!(p.by_team[0], InflationRow { key: "payments".into(), incidents: 3, de_escalated: 2, share: 2.0 / 3.0 });
+        assert_eq!(p.by_team[1].key, "platform");
+        assert_eq!(p.by_service[0].incidents, 4);
+    }
+}

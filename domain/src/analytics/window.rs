@@ -1,0 +1,197 @@
+//! The days and weeks figures are counted over: local days in a viewer's or a team's zone, as
+//! UTC instants. An incident belongs to a window by when it was declared (`created_at`), in
+//! `[start, end)`.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{DateTime, Datelike, Duration, IsoWeek, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::{postmortem::due::end_of_day, FieldError};
+
+/// The longest window a figure is computed over.
+pub const MAX_DAYS: i64 = 3 * 366;
+
+/// Local days `[from, to)` in `zone`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDate,
+    /// The first day not included.
+    pub to: NaiveDate,
+    pub zone: Tz,
+}
+
+/// The first instant of a local day (where midnight does not exist, the day's first instant).
+pub fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    end_of_day(day.pred_opt().unwrap_or(day), zone)
+}
+
+impl Window {
+    /// A window from the API's or a form's `from` and `to` (ISO dates; `to` excluded).
+    pub fn parse(from: &str, to: &str, zone: Tz) -> Result<Window, FieldError> {
+        let day = |field: &'static str, s: &str| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| FieldError::new(field, format!("'{}' is not a date such as 2026-11-23", s.trim())))
+        };
+        let (from, to) = (day("from", from)?, day("to", to)?);
+        Window::new(from, to, zone)
+    }
+
+    pub fn new(from: NaiveDate, to: NaiveDate, zone: Tz) -> Result<Window, FieldError> {
+        if to <= from {
+            return Err(FieldError::new("to", "must be after from"));
+        }
+        if (to - from).num_days() > MAX_DAYS {
+            return Err(FieldError::new("to", format!("a window is at most {MAX_DAYS} days")));
+        }
+        Ok(Window { from, to, zone })
+    }
+
+    /// The `days` local days ending with the day before `today`'s... i.e. the last `days` whole
+    /// days up to and including `today`.
+    pub fn last_days(today: NaiveDate, days: i64, zone: Tz) -> Window {
+        let to = today.succ_opt().unwrap_or(today);
+        Window { from: to - Duration::days(days.clamp(1, MAX_DAYS)), to, zone }
+    }
+
+    pub fn start(&self) -> DateTime<Utc> {
+        start_of_day(self.from, self.zone)
+    }
+
+    pub fn end(&self) -> DateTime<Utc> {
+        start_of_day(self.to, self.zone)
+    }
+
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days()
+    }
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        at >= self.start() && at < self.end()
+    }
+
+    /// The window of the same number of days just before this one.
+    pub fn previous(&self) -> Window {
+        Window { from: self.from - Duration::days(self.days()), to: self.from, zone: self.zone }
+    }
+}
+
+/// An ISO week ("2026-W48"): Monday to Sunday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Week {
+    pub year: i32,
+    pub week: u32,
+}
+
+impl Week {
+    pub fn of_day(day: NaiveDate) -> Week {
+        let w: IsoWeek = day.iso_week();
+        Week { year: w.year(), week: w.week() }
+    }
+
+    pub fn of(at: DateTime<Utc>, zone: Tz) -> Week {
+        Week::of_day(at.with_timezone(&zone).date_naive())
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        NaiveDate::from_isoywd_opt(self.year, self.week, Weekday::Mon).unwrap_or_default()
+    }
+
+    /// The week as a window of local days in `zone` (167 or 169 hours when the clocks change).
+    pub fn window(self, zone: Tz) -> Window {
+        let monday = self.monday();
+        Window { from: monday, to: monday + Duration::days(7), zone }
+    }
+
+    pub fn previous(self) -> Week {
+        Week::of_day(self.monday() - Duration::days(7))
+    }
+
+    pub fn next(self) -> Week {
+        Week::of_day(self.monday() + Duration::days(7))
+    }
+}
+
+impl fmt::Display for Week {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-W{:02}", self.year, self.week)
+    }
+}
+
+impl FromStr for Week {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Week, FieldError> {
+        let bad = || FieldError::new("iso_week", format!("'{}' is not an ISO week such as 2026-W48", s.trim()));
+        let (y, w) = s.trim().split_once("-W").ok_or_else(bad)?;
+        let (year, week) = (y.parse::<i32>().map_err(|_| bad())?, w.parse::<u32>().map_err(|_| bad())?);
+        let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)?;
+        Ok(Week::of_day(monday))
+    }
+}
+
+/// "2026-11": the calendar month of an instant in `zone`.
+pub fn month_key(at: DateTime<Utc>, zone: Tz) -> String {
+    let d = at.with_timezone(&zone).date_naive();
+    format!("{}-{:02}", d.year(), d.month())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn london_weeks_have_167_and_169_hours_when_the_clocks_change() {
+        let london = chrono_tz::Europe::London;
+        let spring: Week = "2026-W13".parse().unwrap();
+        assert_eq!(spring.monday(), day(2026, 3, 23));
+        let w = spring.window(london);
+        assert_eq!((w.end() - w.start()).num_hours(), 167);
+        let autumn = Week::of_day(day(2026, 10, 25));
+        assert_eq!(autumn.to_string(), "2026-W43");
+        let w = autumn.window(london);
+        assert_eq!((w.end() - w.start()).num_hours(), 169);
+        assert_eq!(w.start(), Utc.with_ymd_and_hms(2026, 10, 18, 23, 0, 0).unwrap());
+        let plain = Week::of_day(day(2026, 11, 23)).window(london);
+        assert_eq!((plain.end() - plain.start()).num_hours(), 168);
+    }
+
+    #[test]
+    fn a_window_is_local_days_and_its_previous_is_as_long() {
+        let sydney: Tz = "Australia/Sydney".parse().unwrap();
+        let w = Window::parse("2026-11-01", "2026-11-08", sydney).unwrap();
+        // Midnight on 1 November in Sydney (AEDT, +11) is 13:00 UTC the day before.
+        assert_eq!(w.start(), Utc.with_ymd_and_hms(2026, 10, 31, 13, 0, 0).unwrap());
+        assert!(w.contains(Utc.with_ymd_and_hms(2026, 10, 31, 13, 0, 0).unwrap()));
+        assert!(!w.contains(Utc.with_ymd_and_hms(2026, 11, 7, 13, 0, 0).unwrap()));
+        assert_eq!(w.previous(), Window { from: day(2026, 10, 25), to: day(2026, 11, 1), zone: sydney });
+        assert_eq!(Window::last_days(day(2026, 11, 30), 30, sydney).from, day(2026, 11, 1));
+    }
+
+    #[test]
+    fn bad_windows_and_weeks_say_which_field() {
+        let utc = chrono_tz::UTC;
+        assert_eq!(Window::parse("2026-11-08", "2026-11-01", utc).unwrap_err().field, "to");
+        assert_eq!(Window::parse("yesterday", "2026-11-01", utc).unwrap_err().field, "from");
+        assert_eq!(Window::parse("2020-01-01", "2026-11-01", utc).unwrap_err().field, "to");
+        assert!("2026-W54".parse::<Week>().is_err());
+        assert!("2026-48".parse::<Week>().is_err());
+        let w: Week = "2026-W01".parse().unwrap();
+        assert_eq!(w.previous().to_string(), "2025-W52");
+        assert_eq!(w.next().to_string(), "2026-W02");
+    }
+
+    #[test]
+    fn a_midnight_that_does_not_exist_starts_the_day_at_its_first_instant() {
+        // Santiago springs forward at midnight on 6 September 2026: the day begins at 01:00 local.
+        let santiago: Tz = "America/Santiago".parse().unwrap();
+        let start = start_of_day(day(2026, 9, 6), santiago);
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
+        assert_eq!(month_key(start, santiago), "2026-09");
+    }
+}
