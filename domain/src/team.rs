@@ -138,6 +138,24 @@ pub struct TeamView {
     pub members: Vec<TeamMemberView>,
     /// Slugs of the services the team owns.
     pub services: Vec<String>,
+    /// The zone the team's retro weeks are counted in.
+    pub time_zone: String,
+    /// The hours its members' pages are classed by (business, off-hours, sleep).
+    pub working_hours: crate::analytics::WorkingHours,
+}
+
+/// A team's zone and working hours, as an admin sets them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamHoursInput {
+    pub time_zone: String,
+    pub working_hours: crate::analytics::WorkingHours,
+}
+
+impl TeamHoursInput {
+    pub fn parse(&self) -> Result<(crate::TimeZoneName, crate::analytics::WorkingHours), FieldError> {
+        Ok((crate::TimeZoneName::parse(&self.time_zone)?, self.working_hours.clone().parse()?))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

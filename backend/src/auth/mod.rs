@@ -54,6 +54,11 @@ impl Principal {
         }
     }
 
+    /// Their zone (stored names are checked when set; UTC if one became unknown).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
     pub fn actor(&self, request_id: Option<String>) -> Actor {
         Actor { user_id: Some(self.user_id), label: self.email.clone(), request_id }
     }

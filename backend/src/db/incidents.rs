@@ -323,15 +323,17 @@ pub async fn set_role(
     incident: Uuid,
     role: &str,
     user: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     match user {
         Some(user) => {
             sqlx::query!(
-                "INSERT INTO incident_roles (incident_id, role, user_id) VALUES ($1, $2, $3)
-                 ON CONFLICT (incident_id, role) DO UPDATE SET user_id = $3, assigned_at = now()",
+                "INSERT INTO incident_roles (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (incident_id, role) DO UPDATE SET user_id = $3, assigned_at = $4",
                 incident,
                 role,
                 user,
+                now,
             )
             .execute(conn)
             .await?;

@@ -5,6 +5,7 @@
 
 pub mod alert_events;
 pub mod alerts;
+pub mod analytics;
 pub mod api_tokens;
 pub mod audit;
 pub mod contact_methods;

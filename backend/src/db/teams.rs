@@ -118,3 +118,39 @@ pub async fn is_member(conn: &mut PgConnection, team: Uuid, user: Uuid) -> Resul
     .fetch_one(conn)
     .await
 }
+
+pub struct TeamHoursRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub time_zone: String,
+    pub working_hours: serde_json::Value,
+}
+
+pub async fn list_teams_with_hours(conn: &mut PgConnection) -> Result<Vec<TeamHoursRow>, sqlx::Error> {
+    sqlx::query_as!(TeamHoursRow, "SELECT id, name, slug, time_zone, working_hours FROM teams ORDER BY lower(name)")
+        .fetch_all(conn)
+        .await
+}
+
+/// Sets a team's zone and working hours; returns the previous ones (for the audit log), or
+/// `None` when there is no such team.
+pub async fn set_hours(
+    conn: &mut PgConnection,
+    team: Uuid,
+    time_zone: &str,
+    hours: &serde_json::Value,
+) -> Result<Option<TeamHoursRow>, sqlx::Error> {
+    sqlx::query_as!(
+        TeamHoursRow,
+        "UPDATE teams t SET time_zone = $2, working_hours = $3
+         FROM (SELECT id, time_zone, working_hours FROM teams WHERE id = $1 FOR UPDATE) old
+         WHERE t.id = old.id
+         RETURNING t.id, t.name, t.slug, old.time_zone, old.working_hours",
+        team,
+        time_zone,
+        hours
+    )
+    .fetch_optional(conn)
+    .await
+}

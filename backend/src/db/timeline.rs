@@ -30,19 +30,21 @@ pub async fn append_timeline_at(
     Ok(())
 }
 
-/// Appends a timeline event; returns its id.
+/// Appends a timeline event at `at` (the application's clock); returns its id.
 pub async fn append_timeline(
     conn: &mut PgConnection,
     incident: Uuid,
     actor: &Actor,
+    at: DateTime<Utc>,
     kind: &str,
     body: &str,
     data: Option<Value>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
-        "INSERT INTO timeline_events (incident_id, author_id, author_label, kind, body, data)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO timeline_events (incident_id, at, author_id, author_label, kind, body, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         incident,
+        at,
         actor.user_id.map(|u| u.0),
         actor.label,
         kind,

@@ -126,6 +126,13 @@ pub async fn set_disabled(conn: &mut PgConnection, id: UserId, disabled: bool) -
     Ok(())
 }
 
+pub async fn set_time_zone(conn: &mut PgConnection, id: UserId, zone: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE users SET time_zone = $2, updated_at = now() WHERE id = $1", id.0, zone)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_password_hash(conn: &mut PgConnection, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", id.0, hash)
         .execute(conn)

@@ -64,6 +64,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
                 TimelineKind::PageEscalated,
                 "Every level of the escalation policy has been paged and no one acknowledged",
                 None,
+                now,
             )
             .await?;
             continue;
@@ -91,6 +92,7 @@ async fn run_steps(engine: &Engine, now: DateTime<Utc>) -> Result<usize> {
             TimelineKind::PageEscalated,
             &body,
             Some(data),
+            now,
         )
         .await?;
         // The next step, or (after the last) the end of the last level's wait.

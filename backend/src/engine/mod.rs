@@ -81,16 +81,18 @@ pub enum Job {
     Handoffs,
     Maintenance,
     Postmortems,
+    Analytics,
     Cleanup,
 }
 
 impl Job {
     /// In the order `tick` runs them: what queues notifications before the delivery that sends them.
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::Alerts,
         Job::Handoffs,
         Job::Maintenance,
         Job::Postmortems,
+        Job::Analytics,
         Job::Escalation,
         Job::Delivery,
         Job::Cleanup,
@@ -104,6 +106,7 @@ impl Job {
             Job::Handoffs => "handoffs",
             Job::Maintenance => "maintenance",
             Job::Postmortems => "postmortems",
+            Job::Analytics => "analytics",
             Job::Cleanup => "cleanup",
         }
     }
@@ -114,6 +117,8 @@ impl Job {
             Job::Handoffs => Duration::from_secs(15),
             Job::Maintenance => Duration::from_secs(5),
             Job::Postmortems => Duration::from_secs(60),
+            // Reports catch up themselves; this keeps the catch-up short.
+            Job::Analytics => Duration::from_secs(30),
             Job::Cleanup => Duration::from_secs(3600),
         }
     }
@@ -184,6 +189,9 @@ impl Engine {
                     );
                 }
             }
+            Job::Analytics => {
+                crate::services::analytics::catch_up(&self.pool).await?;
+            }
             Job::Cleanup => cleanup::run(&self.pool, now).await?,
         }
         Ok(())
@@ -228,7 +236,7 @@ impl Engine {
                             notify: Some(self.deliveries_due.clone()),
                             live: Some(wake.live.subscribe()),
                         },
-                        Job::Handoffs | Job::Maintenance | Job::Postmortems | Job::Cleanup => {
+                        Job::Handoffs | Job::Maintenance | Job::Postmortems | Job::Analytics | Job::Cleanup => {
                             Waker { notify: None, live: None }
                         }
                     };

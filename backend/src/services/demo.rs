@@ -251,7 +251,7 @@ async fn demo_history(
         let (id, _) = incidents::insert_past(&mut tx, &row).await?;
         incidents::attach_services(&mut tx, id, &[service.to_owned()]).await?;
         if let Some(user) = users.get(commander) {
-            incidents::set_role(&mut tx, id, IncidentRole::Commander.as_str(), Some(user.0)).await?;
+            incidents::set_role(&mut tx, id, IncidentRole::Commander.as_str(), Some(user.0), acked).await?;
         }
         let commander_name = PEOPLE.iter().find(|p| p.1 == commander).map_or(commander, |p| p.0);
         let steps = [
@@ -498,9 +498,9 @@ async fn demo_incidents(
             if *to == "acknowledged" {
                 let commander = Some(users[demo.declared_by]);
                 let role = domain::incident::IncidentRole::Commander;
-                super::incidents::assign_role(pool, &actor, incident.number, role, commander).await?;
+                super::incidents::assign_role(pool, &actor, incident.number, role, commander, now).await?;
                 if let Some(note) = demo.note {
-                    super::timeline::add_note(pool, &actor, incident.number, note).await?;
+                    super::timeline::add_note(pool, &actor, incident.number, note, now).await?;
                 }
             }
         }

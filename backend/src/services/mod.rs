@@ -3,6 +3,7 @@
 //! before calling; the operations take the acting `Actor` for the audit log.
 
 pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;

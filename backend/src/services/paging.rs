@@ -216,6 +216,7 @@ pub async fn page_manually(
         &mut tx,
         id,
         actor,
+        now,
         TimelineKind::PageSent.as_str(),
         &body,
         Some(json!({ "manual": whom })),

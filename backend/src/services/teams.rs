@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use domain::{
     UserId,
-    team::{DisplayName, Slug, TeamMemberView, TeamRole, TeamView},
+    team::{DisplayName, Slug, TeamHoursInput, TeamMemberView, TeamRole, TeamView},
 };
 use serde_json::json;
 use sqlx::PgPool;
@@ -24,7 +24,7 @@ use crate::{
 /// Members' addresses only `with_emails` (viewers see names, not the directory).
 pub async fn list_teams(pool: &PgPool, with_emails: bool) -> Result<Vec<TeamView>> {
     let mut conn = pool.acquire().await?;
-    let all = teams::list_teams(&mut conn).await?;
+    let all = teams::list_teams_with_hours(&mut conn).await?;
     let mut members: HashMap<uuid::Uuid, Vec<TeamMemberView>> = HashMap::new();
     for m in teams::all_members(&mut conn).await? {
         let role = m.role;
@@ -47,8 +47,31 @@ pub async fn list_teams(pool: &PgPool, with_emails: bool) -> Result<Vec<TeamView
             id: domain::team::TeamId(t.id),
             name: t.name,
             slug: t.slug,
+            time_zone: t.time_zone,
+            working_hours: serde_json::from_value(t.working_hours).unwrap_or_default(),
         })
         .collect())
+}
+
+/// Sets a team's zone and working hours (audited with before and after).
+pub async fn set_hours(pool: &PgPool, actor: &Actor, team: &Slug, input: &TeamHoursInput) -> Result<()> {
+    let (zone, hours) = input.parse()?;
+    let mut tx = pool.begin().await?;
+    let t = teams::team_by_slug(&mut tx, team.as_str()).await?.ok_or(Error::NotFound("team"))?;
+    let after = json!({ "time_zone": zone.as_str(), "working_hours": hours });
+    let old = teams::set_hours(&mut tx, t.id, zone.as_str(), &after["working_hours"])
+        .await?
+        .ok_or(Error::NotFound("team"))?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("team.set_hours", "team", t.id)
+            .before(json!({ "time_zone": old.time_zone, "working_hours": old.working_hours }))
+            .after(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn create_team(pool: &PgPool, actor: &Actor, name: &DisplayName, slug: &Slug) -> Result<TeamView> {
@@ -73,6 +96,8 @@ pub async fn create_team(pool: &PgPool, actor: &Actor, name: &DisplayName, slug:
         slug: slug.to_string(),
         members: vec![],
         services: vec![],
+        time_zone: "UTC".to_owned(),
+        working_hours: domain::analytics::WorkingHours::default(),
     })
 }
 

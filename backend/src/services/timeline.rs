@@ -1,6 +1,7 @@
 //! An incident's timeline: reading it, adding notes, pinning entries for the postmortem.
 //! Entries are append-only; only their pin changes.
 
+use chrono::{DateTime, Utc};
 use domain::incident::{IncidentNumber, NoteInput, Pin, TimelineEntryView, TimelineKind};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
@@ -35,9 +36,10 @@ pub async fn add_note(
     actor: &Actor,
     number: IncidentNumber,
     body: &str,
+    now: DateTime<Utc>,
 ) -> Result<TimelineEntryView> {
     debug_assert!(body.chars().count() <= NoteInput::MAX_CHARS);
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let event = change.timeline(actor, TimelineKind::Note, body, json!(null)).await?;
     change.audit(actor, "incident.note", json!(null), json!({ "event": event })).await?;
     let id = change.id();
@@ -56,8 +58,9 @@ pub async fn set_pin(
     number: IncidentNumber,
     event: i64,
     pin: Option<Pin>,
+    now: DateTime<Utc>,
 ) -> Result<TimelineEntryView> {
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let id = change.id();
     let before = timeline::timeline_entry(&mut change.tx, id, event)
         .await?
@@ -87,7 +90,8 @@ pub async fn system_note(
     kind: TimelineKind,
     body: &str,
     data: Option<serde_json::Value>,
+    at: DateTime<Utc>,
 ) -> Result<()> {
-    timeline::append_timeline(conn, incident, &Actor::system(), kind.as_str(), body, data).await?;
+    timeline::append_timeline(conn, incident, &Actor::system(), at, kind.as_str(), body, data).await?;
     super::incidents::announce(conn, IncidentNumber(number), "paging").await
 }

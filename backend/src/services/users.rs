@@ -50,11 +50,12 @@ pub async fn list_users(pool: &PgPool) -> Result<Vec<UserView>> {
     Ok(users::list(&mut conn).await?.iter().map(users::UserRow::view).collect())
 }
 
-/// A change to a user's role and/or disabled flag, applied together or not at all.
-#[derive(Debug, Clone, Copy, Default)]
+/// A change to a user's role, disabled flag and/or time zone, applied together or not at all.
+#[derive(Debug, Clone, Default)]
 pub struct UserChange {
     pub role: Option<Role>,
     pub disabled: Option<bool>,
+    pub time_zone: Option<domain::TimeZoneName>,
 }
 
 pub async fn set_role(
@@ -64,7 +65,7 @@ pub async fn set_role(
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<UserView> {
-    update_user(pool, actor, id, UserChange { role: Some(role), disabled: None }, now).await
+    update_user(pool, actor, id, UserChange { role: Some(role), disabled: None, time_zone: None }, now).await
 }
 
 pub async fn set_disabled(
@@ -74,7 +75,7 @@ pub async fn set_disabled(
     disabled: bool,
     now: DateTime<Utc>,
 ) -> Result<UserView> {
-    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled) }, now).await
+    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled), time_zone: None }, now).await
 }
 
 /// Changes a user's role and disabled flag in one transaction. Someone must always be able to
@@ -108,15 +109,20 @@ pub async fn update_user(
     if disabled != before.disabled {
         users::set_disabled(&mut tx, id, disabled).await?;
     }
+    let zone_changed = change.time_zone.as_ref().is_some_and(|z| z.as_str() != before.time_zone);
+    if let Some(zone) = change.time_zone.as_ref().filter(|_| zone_changed) {
+        users::set_time_zone(&mut tx, id, zone.as_str()).await?;
+    }
     if disabled && !before.disabled {
         sessions::end_all(&mut tx, id, None, now).await?;
         sessions::announce(&mut tx, id).await?;
     }
     let after = users::by_id(&mut tx, id).await?.ok_or(Error::NotFound("user"))?;
-    let action = match (role != before.role(), disabled != before.disabled) {
-        (true, false) => "user.set_role",
-        (false, true) if disabled => "user.disable",
-        (false, true) => "user.enable",
+    let action = match (role != before.role(), disabled != before.disabled, zone_changed) {
+        (true, false, false) => "user.set_role",
+        (false, true, false) if disabled => "user.disable",
+        (false, true, false) => "user.enable",
+        (false, false, true) => "user.set_time_zone",
         _ => "user.update",
     };
     let entry = Entry::new(action, "user", id).before(audit_view(&before)).after(audit_view(&after));

@@ -7,6 +7,7 @@ pub mod hours;
 pub mod load;
 pub mod noise;
 pub mod priority;
+pub mod report;
 pub mod response;
 pub mod stats;
 pub mod window;
@@ -16,6 +17,7 @@ pub use hours::{hour_of_week, interruptions, HourClass, InterruptionCounts, Work
 pub use load::covered_seconds;
 pub use noise::{rule_of, AlertFact, NoiseFigures, NoiseRow};
 pub use priority::{InflationRow, PriorityFigures};
+pub use report::*;
 pub use response::{grouped, GroupBy, IncidentFact, ResponseFigures};
 pub use stats::Summary;
 pub use window::{start_of_day, Week, Window};

@@ -10,6 +10,7 @@ mod common;
 
 mod alertmanager;
 mod alerts;
+mod analytics;
 mod auth;
 mod embedded_pg;
 mod incident_work;
@@ -17,6 +18,7 @@ mod incidents;
 mod pages_and_ops;
 mod paging;
 mod postmortems;
+mod receiver;
 mod route_walker;
 mod schedules;
 mod status_page;

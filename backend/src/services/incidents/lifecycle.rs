@@ -99,7 +99,7 @@ pub(crate) async fn open(
             json!({ "to": "triggered", "severity": severity, "origin": "storm" }),
         ),
     };
-    timeline::append_timeline(conn, id, actor, TimelineKind::StatusChange.as_str(), &body, Some(data))
+    timeline::append_timeline(conn, id, actor, now, TimelineKind::StatusChange.as_str(), &body, Some(data))
         .await?;
     let mut after = json!({ "title": o.title, "severity": severity, "services": o.services });
     if !matches!(o.origin, Origin::Declared) {
@@ -147,6 +147,7 @@ pub(crate) async fn transition(
             conn,
             id,
             actor,
+            now,
             TimelineKind::PageAcknowledged.as_str(),
             &body,
             Some(json!({ "status": to })),
@@ -154,7 +155,7 @@ pub(crate) async fn transition(
         .await?;
     }
     if to == IncidentStatus::Acknowledged {
-        roles::give_paged_roles(conn, actor, id).await?;
+        roles::give_paged_roles(conn, actor, id, now).await?;
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let body = match reason {
@@ -162,7 +163,7 @@ pub(crate) async fn transition(
         None => format!("{from} -> {to}"),
     };
     let data = json!({ "from": from, "to": to, "reason": reason });
-    timeline::append_timeline(conn, id, actor, TimelineKind::StatusChange.as_str(), &body, Some(data))
+    timeline::append_timeline(conn, id, actor, now, TimelineKind::StatusChange.as_str(), &body, Some(data))
         .await?;
     let entry = Entry::new("incident.transition", "incident", number)
         .before(json!({ "status": from }))
@@ -215,7 +216,7 @@ pub async fn transition_incident(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<IncidentView> {
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     transition_change(&mut change, actor, to, reason, now).await?;
     change.commit("status").await
 }
@@ -239,7 +240,7 @@ pub async fn acknowledge_by_link(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<IncidentNumber> {
-    let mut change = IncidentChange::begin_by_id(pool, incident).await?;
+    let mut change = IncidentChange::begin_by_id(pool, incident, now).await?;
     let status = change.status();
     if status != IncidentStatus::Triggered {
         return Err(Error::Conflict(format!(

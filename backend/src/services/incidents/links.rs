@@ -1,5 +1,6 @@
 //! What an incident points at: links to dashboards and tickets, and related incidents.
 
+use chrono::{DateTime, Utc};
 use domain::incident::{IncidentNumber, IncidentView, LinkView, TimelineKind};
 use serde_json::json;
 use sqlx::PgPool;
@@ -12,8 +13,9 @@ pub async fn add_link(
     actor: &Actor,
     number: IncidentNumber,
     link: &LinkView,
+    now: DateTime<Utc>,
 ) -> Result<IncidentView> {
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let id = change.id();
     incidents::add_link(&mut change.tx, id, &link.url, &link.label).await?;
     incidents::touch(&mut change.tx, id).await?;
@@ -30,11 +32,12 @@ pub async fn relate(
     number: IncidentNumber,
     other: IncidentNumber,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> Result<IncidentView> {
     if other == number {
         return Err(domain::FieldError::new("number", "an incident cannot be related to itself").into());
     }
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let other_id = incidents::id_by_number(&mut change.tx, other.0)
         .await?
         .ok_or_else(|| domain::FieldError::new("number", format!("there is no incident {other}")))?;

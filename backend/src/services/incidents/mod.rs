@@ -9,6 +9,7 @@ pub(crate) mod lifecycle;
 mod links;
 mod roles;
 
+use chrono::{DateTime, Utc};
 use domain::{
     UserId,
     incident::{
@@ -93,8 +94,9 @@ pub async fn update_incident(
     actor: &Actor,
     number: IncidentNumber,
     patch: &IncidentPatch,
+    now: DateTime<Utc>,
 ) -> Result<IncidentView> {
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let b = &change.before;
     let old_severity = b.severity;
     let next = FieldsUpdate {

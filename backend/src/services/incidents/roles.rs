@@ -1,6 +1,7 @@
 //! Who holds which role on an incident: assigning, handing over at shift end, and the roles a
 //! page asked for, given when the incident is acknowledged.
 
+use chrono::{DateTime, Utc};
 use domain::{
     Role, UserId,
     incident::{HandoverView, IncidentNumber, IncidentRole, IncidentView, TimelineKind},
@@ -28,8 +29,9 @@ pub async fn assign_role(
     number: IncidentNumber,
     role: IncidentRole,
     user: Option<UserId>,
+    now: DateTime<Utc>,
 ) -> Result<IncidentView> {
-    let mut change = IncidentChange::begin_by_number(pool, number).await?;
+    let mut change = IncidentChange::begin_by_number(pool, number, now).await?;
     let previous = change.before.roles.0.iter().find(|h| h.role == role).cloned();
     if previous.as_ref().map(|h| h.user_id) == user {
         return Ok(view(change.before));
@@ -44,7 +46,7 @@ pub async fn assign_role(
         None => None,
     };
     let id = change.id();
-    incidents::set_role(&mut change.tx, id, role.as_str(), user.map(|u| u.0)).await?;
+    incidents::set_role(&mut change.tx, id, role.as_str(), user.map(|u| u.0), now).await?;
     let body = match (&previous, &name) {
         (None, Some(n)) => format!("{n} is {role}"),
         (Some(p), Some(n)) => format!("{n} is {role}, taking over from {}", p.name),
@@ -72,6 +74,7 @@ pub async fn handover(
     caller_role: Role,
     from: UserId,
     to: UserId,
+    now: DateTime<Utc>,
 ) -> Result<HandoverView> {
     if actor.user_id != Some(from) && !caller_role.includes(Role::Admin) {
         return Err(Error::Forbidden);
@@ -87,11 +90,12 @@ pub async fn handover(
     let mut moved = Vec::new();
     for h in &held {
         let role: IncidentRole = h.role.parse()?;
-        incidents::set_role(&mut tx, h.incident_id, &h.role, Some(to.0)).await?;
+        incidents::set_role(&mut tx, h.incident_id, &h.role, Some(to.0), now).await?;
         timeline::append_timeline(
             &mut tx,
             h.incident_id,
             actor,
+            now,
             TimelineKind::RoleChange.as_str(),
             &format!("{to_name} is {role}, handed over at shift end"),
             Some(json!({ "role": role, "from": from, "to": to, "handover": true })),
@@ -112,7 +116,12 @@ pub async fn handover(
 
 /// A pair was paged: acknowledging gives each of them the role their page asked for, unless
 /// someone holds it already.
-pub(super) async fn give_paged_roles(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<()> {
+pub(super) async fn give_paged_roles(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let held = incidents::held_roles(conn, id).await?;
     for (user, role) in escalations::paged_roles(conn, id).await? {
         let role: IncidentRole = role.parse()?;
@@ -120,12 +129,13 @@ pub(super) async fn give_paged_roles(conn: &mut PgConnection, actor: &Actor, id:
             continue;
         }
         let Some(name) = incidents::responder_name(conn, user).await? else { continue };
-        incidents::set_role(conn, id, role.as_str(), Some(user)).await?;
+        incidents::set_role(conn, id, role.as_str(), Some(user), now).await?;
         let body = format!("{name} is {role} (paged as {role})");
         timeline::append_timeline(
             conn,
             id,
             actor,
+            now,
             TimelineKind::RoleChange.as_str(),
             &body,
             Some(json!({ "role": role, "to": user })),

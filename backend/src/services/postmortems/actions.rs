@@ -89,7 +89,7 @@ pub async fn add_action(
         })),
     )
     .await?;
-    on_timeline(&mut tx, row.incident_id, actor, &format!("Corrective action: {}", new.title)).await?;
+    on_timeline(&mut tx, row.incident_id, actor, &format!("Corrective action: {}", new.title), now).await?;
     let created = db::action(&mut tx, id).await?.ok_or(Error::NotFound("action"))?;
     tx.commit().await?;
     action_view(created, now.date_naive()).ok_or(Error::NotFound("action"))

@@ -60,7 +60,7 @@ pub async fn chase(pool: &PgPool, now: DateTime<Utc>) -> Result<Chased> {
                 .after(json!({ "told": told })),
         )
         .await?;
-        on_timeline(&mut tx, a.incident_id, &system, &format!("Corrective action overdue: {}", a.title))
+        on_timeline(&mut tx, a.incident_id, &system, &format!("Corrective action overdue: {}", a.title), now)
             .await?;
     }
     tx.commit().await?;

@@ -50,8 +50,14 @@ fn template_of(value: &serde_json::Value) -> Vec<SectionSpec> {
 }
 
 /// Records a postmortem event on the incident's timeline.
-async fn on_timeline(conn: &mut PgConnection, incident: Uuid, actor: &Actor, body: &str) -> Result<()> {
-    timeline::append_timeline(conn, incident, actor, TimelineKind::Postmortem.as_str(), body, None).await?;
+async fn on_timeline(
+    conn: &mut PgConnection,
+    incident: Uuid,
+    actor: &Actor,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    timeline::append_timeline(conn, incident, actor, now, TimelineKind::Postmortem.as_str(), body, None).await?;
     Ok(())
 }
 
@@ -192,13 +198,14 @@ pub async fn save(
             row.incident_id,
             actor,
             &format!("Postmortem revision {revision} started (after approval)"),
+            now,
         )
         .await?;
     }
     if owner != row.owner_id
         && let Some(o) = owner
     {
-        on_timeline(&mut tx, row.incident_id, actor, "Postmortem owner changed").await?;
+        on_timeline(&mut tx, row.incident_id, actor, "Postmortem owner changed", now).await?;
         let note = format!("You own the postmortem of INC-{}: {}", row.number, row.title);
         tell(&mut tx, o, row.incident_id, &note, now).await?;
     }
@@ -260,7 +267,7 @@ pub async fn transition(
                 now,
             )
             .await?;
-            on_timeline(&mut tx, row.incident_id, actor, "Postmortem summary posted to the status page")
+            on_timeline(&mut tx, row.incident_id, actor, "Postmortem summary posted to the status page", now)
                 .await?;
         }
     }
@@ -276,7 +283,7 @@ pub async fn transition(
             .after(json!({ "status": to, "reviewers": reviewers })),
     )
     .await?;
-    on_timeline(&mut tx, row.incident_id, actor, &format!("Postmortem {} -> {}", from.label(), to.label()))
+    on_timeline(&mut tx, row.incident_id, actor, &format!("Postmortem {} -> {}", from.label(), to.label()), now)
         .await?;
     let what = format!("INC-{}: {}", row.number, row.title);
     match to {
@@ -352,7 +359,7 @@ pub async fn review(
         Verdict::Approve => "approved",
         Verdict::RequestChanges => "requested changes to",
     };
-    on_timeline(&mut tx, row.incident_id, actor, &format!("{} {words} the postmortem", actor.label)).await?;
+    on_timeline(&mut tx, row.incident_id, actor, &format!("{} {words} the postmortem", actor.label), now).await?;
     if let Some(o) = row.owner_id
         && next != status
     {
@@ -496,8 +503,8 @@ pub async fn decide_recurrence(
     .await?;
     if confirmed {
         let body = format!("Recurrence confirmed: INC-{} and INC-{} share a cause", row.number, earlier.0);
-        on_timeline(&mut tx, row.incident_id, actor, &body).await?;
-        on_timeline(&mut tx, other, actor, &body).await?;
+        on_timeline(&mut tx, row.incident_id, actor, &body, now).await?;
+        on_timeline(&mut tx, other, actor, &body, now).await?;
     }
     tx.commit().await?;
     get(pool, id, now).await

@@ -114,6 +114,7 @@ pub(super) async fn create(
         incident,
         actor,
         &format!("Postmortem opened, due {}", due.with_timezone(&zone).format("%a %-d %b")),
+        now,
     )
     .await?;
     if let Some(o) = owner {

@@ -276,3 +276,23 @@ pub async fn handoffs_between(
     }
     Ok(out)
 }
+
+/// Everyone's stretches on call in `[from, to)`, in every schedule and both tiers (for the
+/// analytics' on-call hours; overlaps are merged by the caller).
+pub async fn on_call_stretches(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HashMap<UserId, Vec<(DateTime<Utc>, DateTime<Utc>)>>> {
+    let mut conn = pool.acquire().await?;
+    let all = load(&mut conn, None, from).await?;
+    let mut out: HashMap<UserId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    for l in &all {
+        for tier in Tier::ALL {
+            for s in l.schedule.timeline(Scope::Tier(tier), from, to).shifts {
+                out.entry(s.user).or_default().push((s.start, s.end));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -447,10 +447,10 @@ enum Writer {
 }
 
 impl Writer {
-    async fn begin(pool: &PgPool, incident: Option<Uuid>) -> Result<Writer> {
+    async fn begin(pool: &PgPool, incident: Option<Uuid>, now: DateTime<Utc>) -> Result<Writer> {
         Ok(match incident {
             Some(id) => Writer::Linked(Box::new(
-                IncidentChange::begin_by_id(pool, domain::incident::IncidentId(id)).await?,
+                IncidentChange::begin_by_id(pool, domain::incident::IncidentId(id), now).await?,
             )),
             None => Writer::Alone(pool.begin().await?),
         })
@@ -517,7 +517,7 @@ pub async fn post_incident(
         ),
         None => None,
     };
-    let mut w = Writer::begin(pool, internal).await?;
+    let mut w = Writer::begin(pool, internal, now).await?;
     let affected = set_states(w.conn(), &new.update.components, now).await?;
     let public = public_id();
     let id = db::insert_public_incident(
@@ -598,7 +598,7 @@ pub async fn post_update(
         update.status.for_kind(row.maintenance)?;
         row.incident_id
     };
-    let mut w = Writer::begin(pool, internal).await?;
+    let mut w = Writer::begin(pool, internal, now).await?;
     let row =
         db::public_incident_for_update(w.conn(), public).await?.ok_or(Error::NotFound("public incident"))?;
     let affected = set_states(w.conn(), &update.components, now).await?;

@@ -144,7 +144,7 @@ pub async fn update_incident(
     let Json(input) = body.map_err(bad_json)?;
     let patch = input.parse()?;
     let actor = caller.actor(responder);
-    Ok(Json(services::incidents::update_incident(&state.ctx.pool, &actor, number, &patch).await?))
+    Ok(Json(services::incidents::update_incident(&state.ctx.pool, &actor, number, &patch, state.ctx.now()).await?))
 }
 
 /// `POST /api/v1/incidents/{number}/roles {"role", "user_id"}`: assign or reassign; a null
@@ -169,7 +169,7 @@ pub async fn assign_role(
     let Json(input) = body.map_err(bad_json)?;
     let (role, user) = input.parse()?;
     let actor = caller.actor(responder);
-    Ok(Json(services::incidents::assign_role(&state.ctx.pool, &actor, number, role, user).await?))
+    Ok(Json(services::incidents::assign_role(&state.ctx.pool, &actor, number, role, user, state.ctx.now()).await?))
 }
 
 /// `POST /api/v1/handovers {"to", "from"?}`: every role `from` (default: the caller) holds on
@@ -192,8 +192,15 @@ pub async fn handover(
     let Json(input) = body.map_err(bad_json)?;
     let from = input.from.map_or(responder.user_id, UserId);
     let actor = caller.actor(responder);
-    let done = services::incidents::handover(&state.ctx.pool, &actor, responder.role, from, UserId(input.to))
-        .await?;
+    let done = services::incidents::handover(
+        &state.ctx.pool,
+        &actor,
+        responder.role,
+        from,
+        UserId(input.to),
+        state.ctx.now(),
+    )
+    .await?;
     Ok(Json(done))
 }
 
@@ -220,7 +227,7 @@ pub async fn add_link(
     let actor = caller.actor(responder);
     Ok((
         StatusCode::CREATED,
-        Json(services::incidents::add_link(&state.ctx.pool, &actor, number, &link).await?),
+        Json(services::incidents::add_link(&state.ctx.pool, &actor, number, &link, state.ctx.now()).await?),
     ))
 }
 
@@ -245,7 +252,7 @@ pub async fn relate(
     let Json(input) = body.map_err(bad_json)?;
     let (other, reason) = input.parse()?;
     let actor = caller.actor(responder);
-    let updated = services::incidents::relate(&state.ctx.pool, &actor, number, other, &reason).await?;
+    let updated = services::incidents::relate(&state.ctx.pool, &actor, number, other, &reason, state.ctx.now()).await?;
     Ok((StatusCode::CREATED, Json(updated)))
 }
 

@@ -2,6 +2,7 @@
 //! (`api/incidents.rs` calls `services::incidents`), mirroring the server fns in `app/src/api/`.
 
 pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod catalog;
 pub mod contact;
@@ -34,6 +35,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::audit_log))
         .routes(routes!(teams::list_teams, teams::create_team))
         .routes(routes!(teams::set_team_member, teams::remove_team_member))
+        .routes(routes!(teams::set_team_hours))
+        .routes(routes!(analytics::response))
+        .routes(routes!(analytics::interruptions))
+        .routes(routes!(analytics::priority))
+        .routes(routes!(analytics::noise))
+        .routes(routes!(analytics::compare))
         .routes(routes!(catalog::list_services, catalog::create_service))
         .routes(routes!(catalog::get_service, catalog::update_service))
         .routes(routes!(integration_keys::list_keys, integration_keys::create_key))

@@ -8,7 +8,7 @@ use axum::{
 use backend::services::{self};
 use domain::{
     Role, UserId,
-    team::{NewTeamInput, Slug, TeamRole, TeamView},
+    team::{NewTeamInput, Slug, TeamHoursInput, TeamRole, TeamView},
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -108,5 +108,29 @@ pub async fn remove_team_member(
     let admin = caller.require(Role::Admin)?;
     let team = Slug::parse(&team)?;
     services::teams::remove_member(&state.ctx.pool, &caller.actor(admin), &team, UserId(user)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/teams/{slug}/hours`: the zone and working hours analytics class pages by.
+#[utoipa::path(
+    put,
+    path = "/teams/{slug}/hours",
+    tag = "teams",
+    summary = "Set a team's time zone and working hours (business, off-hours and sleep hours)",
+    description = "Role: admin.",
+    params(("slug" = String, Path, description = "the team's slug")),
+    request_body = TeamHoursInput,
+    responses((status = 204, description = "done"), Refusals)
+)]
+pub async fn set_team_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(team): Path<String>,
+    body: Result<Json<TeamHoursInput>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let admin = caller.require(Role::Admin)?;
+    let Json(body) = body.map_err(bad_json)?;
+    let team = Slug::parse(&team)?;
+    services::teams::set_hours(&state.ctx.pool, &caller.actor(admin), &team, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -60,7 +60,7 @@ pub async fn add_note(
     let Json(input) = body.map_err(bad_json)?;
     let note = input.parse()?;
     let actor = caller.actor(responder);
-    let entry = services::timeline::add_note(&state.ctx.pool, &actor, number, &note).await?;
+    let entry = services::timeline::add_note(&state.ctx.pool, &actor, number, &note, state.ctx.now()).await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
@@ -85,7 +85,7 @@ pub async fn pin_entry(
     let Json(input) = body.map_err(bad_json)?;
     let pin = input.parse()?;
     let actor = caller.actor(responder);
-    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, pin).await?))
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, pin, state.ctx.now()).await?))
 }
 
 /// `DELETE /api/v1/incidents/{number}/timeline/{id}/pin`: unpin.
@@ -105,5 +105,5 @@ pub async fn unpin_entry(
 ) -> Result<Json<TimelineEntryView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
     let actor = caller.actor(responder);
-    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None).await?))
+    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None, state.ctx.now()).await?))
 }

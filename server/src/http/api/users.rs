@@ -76,6 +76,8 @@ pub struct UserPatch {
     /// admin, responder or viewer.
     role: Option<String>,
     disabled: Option<bool>,
+    /// IANA zone: their working hours, sleep hours and due dates are counted in it.
+    time_zone: Option<String>,
 }
 
 /// Changes a user's role and/or disabled flag. Each change is its own audited operation.
@@ -83,7 +85,7 @@ pub struct UserPatch {
     patch,
     path = "/users/{id}",
     tag = "users",
-    summary = "Change a user's role, disable or enable them (disabling ends their sessions and tokens)",
+    summary = "Change a user's role or time zone, disable or enable them (disabling ends their sessions and tokens)",
     description = "Role: admin.",
     params(("id" = uuid::Uuid, Path, description = "the user")),
     request_body = UserPatch,
@@ -98,10 +100,11 @@ pub async fn update_user(
     let admin = caller.require(Role::Admin)?;
     let Json(patch) = body.map_err(bad_json)?;
     let role: Option<Role> = patch.role.as_deref().map(str::parse).transpose()?;
-    if role.is_none() && patch.disabled.is_none() {
-        return Err(domain::FieldError::new("body", "nothing to change: give role and/or disabled").into());
+    let time_zone = patch.time_zone.as_deref().map(domain::TimeZoneName::parse).transpose()?;
+    if role.is_none() && patch.disabled.is_none() && time_zone.is_none() {
+        return Err(domain::FieldError::new("body", "nothing to change: give role, disabled and/or time_zone").into());
     }
-    let change = services::users::UserChange { role, disabled: patch.disabled };
+    let change = services::users::UserChange { role, disabled: patch.disabled, time_zone };
     Ok(Json(
         services::users::update_user(
             &state.ctx.pool,
