@@ -265,3 +265,71 @@ pub async fn alerts_between(
     .fetch_all(conn)
     .await
 }
+
+pub struct PostmortemRow {
+    pub due_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+pub struct ActionRow {
+    pub status: String,
+    pub due_on: chrono::NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The postmortems of incidents declared in `[from, to)`, narrowed like the facts.
+pub async fn postmortems_between(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    team: Option<&str>,
+    service: Option<&str>,
+    severity: Option<i16>,
+) -> Result<Vec<PostmortemRow>, sqlx::Error> {
+    sqlx::query_as!(
+        PostmortemRow,
+        "SELECT p.due_at, p.published_at, i.resolved_at
+         FROM incident_facts f JOIN postmortems p ON p.incident_id = f.incident_id
+         JOIN incidents i ON i.id = f.incident_id
+         WHERE f.created_at >= $1 AND f.created_at < $2
+           AND ($3::text IS NULL OR $3 = ANY(f.teams))
+           AND ($4::text IS NULL OR $4 = ANY(f.services))
+           AND ($5::smallint IS NULL OR f.current_severity = $5)",
+        from,
+        to,
+        team,
+        service,
+        severity
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The corrective actions of those postmortems.
+pub async fn actions_between(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    team: Option<&str>,
+    service: Option<&str>,
+    severity: Option<i16>,
+) -> Result<Vec<ActionRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ActionRow,
+        "SELECT a.status, a.due_on, a.created_at
+         FROM incident_facts f JOIN postmortems p ON p.incident_id = f.incident_id
+         JOIN postmortem_actions a ON a.postmortem_id = p.id
+         WHERE f.created_at >= $1 AND f.created_at < $2
+           AND ($3::text IS NULL OR $3 = ANY(f.teams))
+           AND ($4::text IS NULL OR $4 = ANY(f.services))
+           AND ($5::smallint IS NULL OR f.current_severity = $5)",
+        from,
+        to,
+        team,
+        service,
+        severity
+    )
+    .fetch_all(conn)
+    .await
+}

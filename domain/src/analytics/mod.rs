@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod hours;
+pub mod learning;
 pub mod load;
 pub mod noise;
 pub mod priority;
@@ -14,6 +15,7 @@ pub mod window;
 
 pub use compare::{compare, Comparison, Metric, Side};
 pub use hours::{hour_of_week, interruptions, HourClass, InterruptionCounts, WorkingHours};
+pub use learning::{ActionFact, LearningFigures, PostmortemFact};
 pub use load::covered_seconds;
 pub use noise::{rule_of, AlertFact, NoiseFigures, NoiseRow};
 pub use priority::{InflationRow, PriorityFigures};

@@ -169,6 +169,41 @@ pub struct NoiseReport {
     pub figures: NoiseFigures,
 }
 
+/// `/api/v1/analytics/postmortems`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LearningReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub time_zone: String,
+    #[serde(flatten)]
+    pub figures: super::LearningFigures,
+}
+
+impl LearningReport {
+    pub fn csv(&self) -> String {
+        let f = &self.figures;
+        csv(
+            &["figure", "value"],
+            [
+                ("postmortems", Some(f.postmortems as f64)),
+                ("published", Some(f.published as f64)),
+                ("published_on_time", Some(f.published_on_time as f64)),
+                ("on_time_share", Some(f.on_time_share)),
+                ("overdue", Some(f.overdue as f64)),
+                ("median_days_to_publish", f.median_days_to_publish),
+                ("actions_open", Some(f.actions_open as f64)),
+                ("actions_done", Some(f.actions_done as f64)),
+                ("actions_wont_do", Some(f.actions_wont_do as f64)),
+                ("actions_overdue", Some(f.actions_overdue as f64)),
+                ("median_open_action_age_days", f.median_open_action_age_days),
+            ]
+            .into_iter()
+            .map(|(k, v)| vec![k.to_owned(), num(v)]),
+        )
+    }
+}
+
 /// `/api/v1/analytics/compare`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -282,11 +317,15 @@ impl ResponseReport {
                 f.no_responder.to_string(),
                 num(Some(f.escalation_rate)),
             ]
+            .into_iter()
+            .chain(f.by_severity.iter().map(u64::to_string))
+            .collect::<Vec<_>>()
         };
         csv(
             &[
                 "key", "incidents", "mtta_mean_s", "mtta_p50_s", "mtta_p90_s", "mtta_count", "mttm_p50_s",
-                "mttr_mean_s", "mttr_p50_s", "mttr_p90_s", "mttr_count", "no_responder", "escalation_rate",
+                "mttr_mean_s", "mttr_p50_s", "mttr_p90_s", "mttr_count", "no_responder", "escalation_rate", "sev1",
+                "sev2", "sev3", "sev4", "sev5",
             ],
             self.rows.iter().map(|r| row(&r.key, &r.figures)).chain([row("total", &self.total)]),
         )

@@ -59,6 +59,8 @@ pub struct ResponseFigures {
     pub resolved_by_source: u64,
     /// Alerts attached, per incident.
     pub alerts_per_incident: f64,
+    /// Incidents by current severity, SEV1 first.
+    pub by_severity: [u64; 5],
 }
 
 impl ResponseFigures {
@@ -81,6 +83,7 @@ impl ResponseFigures {
                 ttr.push(s as f64);
             }
             f.escalated += u64::from(i.escalated);
+            f.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;
             f.resolved_by_source += u64::from(i.resolved_by_source);
         }
         f.mtta_seconds = Summary::of(&tta);
@@ -205,6 +208,7 @@ pub(crate) mod tests {
         assert_eq!((f.no_responder, f.escalated, f.resolved_by_source), (1, 1, 1));
         assert_eq!(f.escalation_rate, 0.25);
         assert_eq!(f.alerts_per_incident, 1.0);
+        assert_eq!(f.by_severity, [0, 0, 4, 0, 0]);
     }
 
     #[test]

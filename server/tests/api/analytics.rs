@@ -246,7 +246,7 @@ async fn response_figures_match_the_incidents_rows() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("key,incidents,mtta_mean_s,mtta_p50_s"), "{text}");
     assert_eq!(lines.len(), 5, "{text}");
-    assert_eq!(lines[4], "total,4,270,270,390,2,1200,2760,2760,3432,2,0,0.250");
+    assert_eq!(lines[4], "total,4,270,270,390,2,1200,2760,2760,3432,2,0,0.250,0,1,2,1,0");
 }
 
 #[tokio::test]
@@ -445,4 +445,45 @@ async fn before_and_after_a_change_says_whether_it_helped() {
     assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("format")));
     let anonymous = reqwest::get(w.app.url("/api/v1/analytics/response")).await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn postmortem_figures_follow_the_review_queue() {
+    let w = world().await;
+    let ada = w.token(&w.ada).await;
+    // SEV1 and SEV2 get a postmortem when resolved (the default policy), due in 5 business days.
+    let a = w.declare("Checkout errors", "SEV1").await;
+    w.at(10, 5, 0).await;
+    w.move_to(&ada, a, "resolved").await;
+    let (s, pm) = w.app.api(Method::GET, &ada, &format!("/api/v1/incidents/{a}/postmortem"), None).await;
+    assert_eq!(s, StatusCode::OK, "{pm}");
+    for (title, due) in [("Add a retry budget", "2026-11-20"), ("Alert on queue depth", "2026-12-20")] {
+        let (s, b) = w
+            .app
+            .api(
+                Method::POST,
+                &ada,
+                &format!("/api/v1/postmortems/{}/actions", pm["id"].as_str().unwrap()),
+                Some(json!({ "title": title, "due_on": due })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let r = w.get(&format!("/api/v1/analytics/postmortems?{DAY}")).await;
+    let counted: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM postmortems), (SELECT count(*) FROM postmortems WHERE published_at IS NOT NULL),
+                (SELECT count(*) FROM postmortem_actions WHERE status IN ('open', 'in_progress') AND due_on < '2026-11-23')",
+    )
+    .fetch_one(&w.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(counted, (1, 0, 1));
+    assert_eq!((r["postmortems"].as_i64(), r["published"].as_i64(), r["overdue"].as_i64()), (Some(1), Some(0), Some(0)));
+    assert_eq!((r["actions_open"].as_i64(), r["actions_overdue"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(r["median_days_to_publish"], Value::Null);
+    // A week on, the postmortem is past due and still unpublished.
+    w.clock.set(Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap());
+    let r = w.get(&format!("/api/v1/analytics/postmortems?{DAY}")).await;
+    assert_eq!((r["overdue"].as_i64(), r["on_time_share"].as_f64()), (Some(1), Some(0.0)));
+    assert_eq!(r["median_open_action_age_days"].as_f64().unwrap().round(), 9.0);
 }

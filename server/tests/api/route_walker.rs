@@ -132,6 +132,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/analytics/priority", Viewer),
     ("GET", "/api/v1/analytics/noise", Viewer),
     ("GET", "/api/v1/analytics/compare", Viewer),
+    ("GET", "/api/v1/analytics/postmortems", Viewer),
     ("GET", "/api/v1/services", Viewer),
     ("POST", "/api/v1/services", Admin),
     ("GET", "/api/v1/services/{slug}", Viewer),

@@ -9,9 +9,9 @@ use chrono_tz::Tz;
 use domain::{
     UserId,
     analytics::{
-        self as a, AlertFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
-        InterruptionCounts, InterruptionsReport, Metric, NoiseFigures, NoiseReport, PriorityFigures,
-        PriorityReport, ResponderLoad, ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window,
+        self as a, ActionFact, AlertFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
+        InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, Metric, NoiseFigures, NoiseReport, PriorityFigures,
+        PostmortemFact, PriorityReport, ResponderLoad, ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window,
         WorkingHours,
     },
     incident::Severity,
@@ -331,5 +331,29 @@ pub async fn compare(pool: &PgPool, q: &CompareQuery) -> Result<CompareReport> {
         days: q.days,
         time_zone: q.before.window.zone.name().to_owned(),
         comparison,
+    })
+}
+
+pub async fn learning(pool: &PgPool, f: &Filter, now: DateTime<Utc>) -> Result<LearningReport> {
+    catch_up(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let (start, end) = (f.window.start(), f.window.end());
+    let (team, service, severity) = (f.team.as_deref(), f.service.as_deref(), f.severity.map(Severity::level));
+    let pms: Vec<PostmortemFact> = db::postmortems_between(&mut conn, start, end, team, service, severity)
+        .await?
+        .into_iter()
+        .map(|r| PostmortemFact { due_at: r.due_at, published_at: r.published_at, resolved_at: r.resolved_at })
+        .collect();
+    let actions: Vec<ActionFact> = db::actions_between(&mut conn, start, end, team, service, severity)
+        .await?
+        .into_iter()
+        .map(|r| ActionFact { status: r.status, due_on: r.due_on, created_at: r.created_at })
+        .collect();
+    let today = now.with_timezone(&f.window.zone).date_naive();
+    Ok(LearningReport {
+        from: f.window.from,
+        to: f.window.to,
+        time_zone: f.window.zone.name().to_owned(),
+        figures: LearningFigures::of(&pms, &actions, now, today),
     })
 }

@@ -12,7 +12,7 @@ use backend::services::analytics as service;
 use domain::{
     FieldError, Role,
     analytics::{
-        CompareInput, CompareReport, FilterInput, GroupBy, InterruptionsReport, NoiseReport, PriorityReport,
+        CompareInput, CompareReport, FilterInput, GroupBy, InterruptionsReport, LearningReport, NoiseReport, PriorityReport,
         ResponseReport,
     },
 };
@@ -257,4 +257,30 @@ pub async fn compare(
     let query = input.parse(p.zone())?;
     let report = service::compare(&state.ctx.pool, &query).await?;
     Ok(answer(csv, "compare", report, CompareReport::csv))
+}
+
+#[utoipa::path(
+    get,
+    path = "/analytics/postmortems",
+    tag = "analytics",
+    summary = "Postmortems of the window's incidents (published on time, days to publish) and their corrective actions (open, done, overdue, age)",
+    description = "Role: viewer.",
+    params(AnalyticsQuery),
+    responses(
+        (status = 200, description = "the figures", content((LearningReport = "application/json"), (String = "text/csv"))),
+        Refusals
+    )
+)]
+pub async fn postmortems(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(q): Query<AnalyticsQuery>,
+) -> Result<Response, ApiError> {
+    let p = caller.require(Role::Viewer)?;
+    let csv = wants_csv(&headers, q.format.as_deref())?;
+    let now = state.ctx.now();
+    let filter = q.filter().parse(now, p.zone())?;
+    let report = service::learning(&state.ctx.pool, &filter, now).await?;
+    Ok(answer(csv, "postmortems", report, LearningReport::csv))
 }

@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::priority))
         .routes(routes!(analytics::noise))
         .routes(routes!(analytics::compare))
+        .routes(routes!(analytics::postmortems))
         .routes(routes!(catalog::list_services, catalog::create_service))
         .routes(routes!(catalog::get_service, catalog::update_service))
         .routes(routes!(integration_keys::list_keys, integration_keys::create_key))
