@@ -3,6 +3,8 @@
 //! through server functions (`api/`).
 
 pub mod api;
+#[cfg(feature = "ssr")]
+mod charts;
 pub mod components;
 pub mod error;
 pub mod routes;
@@ -26,6 +28,7 @@ use crate::{
         admin_status::AdminStatusPage,
         admin_teams::AdminTeamsPage,
         admin_users::AdminUsersPage,
+        analytics::AnalyticsPage,
         audit::AuditPage,
         dashboard::DashboardPage,
         deliveries::DeliveriesPage,
@@ -131,7 +134,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/postmortems/actions") view=PostmortemActionsPage/>
                     <Route path=path!("/postmortems/:id") view=PostmortemPage/>
                     <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
-                    <Route path=path!("/analytics") view=|| view! { <Planned title="Analytics" what="MTTA, MTTR, pages per responder, escalations and severity mix, with charts."/> }/>
+                    <Route path=path!("/analytics") view=AnalyticsPage/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminUsersPage/>
                         <Route path=path!("/users") view=AdminUsersPage/>

@@ -40,7 +40,8 @@ pub(super) fn act(number: &str) -> Result<Act, AppError> {
 async fn patch(a: Act, input: domain::incident::IncidentPatchInput) -> Result<IncidentView, AppError> {
     let patch = input.parse().map_err(invalid)?;
     crate::ssr::edge(
-        backend::services::incidents::update_incident(&a.ctx.pool, &a.actor, a.number, &patch, a.ctx.now()).await,
+        backend::services::incidents::update_incident(&a.ctx.pool, &a.actor, a.number, &patch, a.ctx.now())
+            .await,
     )
 }
 
@@ -160,7 +161,8 @@ pub async fn assign_role(number: String, role: String, user_id: String) -> Resul
     };
     let (role, user) = domain::incident::RoleInput { role, user_id }.parse().map_err(invalid)?;
     crate::ssr::edge(
-        backend::services::incidents::assign_role(&a.ctx.pool, &a.actor, a.number, role, user, a.ctx.now()).await,
+        backend::services::incidents::assign_role(&a.ctx.pool, &a.actor, a.number, role, user, a.ctx.now())
+            .await,
     )
 }
 
@@ -188,7 +190,9 @@ pub async fn hand_over(to: String) -> Result<domain::incident::HandoverView, App
 pub async fn add_link(number: String, url: String, label: String) -> Result<IncidentView, AppError> {
     let a = act(&number)?;
     let link = domain::incident::LinkInput { url, label }.parse().map_err(invalid)?;
-    crate::ssr::edge(backend::services::incidents::add_link(&a.ctx.pool, &a.actor, a.number, &link, a.ctx.now()).await)
+    crate::ssr::edge(
+        backend::services::incidents::add_link(&a.ctx.pool, &a.actor, a.number, &link, a.ctx.now()).await,
+    )
 }
 
 #[server]
@@ -201,6 +205,7 @@ pub async fn relate_incident(
     let (other, reason) =
         domain::incident::RelatedInput { number: other, reason }.parse().map_err(invalid)?;
     crate::ssr::edge(
-        backend::services::incidents::relate(&a.ctx.pool, &a.actor, a.number, other, &reason, a.ctx.now()).await,
+        backend::services::incidents::relate(&a.ctx.pool, &a.actor, a.number, other, &reason, a.ctx.now())
+            .await,
     )
 }

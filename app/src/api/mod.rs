@@ -4,6 +4,7 @@
 //! Each is a public endpoint and is written as one.
 
 pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod catalog;
 pub mod contact;

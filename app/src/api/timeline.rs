@@ -19,7 +19,9 @@ pub async fn incident_timeline(number: String) -> Result<Vec<TimelineEntryView>,
 pub async fn add_note(number: String, body: String) -> Result<TimelineEntryView, AppError> {
     let a = act(&number)?;
     let body = domain::incident::NoteInput { body }.parse().map_err(invalid)?;
-    crate::ssr::edge(backend::services::timeline::add_note(&a.ctx.pool, &a.actor, a.number, &body, a.ctx.now()).await)
+    crate::ssr::edge(
+        backend::services::timeline::add_note(&a.ctx.pool, &a.actor, a.number, &body, a.ctx.now()).await,
+    )
 }
 
 /// Pins an entry (`pin` = papertrail or follow_up) or unpins it (empty `pin`).
@@ -27,5 +29,7 @@ pub async fn add_note(number: String, body: String) -> Result<TimelineEntryView,
 pub async fn pin_entry(number: String, id: i64, pin: String) -> Result<TimelineEntryView, AppError> {
     let a = act(&number)?;
     let pin = domain::incident::PinInput { pin: Some(pin) }.parse().map_err(invalid)?;
-    crate::ssr::edge(backend::services::timeline::set_pin(&a.ctx.pool, &a.actor, a.number, id, pin, a.ctx.now()).await)
+    crate::ssr::edge(
+        backend::services::timeline::set_pin(&a.ctx.pool, &a.actor, a.number, id, pin, a.ctx.now()).await,
+    )
 }

@@ -5,6 +5,7 @@ pub mod admin_postmortems;
 pub mod admin_status;
 pub mod admin_teams;
 pub mod admin_users;
+pub mod analytics;
 pub mod audit;
 pub mod dashboard;
 pub mod deliveries;

@@ -123,6 +123,32 @@ pub async fn insert_alert(conn: &mut PgConnection, a: &NewAlert<'_>) -> Result<i
     .await
 }
 
+/// An alert that fired and resolved in the past (demo history).
+pub async fn insert_resolved_alert(
+    conn: &mut PgConnection,
+    a: &NewAlert<'_>,
+    resolved_at: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO alerts (service_id, dedup_key, status, severity, summary, source, incident_id,
+                             first_seen_at, last_seen_at, last_fired_at, resolved_at, flapping, payload)
+         VALUES ($1, $2, 'resolved', $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) RETURNING id",
+        a.service_id,
+        a.dedup_key,
+        a.severity,
+        a.summary,
+        a.source,
+        a.incident_id,
+        a.first_seen_at,
+        a.last_fired_at,
+        resolved_at,
+        a.flapping,
+        a.payload,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Columns of changed alerts, written back in one statement.
 #[derive(Debug, Default)]
 pub struct AlertUpdates {

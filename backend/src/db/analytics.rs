@@ -9,7 +9,9 @@ use uuid::Uuid;
 /// Takes the refresh's lock when no other instance holds it, and returns how far the facts
 /// have followed the timeline. `None`: another instance is refreshing now.
 pub async fn lock_state(conn: &mut PgConnection) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!("SELECT timeline_id FROM analytics_state FOR UPDATE SKIP LOCKED").fetch_optional(conn).await
+    sqlx::query_scalar!("SELECT timeline_id FROM analytics_state FOR UPDATE SKIP LOCKED")
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn set_state(conn: &mut PgConnection, timeline_id: i64) -> Result<(), sqlx::Error> {

@@ -82,6 +82,8 @@ pub struct PastIncidentRow<'a> {
     pub impact_started_at: Option<DateTime<Utc>>,
     pub impact_ended_at: Option<DateTime<Utc>>,
     pub root_cause_tags: &'a [String],
+    /// `declared`, `alert` or `storm`.
+    pub origin: &'a str,
 }
 
 pub async fn insert_past(
@@ -91,8 +93,8 @@ pub async fn insert_past(
     let row = sqlx::query!(
         "INSERT INTO incidents (id, title, description, severity, status, customer_impact, declared_by,
                                 created_at, acknowledged_at, mitigated_at, resolved_at,
-                                impact_started_at, impact_ended_at, root_cause_tags, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                                impact_started_at, impact_ended_at, root_cause_tags, origin, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  COALESCE($11::timestamptz, $10::timestamptz, $9::timestamptz, $8::timestamptz))
          RETURNING id, number",
         Uuid::now_v7(),
@@ -109,6 +111,7 @@ pub async fn insert_past(
         p.impact_started_at,
         p.impact_ended_at,
         p.root_cause_tags,
+        p.origin,
     )
     .fetch_one(conn)
     .await?;

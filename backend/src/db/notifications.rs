@@ -15,6 +15,30 @@ pub struct NewNotification {
     pub note: Option<String>,
 }
 
+/// A notification already delivered at `sent_at` (demo history).
+pub async fn insert_sent(
+    conn: &mut PgConnection,
+    n: &NewNotification,
+    sent_at: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO notifications (user_id, contact_method_id, kind, page_id, incident_id, due_at, deferred, note,
+                                    status, attempts, sent_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent', 1, $9, $6) RETURNING id",
+        n.user_id,
+        n.contact_method_id,
+        n.kind,
+        n.page_id,
+        n.incident_id,
+        n.due_at,
+        n.deferred,
+        n.note,
+        sent_at
+    )
+    .fetch_one(conn)
+    .await
+}
+
 pub async fn insert_notification(conn: &mut PgConnection, n: &NewNotification) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         "INSERT INTO notifications (user_id, contact_method_id, kind, page_id, incident_id, due_at, deferred, note)

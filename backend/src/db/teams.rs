@@ -128,9 +128,12 @@ pub struct TeamHoursRow {
 }
 
 pub async fn list_teams_with_hours(conn: &mut PgConnection) -> Result<Vec<TeamHoursRow>, sqlx::Error> {
-    sqlx::query_as!(TeamHoursRow, "SELECT id, name, slug, time_zone, working_hours FROM teams ORDER BY lower(name)")
-        .fetch_all(conn)
-        .await
+    sqlx::query_as!(
+        TeamHoursRow,
+        "SELECT id, name, slug, time_zone, working_hours FROM teams ORDER BY lower(name)"
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// Sets a team's zone and working hours; returns the previous ones (for the audit log), or

@@ -324,7 +324,8 @@ async fn send(engine: &Engine, out: Outgoing, now: DateTime<Utc>) -> Result<bool
                 } else {
                     format!("Page delivered to {name} by {how}")
                 };
-                timeline::system_note(&mut tx, *id, *number, TimelineKind::PageSent, &body, None, now).await?;
+                timeline::system_note(&mut tx, *id, *number, TimelineKind::PageSent, &body, None, now)
+                    .await?;
             }
         }
         Err(error) => {
@@ -344,7 +345,8 @@ async fn send(engine: &Engine, out: Outgoing, now: DateTime<Utc>) -> Result<bool
                     format!("attempt {}, will retry", out.attempts)
                 };
                 let body = format!("Page to {name} by {how} failed: {error} ({then})");
-                timeline::system_note(&mut tx, *id, *number, TimelineKind::PageFailed, &body, None, now).await?;
+                timeline::system_note(&mut tx, *id, *number, TimelineKind::PageFailed, &body, None, now)
+                    .await?;
             }
         }
     }

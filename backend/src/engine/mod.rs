@@ -236,9 +236,11 @@ impl Engine {
                             notify: Some(self.deliveries_due.clone()),
                             live: Some(wake.live.subscribe()),
                         },
-                        Job::Handoffs | Job::Maintenance | Job::Postmortems | Job::Analytics | Job::Cleanup => {
-                            Waker { notify: None, live: None }
-                        }
+                        Job::Handoffs
+                        | Job::Maintenance
+                        | Job::Postmortems
+                        | Job::Analytics
+                        | Job::Cleanup => Waker { notify: None, live: None },
                     };
                     tasks.push(tokio::spawn(engine.keep_running(job, waker, until_stopped())));
                 }

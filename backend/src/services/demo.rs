@@ -194,9 +194,30 @@ impl Dice {
     }
 }
 
-/// Ninety days of resolved incidents across teams and hours (some at night, some on weekends),
-/// with roles, notes, root-cause tags and recurrences related to each other: something for the
-/// dashboard's closed list, postmortems and analytics to show.
+/// How many days ago Platform and Payments automated their first response (a runbook bot that
+/// acknowledges and gathers diagnostics): acknowledgements are faster after it, which the
+/// analytics' before/after shows.
+pub const AUTOMATION_DAYS_AGO: i64 = 35;
+
+/// The Alertmanager rule each kind of past incident (`PAST`, in order) fires from when an alert
+/// opens it.
+const PAST_RULES: &[&str] = &[
+    "AcquirerDeclines",
+    "HighErrorRate",
+    "LoginFailureRate",
+    "HighLatency",
+    "EmailQueueBacklog",
+    "CertificateExpiry",
+    "FrontendErrors",
+    "DuplicateCharges",
+    "DnsLookupFailures",
+];
+
+/// Ninety days of resolved incidents across teams and hours (some at night in each responder's
+/// zone, some on weekends), with the pages and notifications that woke people, escalations,
+/// severities declared too high and lowered, alerts (some resolved by their source with nobody
+/// acting), roles, notes, root-cause tags and recurrences related to each other: something for
+/// the dashboard's closed list, postmortems and every chart of the analytics.
 async fn demo_history(
     pool: &PgPool,
     users: &std::collections::HashMap<&str, domain::UserId>,
@@ -204,16 +225,38 @@ async fn demo_history(
 ) -> Result<()> {
     use chrono::Duration;
     use domain::incident::{IncidentRole, Severity, TimelineKind};
+    use domain::notification::ContactKind;
 
+    use crate::db::{alerts, contact_methods, escalations, notifications};
     use incidents::{self, PastIncidentRow};
 
     let responders = ["priya@example.com", "sam@example.com", "jordan@example.com", "mia@example.com"];
     let actor_of =
         |email: &str| Actor { user_id: users.get(email).copied(), label: email.to_owned(), request_id: None };
+    let name_of = |email: &str| PEOPLE.iter().find(|p| p.1 == email).map_or(email, |p| p.0).to_owned();
     let mut dice = Dice(0x7f4a_7c15_9e37_79b9);
     let mut tx = pool.begin().await?;
+    // Their work email: where the history's pages went.
+    let mut methods = std::collections::HashMap::new();
+    for email in responders {
+        let Some(user) = users.get(email) else { continue };
+        let id = Uuid::now_v7();
+        let row = contact_methods::ContactRow {
+            id,
+            user_id: user.0,
+            kind: ContactKind::Email,
+            label: "Work email".to_owned(),
+            address: email.to_owned(),
+            secret: None,
+        };
+        contact_methods::insert_contact_method(&mut tx, &row).await?;
+        methods.insert(email, id);
+    }
+    let service_ids: std::collections::HashMap<String, Uuid> =
+        services::services_with_owners(&mut tx).await?.into_iter().map(|s| (s.slug, s.id)).collect();
+    let automated = now - Duration::days(AUTOMATION_DAYS_AGO);
     let mut last_of_kind: std::collections::HashMap<usize, Uuid> = Default::default();
-    let count = 60;
+    let count = 150;
     for k in 0..count {
         let kind = dice.roll(PAST.len() as u64) as usize;
         let (title, service, tags, fix) = PAST[kind];
@@ -224,14 +267,33 @@ async fn demo_history(
             12..=17 => Severity::Sev4,
             _ => Severity::Sev5,
         };
-        let days_ago = 90 - (k * 88 / count) as i64;
+        // A quarter are declared one level worse than they turn out; a few one level milder.
+        let declared = match dice.roll(16) {
+            0..=3 if severity != Severity::Sev1 => {
+                Severity::from_level(severity.level() - 1).unwrap_or(severity)
+            }
+            4 if severity != Severity::Sev5 => Severity::from_level(severity.level() + 1).unwrap_or(severity),
+            _ => severity,
+        };
+        let days_ago = 90 - (k * 89 / count) as i64;
         let created = now - Duration::days(days_ago) + Duration::minutes(dice.roll(24 * 60) as i64);
+        let by_alert = dice.roll(3) == 0;
+        let by_source = by_alert && dice.roll(6) == 0;
+        let escalated = !by_source && dice.roll(6) == 0;
+        let paged = responders[dice.roll(4) as usize];
+        let second = responders[(responders.iter().position(|r| *r == paged).unwrap_or(0) + 1) % 4];
+        let commander = if escalated { second } else { paged };
         let declarer = responders[dice.roll(4) as usize];
-        let commander = responders[dice.roll(4) as usize];
-        let acked = created + Duration::minutes(1 + dice.roll(25) as i64);
+        // The runbook bot made acknowledging quicker from the automation day on.
+        let ack_minutes = if created >= automated { 1 + dice.roll(5) } else { 4 + dice.roll(20) } as i64;
+        let acked = created + Duration::minutes(if escalated { 5 + ack_minutes } else { ack_minutes });
         let mitigated = acked + Duration::minutes(10 + dice.roll(110) as i64);
-        let resolved = mitigated + Duration::minutes(5 + dice.roll(240) as i64);
-        let customer_impact = severity <= Severity::Sev3;
+        let resolved = if by_source {
+            created + Duration::minutes(8 + dice.roll(30) as i64)
+        } else {
+            mitigated + Duration::minutes(5 + dice.roll(240) as i64)
+        };
+        let customer_impact = !by_source && severity <= Severity::Sev3;
         let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
         let row = PastIncidentRow {
             title,
@@ -239,36 +301,162 @@ async fn demo_history(
             severity: severity.level(),
             status: "resolved",
             customer_impact,
-            declared_by: users.get(declarer).map(|u| u.0),
+            declared_by: if by_alert { None } else { users.get(declarer).map(|u| u.0) },
             created_at: created,
-            acknowledged_at: Some(acked),
-            mitigated_at: Some(mitigated),
+            acknowledged_at: (!by_source).then_some(acked),
+            mitigated_at: (!by_source).then_some(mitigated),
             resolved_at: Some(resolved),
             impact_started_at: customer_impact.then(|| created - Duration::minutes(dice.roll(15) as i64)),
             impact_ended_at: customer_impact.then_some(mitigated),
             root_cause_tags: &tags,
+            origin: if by_alert { "alert" } else { "declared" },
         };
         let (id, _) = incidents::insert_past(&mut tx, &row).await?;
         incidents::attach_services(&mut tx, id, &[service.to_owned()]).await?;
-        if let Some(user) = users.get(commander) {
-            incidents::set_role(&mut tx, id, IncidentRole::Commander.as_str(), Some(user.0), acked).await?;
+        if by_alert && let Some(service_id) = service_ids.get(service) {
+            let rule = PAST_RULES.get(kind).copied().unwrap_or("Alert");
+            let instance = format!("{service}-{}", 1 + dice.roll(4));
+            let payload = json!({
+                "action": "trigger", "dedup_key": format!("{rule}/{instance}"), "summary": title,
+                "source": instance, "severity": "critical", "class": rule, "client": "Alertmanager",
+                "details": { "labels": { "alertname": rule, "instance": instance, "severity": "critical" }, "annotations": {} }
+            });
+            let alert = alerts::NewAlert {
+                service_id: *service_id,
+                dedup_key: &format!("{rule}/{instance}"),
+                severity: "critical",
+                summary: title,
+                source: &instance,
+                incident_id: Some(id),
+                first_seen_at: created,
+                last_fired_at: created,
+                flapping: by_source && dice.roll(2) == 0,
+                payload: &payload,
+            };
+            alerts::insert_resolved_alert(&mut tx, &alert, resolved).await?;
         }
-        let commander_name = PEOPLE.iter().find(|p| p.1 == commander).map_or(commander, |p| p.0);
-        let steps = [
-            (
-                created,
-                declarer,
+        // The pages: level 1 at once, level 2 five minutes on when nobody answered.
+        let mut paged_people = vec![(paged, 0, created)];
+        if escalated {
+            paged_people.push((second, 1, created + Duration::minutes(5)));
+        }
+        for (who, level, at) in &paged_people {
+            let (Some(user), Some(method)) = (users.get(who), methods.get(who)) else { continue };
+            let page = escalations::NewPage {
+                incident: id,
+                step: *level,
+                level: Some(*level),
+                user: user.0,
+                role: None,
+                paged_by: None,
+                at: *at,
+            };
+            let Some(page_id) = escalations::insert_page(&mut tx, &page).await? else { continue };
+            let n = notifications::NewNotification {
+                user_id: user.0,
+                contact_method_id: *method,
+                kind: "page",
+                page_id: Some(page_id),
+                incident_id: Some(id),
+                due_at: *at,
+                deferred: false,
+                note: None,
+            };
+            notifications::insert_sent(&mut tx, &n, *at + Duration::seconds(3)).await?;
+        }
+        let system = Actor::system();
+        let status = |from: &str, to: &str| json!({ "from": from, "to": to });
+        let mut steps: Vec<(chrono::DateTime<chrono::Utc>, Actor, TimelineKind, String, serde_json::Value)> =
+            vec![if by_alert {
+                (
+                    created,
+                    system.clone(),
+                    TimelineKind::StatusChange,
+                    format!("Opened as {declared} by an alert"),
+                    json!({ "to": "triggered", "severity": declared, "origin": "alert" }),
+                )
+            } else {
+                (
+                    created,
+                    actor_of(declarer),
+                    TimelineKind::StatusChange,
+                    format!("Declared as {declared} ({})", declared.definition()),
+                    json!({ "to": "triggered", "severity": declared }),
+                )
+            }];
+        for (who, level, at) in &paged_people {
+            steps.push((
+                *at,
+                system.clone(),
+                TimelineKind::PageEscalated,
+                format!("Escalation level {}: paged {}", level + 1, name_of(who)),
+                json!({ "level": level + 1 }),
+            ));
+        }
+        if by_source {
+            steps.push((
+                resolved,
+                system.clone(),
                 TimelineKind::StatusChange,
-                format!("Declared as {severity} ({})", severity.definition()),
-            ),
-            (acked, commander, TimelineKind::RoleChange, format!("{commander_name} is commander")),
-            (acked, commander, TimelineKind::StatusChange, "triggered -> acknowledged".to_owned()),
-            (mitigated - Duration::minutes(2), commander, TimelineKind::Note, fix.to_owned()),
-            (mitigated, commander, TimelineKind::StatusChange, "acknowledged -> mitigated".to_owned()),
-            (resolved, commander, TimelineKind::StatusChange, "mitigated -> resolved".to_owned()),
-        ];
-        for (at, who, kind, body) in &steps {
-            timeline::append_timeline_at(&mut tx, id, &actor_of(who), *at, kind.as_str(), body).await?;
+                "triggered -> resolved: its alerts resolved".to_owned(),
+                status("triggered", "resolved"),
+            ));
+        } else {
+            let boss = actor_of(commander);
+            steps.push((
+                acked,
+                boss.clone(),
+                TimelineKind::StatusChange,
+                "triggered -> acknowledged".to_owned(),
+                status("triggered", "acknowledged"),
+            ));
+            steps.push((
+                acked,
+                boss.clone(),
+                TimelineKind::RoleChange,
+                format!("{} is commander", name_of(commander)),
+                json!({ "role": "commander" }),
+            ));
+            if declared != severity {
+                let direction = if severity < declared { "Escalated" } else { "De-escalated" };
+                steps.push((
+                    acked + Duration::minutes(6),
+                    boss.clone(),
+                    TimelineKind::SeverityChange,
+                    format!("{direction} {declared} -> {severity}"),
+                    json!({ "from": declared, "to": severity }),
+                ));
+            }
+            steps.push((
+                mitigated - Duration::minutes(2),
+                boss.clone(),
+                TimelineKind::Note,
+                fix.to_owned(),
+                json!(null),
+            ));
+            steps.push((
+                mitigated,
+                boss.clone(),
+                TimelineKind::StatusChange,
+                "acknowledged -> mitigated".to_owned(),
+                status("acknowledged", "mitigated"),
+            ));
+            steps.push((
+                resolved,
+                boss,
+                TimelineKind::StatusChange,
+                "mitigated -> resolved".to_owned(),
+                status("mitigated", "resolved"),
+            ));
+            if let Some(user) = users.get(commander) {
+                incidents::set_role(&mut tx, id, IncidentRole::Commander.as_str(), Some(user.0), acked)
+                    .await?;
+            }
+        }
+        steps.sort_by_key(|s| s.0);
+        for (at, who, kind, body, data) in steps {
+            let data = (!data.is_null()).then_some(data);
+            timeline::append_timeline(&mut tx, id, &who, at, kind.as_str(), &body, data).await?;
         }
         if let Some(previous) = last_of_kind.insert(kind, id) {
             incidents::relate(&mut tx, previous, id, "same root cause").await?;
@@ -477,7 +665,9 @@ async fn demo_incidents(
 ) -> Result<Vec<(&'static str, domain::incident::IncidentNumber)>> {
     use domain::incident::NewIncidentInput;
     let mut declared = Vec::new();
-    for demo in INCIDENTS {
+    for (i, demo) in INCIDENTS.iter().enumerate() {
+        // Declared a little while ago and worked on since, as a live incident is.
+        let opened = now - chrono::Duration::minutes(25 + 10 * i as i64);
         let actor = Actor {
             user_id: users.get(demo.declared_by).copied(),
             label: demo.declared_by.to_owned(),
@@ -490,17 +680,18 @@ async fn demo_incidents(
             description: String::new(),
             customer_impact: demo.customer_impact,
         };
-        let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?, now).await?;
+        let incident = super::incidents::declare_incident(pool, &actor, &input.parse()?, opened).await?;
         declared.push((demo.title, incident.number));
-        for to in demo.walk {
-            super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None, now)
+        for (k, to) in demo.walk.iter().enumerate() {
+            let at = opened + chrono::Duration::minutes(3 * (k as i64 + 1));
+            super::incidents::transition_incident(pool, &actor, incident.number, to.parse()?, None, at)
                 .await?;
             if *to == "acknowledged" {
                 let commander = Some(users[demo.declared_by]);
                 let role = domain::incident::IncidentRole::Commander;
-                super::incidents::assign_role(pool, &actor, incident.number, role, commander, now).await?;
+                super::incidents::assign_role(pool, &actor, incident.number, role, commander, at).await?;
                 if let Some(note) = demo.note {
-                    super::timeline::add_note(pool, &actor, incident.number, note, now).await?;
+                    super::timeline::add_note(pool, &actor, incident.number, note, at).await?;
                 }
             }
         }

@@ -75,7 +75,8 @@ pub async fn set_disabled(
     disabled: bool,
     now: DateTime<Utc>,
 ) -> Result<UserView> {
-    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled), time_zone: None }, now).await
+    update_user(pool, actor, id, UserChange { role: None, disabled: Some(disabled), time_zone: None }, now)
+        .await
 }
 
 /// Changes a user's role and disabled flag in one transaction. Someone must always be able to

@@ -56,7 +56,10 @@ impl FromStr for Metric {
     type Err = FieldError;
     fn from_str(s: &str) -> Result<Metric, FieldError> {
         Metric::ALL.into_iter().find(|m| m.as_str() == s.trim()).ok_or_else(|| {
-            FieldError::new("metric", format!("'{}' is not accepted; expected one of mtta, mttm, mttr, interruptions", s.trim()))
+            FieldError::new(
+                "metric",
+                format!("'{}' is not accepted; expected one of mtta, mttm, mttr, interruptions", s.trim()),
+            )
         })
     }
 }
@@ -135,7 +138,8 @@ pub fn bootstrap_ci(before: &[f64], after: &[f64], seed: u64) -> [f64; 2] {
 /// Two-sided Mann-Whitney U p-value (normal approximation, tie-corrected, continuity-corrected).
 pub fn mann_whitney_p(a: &[f64], b: &[f64]) -> f64 {
     let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let mut all: Vec<(f64, bool)> = a.iter().map(|v| (*v, true)).chain(b.iter().map(|v| (*v, false))).collect();
+    let mut all: Vec<(f64, bool)> =
+        a.iter().map(|v| (*v, true)).chain(b.iter().map(|v| (*v, false))).collect();
     all.sort_by(|x, y| x.0.total_cmp(&y.0));
     let n = all.len();
     let (mut rank_sum_a, mut ties) = (0.0, 0.0);
@@ -167,14 +171,16 @@ pub fn mann_whitney_p(a: &[f64], b: &[f64]) -> f64 {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * (-z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-        .exp();
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
@@ -221,7 +227,13 @@ pub fn compare(metric: Metric, before: &[f64], after: &[f64]) -> Comparison {
     let ci = bootstrap_ci(before, after, SEED);
     let p = mann_whitney_p(before, after);
     let (less, more) = if metric.is_duration() { ("faster", "slower") } else { ("fewer", "more") };
-    let direction = if difference < 0.0 { less } else if difference > 0.0 { more } else { "" };
+    let direction = if difference < 0.0 {
+        less
+    } else if difference > 0.0 {
+        more
+    } else {
+        ""
+    };
     let interval = if ci[0] < 0.0 && ci[1] > 0.0 {
         format!("95% CI from {} {less} to {} {more}", amount(metric, ci[0]), amount(metric, ci[1]))
     } else {
@@ -283,7 +295,7 @@ mod tests {
         assert_eq!(c.after.median, Some(360.0));
         assert_eq!(c.difference, Some(-240.0));
         let [lo, hi] = c.ci95.unwrap();
-        assert!(lo <= -240.0 && hi >= -240.0 && hi < 0.0, "{lo} {hi}");
+        assert!(lo <= -240.0 && (-240.0..0.0).contains(&hi), "{lo} {hi}");
         assert!(c.p_value.unwrap() < 0.001);
         assert!(c.summary.starts_with("faster by 4 min (95% CI "), "{}", c.summary);
         assert!(c.summary.ends_with("min); unlikely to be chance"), "{}", c.summary);

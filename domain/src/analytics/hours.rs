@@ -90,6 +90,34 @@ impl WorkingHours {
         Ok(WorkingHours { days, ..self })
     }
 
+    /// Hours from a form: weekdays (0 = Monday) and "HH:MM" times, each error naming its field.
+    pub fn from_form(
+        days: &[u8],
+        start: &str,
+        end: &str,
+        sleep_start: &str,
+        sleep_end: &str,
+    ) -> Result<WorkingHours, FieldError> {
+        let minute = |field: &'static str, s: &str| {
+            NaiveTime::parse_from_str(s.trim(), "%H:%M")
+                .map(|t| (t.hour() * 60 + t.minute()) as u16)
+                .map_err(|_| FieldError::new(field, format!("'{}' is not a time such as 08:00", s.trim())))
+        };
+        WorkingHours {
+            days: days.to_vec(),
+            start_minute: minute("start_minute", start)?,
+            end_minute: minute("end_minute", end)?,
+            sleep_start_minute: minute("sleep_start_minute", sleep_start)?,
+            sleep_end_minute: minute("sleep_end_minute", sleep_end)?,
+        }
+        .parse()
+    }
+
+    /// "08:00": a minute of the day as a form shows it.
+    pub fn clock(minute: u16) -> String {
+        clock(minute)
+    }
+
     /// The class of an instant for someone living in `zone`.
     pub fn classify(&self, at: DateTime<Utc>, zone: Tz) -> HourClass {
         let local = at.with_timezone(&zone);
@@ -101,11 +129,7 @@ impl WorkingHours {
         }
         let (s, e) = (self.sleep_start_minute, self.sleep_end_minute);
         let asleep = if s < e { minute >= s && minute < e } else { minute >= s || minute < e };
-        if asleep {
-            HourClass::Sleep
-        } else {
-            HourClass::OffHours
-        }
+        if asleep { HourClass::Sleep } else { HourClass::OffHours }
     }
 
     /// "weekdays 08:00-18:00, sleep 22:00-08:00", for the page that states its formulas.
@@ -208,8 +232,14 @@ mod tests {
         // The same instant is 16:00 on a Tuesday in London: business hours there.
         assert_eq!(hours.classify(at, chrono_tz::Europe::London), HourClass::Business);
         // 20:00 in London is off-hours but not sleep; 08:00 on a Saturday is off-hours.
-        assert_eq!(hours.classify(utc(2026, 11, 24, 20, 0, 0), chrono_tz::Europe::London), HourClass::OffHours);
-        assert_eq!(hours.classify(utc(2026, 11, 28, 8, 0, 0), chrono_tz::Europe::London), HourClass::OffHours);
+        assert_eq!(
+            hours.classify(utc(2026, 11, 24, 20, 0, 0), chrono_tz::Europe::London),
+            HourClass::OffHours
+        );
+        assert_eq!(
+            hours.classify(utc(2026, 11, 28, 8, 0, 0), chrono_tz::Europe::London),
+            HourClass::OffHours
+        );
         // The edges: 08:00 on a weekday is work, 18:00 is not, 22:00 is sleep, 07:59 is sleep.
         let london = chrono_tz::Europe::London;
         assert_eq!(hours.classify(utc(2026, 11, 24, 8, 0, 0), london), HourClass::Business);
@@ -251,6 +281,24 @@ mod tests {
         let weekend = WorkingHours { days: vec![6, 5, 5], ..WorkingHours::default() }.parse().unwrap();
         assert_eq!(weekend.days, vec![5, 6]);
         assert!(weekend.describe().starts_with("Sat, Sun "));
+    }
+
+    #[test]
+    fn hours_come_from_a_form() {
+        let h = WorkingHours::from_form(&[0, 1, 2, 3], "09:30", "17:00", "23:00", "07:00").unwrap();
+        assert_eq!(
+            (h.start_minute, h.end_minute, h.sleep_start_minute, h.sleep_end_minute),
+            (570, 1020, 1380, 420)
+        );
+        assert_eq!(WorkingHours::clock(570), "09:30");
+        assert_eq!(
+            WorkingHours::from_form(&[0], "nine", "17:00", "23:00", "07:00").unwrap_err().field,
+            "start_minute"
+        );
+        assert_eq!(
+            WorkingHours::from_form(&[], "09:00", "17:00", "23:00", "07:00").unwrap_err().field,
+            "days"
+        );
     }
 
     #[test]

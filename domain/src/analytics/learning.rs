@@ -51,9 +51,15 @@ const DAY: f64 = 86_400.0;
 
 impl LearningFigures {
     /// `today` is the viewer's day: an action due today is not yet overdue.
-    pub fn of(pms: &[PostmortemFact], actions: &[ActionFact], now: DateTime<Utc>, today: NaiveDate) -> LearningFigures {
+    pub fn of(
+        pms: &[PostmortemFact],
+        actions: &[ActionFact],
+        now: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> LearningFigures {
         let published: Vec<&PostmortemFact> = pms.iter().filter(|p| p.published_at.is_some()).collect();
-        let on_time = published.iter().filter(|p| p.published_at.is_some_and(|t| t <= p.due_at)).count() as u64;
+        let on_time =
+            published.iter().filter(|p| p.published_at.is_some_and(|t| t <= p.due_at)).count() as u64;
         let overdue = pms.iter().filter(|p| p.published_at.is_none() && p.due_at < now).count() as u64;
         let days: Vec<f64> = published
             .iter()
@@ -105,7 +111,12 @@ mod tests {
             due_on: today - Duration::days(due),
             created_at: d(age),
         };
-        let actions = [action("open", 1, 10), action("in_progress", 0, 4), action("done", 5, 20), action("wont_do", 5, 20)];
+        let actions = [
+            action("open", 1, 10),
+            action("in_progress", 0, 4),
+            action("done", 5, 20),
+            action("wont_do", 5, 20),
+        ];
         let f = LearningFigures::of(&pms, &actions, now, today);
         assert_eq!((f.postmortems, f.published, f.published_on_time, f.overdue), (4, 2, 1, 1));
         assert!((f.on_time_share - 1.0 / 3.0).abs() < 1e-12);

@@ -4,17 +4,17 @@
 
 use chrono::{DateTime, Utc};
 
+/// A stretch of time `[start, end)`.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
+
 /// Total seconds covered by intervals `[start, end)`, overlaps counted once, clipped to
 /// `[from, to)`.
-pub fn covered_seconds(intervals: &[(DateTime<Utc>, DateTime<Utc>)], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
-    let mut clipped: Vec<(DateTime<Utc>, DateTime<Utc>)> = intervals
-        .iter()
-        .map(|(s, e)| ((*s).max(from), (*e).min(to)))
-        .filter(|(s, e)| s < e)
-        .collect();
+pub fn covered_seconds(intervals: &[Span], from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let mut clipped: Vec<Span> =
+        intervals.iter().map(|(s, e)| ((*s).max(from), (*e).min(to))).filter(|(s, e)| s < e).collect();
     clipped.sort_unstable();
     let mut total = 0;
-    let mut current: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    let mut current: Option<Span> = None;
     for (s, e) in clipped {
         current = match current {
             Some((cs, ce)) if s <= ce => Some((cs, ce.max(e))),

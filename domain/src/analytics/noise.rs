@@ -63,7 +63,8 @@ impl NoiseFigures {
         let by_number: HashMap<i64, &IncidentFact> = incidents.iter().map(|f| (f.number, f)).collect();
         let mut groups: BTreeMap<(String, String), (u64, u64, BTreeSet<i64>)> = BTreeMap::new();
         for a in alerts {
-            let g = groups.entry((rule_of(a.alertname.as_deref(), &a.dedup_key), a.service.clone())).or_default();
+            let g =
+                groups.entry((rule_of(a.alertname.as_deref(), &a.dedup_key), a.service.clone())).or_default();
             g.0 += 1;
             g.1 += u64::from(a.flapping);
             if let Some(n) = a.incident.filter(|n| by_number.contains_key(n)) {
@@ -73,9 +74,14 @@ impl NoiseFigures {
         let mut rules: Vec<NoiseRow> = groups
             .into_iter()
             .map(|((rule, service), (n, flapping, numbers))| {
-                let own: Vec<&IncidentFact> = numbers.iter().filter_map(|n| by_number.get(n).copied()).collect();
+                let own: Vec<&IncidentFact> =
+                    numbers.iter().filter_map(|n| by_number.get(n).copied()).collect();
                 let share = |pred: &dyn Fn(&IncidentFact) -> bool| {
-                    if own.is_empty() { 0.0 } else { own.iter().filter(|f| pred(f)).count() as f64 / own.len() as f64 }
+                    if own.is_empty() {
+                        0.0
+                    } else {
+                        own.iter().filter(|f| pred(f)).count() as f64 / own.len() as f64
+                    }
                 };
                 NoiseRow {
                     rule,
@@ -96,7 +102,11 @@ impl NoiseFigures {
         NoiseFigures {
             incidents: incidents.len() as u64,
             alerts: total_alerts.max(0) as u64,
-            alerts_per_incident: if incidents.is_empty() { 0.0 } else { total_alerts as f64 / incidents.len() as f64 },
+            alerts_per_incident: if incidents.is_empty() {
+                0.0
+            } else {
+                total_alerts as f64 / incidents.len() as f64
+            },
             resolved_by_source: incidents.iter().filter(|f| f.resolved_by_source).count() as u64,
             flapping_alerts: alerts.iter().filter(|a| a.flapping).count() as u64,
             rules,
@@ -151,6 +161,9 @@ mod tests {
         assert_eq!(n.rules[0].rule, "disk-full/db");
         assert_eq!((n.rules[0].alerts, n.rules[0].incidents, n.rules[0].pages), (2, 1, 3));
         assert_eq!((n.rules[0].acknowledged_share, n.rules[0].nobody_acted_share), (0.0, 1.0));
-        assert_eq!((n.rules[1].rule.as_str(), n.rules[1].alerts, n.rules[1].acknowledged_share), ("Latency", 2, 1.0));
+        assert_eq!(
+            (n.rules[1].rule.as_str(), n.rules[1].alerts, n.rules[1].acknowledged_share),
+            ("Latency", 2, 1.0)
+        );
     }
 }

@@ -61,7 +61,9 @@ fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &[String]) -> Ve
         .map(|(key, (n, d))| InflationRow { key, incidents: n, de_escalated: d, share: d as f64 / n as f64 })
         .collect();
     // The most inflated first: the list a lead reads.
-    rows.sort_by(|a, b| b.share.total_cmp(&a.share).then(b.incidents.cmp(&a.incidents)).then(a.key.cmp(&b.key)));
+    rows.sort_by(|a, b| {
+        b.share.total_cmp(&a.share).then(b.incidents.cmp(&a.incidents)).then(a.key.cmp(&b.key))
+    });
     rows
 }
 
@@ -121,7 +123,10 @@ mod tests {
         assert_eq!(p.declared_x_highest[2], vec![1, 0, 0, 0, 0]);
         assert_eq!((p.de_escalated, p.escalated), (2, 1));
         assert_eq!(p.de_escalated_share, 0.5);
-        assert_eq!(p.by_team[0], InflationRow { key: "payments".into(), incidents: 3, de_escalated: 2, share: 2.0 / 3.0 });
+        assert_eq!(
+            p.by_team[0],
+            InflationRow { key: "payments".into(), incidents: 3, de_escalated: 2, share: 2.0 / 3.0 }
+        );
         assert_eq!(p.by_team[1].key, "platform");
         assert_eq!(p.by_service[0].incidents, 4);
     }

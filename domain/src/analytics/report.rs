@@ -13,7 +13,7 @@ use super::{
     response::ResponseFigures,
     window::Window,
 };
-use crate::{incident::Severity, FieldError, UserId};
+use crate::{FieldError, UserId, incident::Severity};
 
 /// The window a report covers when the request names none: the last 30 days.
 pub const DEFAULT_DAYS: i64 = 30;
@@ -25,6 +25,8 @@ pub struct FilterInput {
     pub from: Option<String>,
     /// The day after the last (ISO date); default tomorrow.
     pub to: Option<String>,
+    /// Without `from`: the window's length in days, ending with `to` (default 30).
+    pub days: Option<String>,
     /// IANA zone the days are counted in; default the caller's.
     pub tz: Option<String>,
     /// A team's slug (by the incident's services).
@@ -62,9 +64,22 @@ impl FilterInput {
             Some(s) => day("to", s)?,
             None => today + Duration::days(1),
         };
+        let days = match given(&self.days) {
+            Some(d) => {
+                d.parse::<i64>().ok().filter(|d| (1..=super::window::MAX_DAYS).contains(d)).ok_or_else(
+                    || {
+                        FieldError::new(
+                            "days",
+                            format!("'{d}' is not a number of days from 1 to {}", super::window::MAX_DAYS),
+                        )
+                    },
+                )?
+            }
+            None => DEFAULT_DAYS,
+        };
         let from = match given(&self.from) {
             Some(s) => day("from", s)?,
-            None => to - Duration::days(DEFAULT_DAYS),
+            None => to - Duration::days(days),
         };
         let severity = given(&self.severity).map(str::parse::<Severity>).transpose()?;
         Ok(Filter {
@@ -244,7 +259,8 @@ pub struct CompareQuery {
 impl CompareInput {
     pub fn parse(&self, caller_zone: Tz) -> Result<CompareQuery, FieldError> {
         let metric = given(&self.metric).ok_or_else(|| FieldError::new("metric", "is required"))?.parse()?;
-        let at_text = given(&self.at).ok_or_else(|| FieldError::new("at", "is required: the day of the change"))?;
+        let at_text =
+            given(&self.at).ok_or_else(|| FieldError::new("at", "is required: the day of the change"))?;
         let at = NaiveDate::parse_from_str(at_text, "%Y-%m-%d")
             .map_err(|_| FieldError::new("at", format!("'{at_text}' is not a date such as 2026-11-23")))?;
         let days = self.days.unwrap_or(DEFAULT_DAYS);
@@ -254,6 +270,7 @@ impl CompareInput {
         let side = |from: NaiveDate, to: NaiveDate| FilterInput {
             from: Some(from.to_string()),
             to: Some(to.to_string()),
+            days: None,
             tz: self.tz.clone(),
             team: self.team.clone(),
             service: self.service.clone(),
@@ -323,9 +340,24 @@ impl ResponseReport {
         };
         csv(
             &[
-                "key", "incidents", "mtta_mean_s", "mtta_p50_s", "mtta_p90_s", "mtta_count", "mttm_p50_s",
-                "mttr_mean_s", "mttr_p50_s", "mttr_p90_s", "mttr_count", "no_responder", "escalation_rate", "sev1",
-                "sev2", "sev3", "sev4", "sev5",
+                "key",
+                "incidents",
+                "mtta_mean_s",
+                "mtta_p50_s",
+                "mtta_p90_s",
+                "mtta_count",
+                "mttm_p50_s",
+                "mttr_mean_s",
+                "mttr_p50_s",
+                "mttr_p90_s",
+                "mttr_count",
+                "no_responder",
+                "escalation_rate",
+                "sev1",
+                "sev2",
+                "sev3",
+                "sev4",
+                "sev5",
             ],
             self.rows.iter().map(|r| row(&r.key, &r.figures)).chain([row("total", &self.total)]),
         )
@@ -336,8 +368,15 @@ impl InterruptionsReport {
     pub fn responders_csv(&self) -> String {
         csv(
             &[
-                "responder", "time_zone", "interruptions", "business", "off_hours", "sleep", "acknowledged",
-                "engaged_hours", "on_call_hours",
+                "responder",
+                "time_zone",
+                "interruptions",
+                "business",
+                "off_hours",
+                "sleep",
+                "acknowledged",
+                "engaged_hours",
+                "on_call_hours",
             ],
             self.responders.iter().map(|r| {
                 vec![
@@ -360,7 +399,11 @@ impl InterruptionsReport {
         csv(
             &["day", "hour", "interruptions"],
             self.hour_of_week.iter().map(|h| {
-                vec![DAYS[usize::from(h.hour / 24)].to_owned(), format!("{:02}", h.hour % 24), h.interruptions.to_string()]
+                vec![
+                    DAYS[usize::from(h.hour / 24)].to_owned(),
+                    format!("{:02}", h.hour % 24),
+                    h.interruptions.to_string(),
+                ]
             }),
         )
     }
@@ -381,7 +424,16 @@ impl PriorityReport {
 impl NoiseReport {
     pub fn csv(&self) -> String {
         csv(
-            &["rule", "service", "alerts", "flapping", "incidents", "pages", "acknowledged_share", "nobody_acted_share"],
+            &[
+                "rule",
+                "service",
+                "alerts",
+                "flapping",
+                "incidents",
+                "pages",
+                "acknowledged_share",
+                "nobody_acted_share",
+            ],
             self.figures.rules.iter().map(|r| {
                 vec![
                     r.rule.clone(),
@@ -403,7 +455,20 @@ impl CompareReport {
         let c = &self.comparison;
         let ci = c.ci95.unwrap_or([f64::NAN, f64::NAN]);
         csv(
-            &["metric", "at", "days", "before_median", "before_count", "after_median", "after_count", "difference", "ci95_low", "ci95_high", "p_value", "summary"],
+            &[
+                "metric",
+                "at",
+                "days",
+                "before_median",
+                "before_count",
+                "after_median",
+                "after_count",
+                "difference",
+                "ci95_low",
+                "ci95_high",
+                "p_value",
+                "summary",
+            ],
             [vec![
                 self.metric.as_str().to_owned(),
                 self.at.to_string(),
@@ -430,7 +495,10 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_it_and_defuses_formulas() {
-        let doc = csv(&["a", "b"], [vec!["x, y".into(), "say \"hi\"".into()], vec!["=SUM(A1)".into(), "-3.5".into()]]);
+        let doc = csv(
+            &["a", "b"],
+            [vec!["x, y".into(), "say \"hi\"".into()], vec!["=SUM(A1)".into(), "-3.5".into()]],
+        );
         assert_eq!(doc, "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n'=SUM(A1),-3.5\r\n");
         assert_eq!(num(Some(3.0)), "3");
         assert_eq!(num(Some(2.0 / 3.0)), "0.667");
@@ -445,22 +513,35 @@ mod tests {
         let f = FilterInput::default().parse(now, sydney).unwrap();
         assert_eq!(f.window.to, NaiveDate::from_ymd_opt(2026, 12, 2).unwrap());
         assert_eq!(f.window.days(), 30);
-        let f = FilterInput { tz: Some("Europe/London".into()), severity: Some("SEV2".into()), ..Default::default() }
-            .parse(now, sydney)
-            .unwrap();
+        let f = FilterInput {
+            tz: Some("Europe/London".into()),
+            severity: Some("SEV2".into()),
+            ..Default::default()
+        }
+        .parse(now, sydney)
+        .unwrap();
         assert_eq!(f.window.to, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
         assert_eq!(f.severity, Some(Severity::Sev2));
         let bad = FilterInput { tz: Some("Mars/Olympus".into()), ..Default::default() };
         assert_eq!(bad.parse(now, sydney).unwrap_err().field, "tz");
         let bad = FilterInput { severity: Some("SEV9".into()), ..Default::default() };
         assert_eq!(bad.parse(now, sydney).unwrap_err().field, "severity");
+        let year = FilterInput { days: Some("365".into()), ..Default::default() }.parse(now, sydney).unwrap();
+        assert_eq!(year.window.days(), 365);
+        let bad = FilterInput { days: Some("0".into()), ..Default::default() };
+        assert_eq!(bad.parse(now, sydney).unwrap_err().field, "days");
     }
 
     #[test]
     fn a_comparison_takes_equal_windows_either_side_of_the_day() {
-        let q = CompareInput { metric: Some("mtta".into()), at: Some("2026-11-01".into()), days: Some(14), ..Default::default() }
-            .parse(chrono_tz::UTC)
-            .unwrap();
+        let q = CompareInput {
+            metric: Some("mtta".into()),
+            at: Some("2026-11-01".into()),
+            days: Some(14),
+            ..Default::default()
+        }
+        .parse(chrono_tz::UTC)
+        .unwrap();
         assert_eq!(q.before.window.from, NaiveDate::from_ymd_opt(2026, 10, 18).unwrap());
         assert_eq!(q.before.window.to, q.after.window.from);
         assert_eq!(q.after.window.days(), 14);

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     stats::Summary,
-    window::{month_key, Week},
+    window::{Week, month_key},
 };
-use crate::{incident::Severity, FieldError};
+use crate::{FieldError, incident::Severity};
 
 /// What the analytics know about one incident: computed from its row, its timeline and its
 /// pages (by the engine, into `incident_facts`).
@@ -119,8 +119,10 @@ impl FromStr for GroupBy {
             other => {
                 return Err(FieldError::new(
                     "group_by",
-                    format!("'{other}' is not accepted; expected one of week, month, severity, service, team"),
-                ))
+                    format!(
+                        "'{other}' is not accepted; expected one of week, month, severity, service, team"
+                    ),
+                ));
             }
         })
     }
@@ -201,7 +203,10 @@ pub(crate) mod tests {
         d.to_resolve = Some(120);
         let f = ResponseFigures::of(&[a, b, c, d]);
         assert_eq!(f.incidents, 4);
-        assert_eq!(f.mtta_seconds, Summary { mean: Some(180.0), p50: Some(180.0), p90: Some(276.0), count: 2 });
+        assert_eq!(
+            f.mtta_seconds,
+            Summary { mean: Some(180.0), p50: Some(180.0), p90: Some(276.0), count: 2 }
+        );
         assert_eq!(f.mttm_seconds.count, 1);
         assert_eq!(f.mttr_seconds.p50, Some(1200.0));
         assert_eq!(f.mttr_seconds.mean, Some(1640.0));
@@ -220,7 +225,10 @@ pub(crate) mod tests {
         two.services = vec!["api".into(), "checkout".into()];
         let none = IncidentFact { services: vec![], teams: vec![], ..fact(2, late_sunday) };
         let weeks = grouped(&[two.clone(), none.clone()], GroupBy::Week, london);
-        assert_eq!(weeks.iter().map(|(k, f)| (k.as_str(), f.incidents)).collect::<Vec<_>>(), [("2026-W47", 2)]);
+        assert_eq!(
+            weeks.iter().map(|(k, f)| (k.as_str(), f.incidents)).collect::<Vec<_>>(),
+            [("2026-W47", 2)]
+        );
         let sydney: Tz = "Australia/Sydney".parse().unwrap();
         assert_eq!(grouped(&[two.clone()], GroupBy::Week, sydney)[0].0, "2026-W48");
         let services = grouped(&[two, none], GroupBy::Service, london);

@@ -7,7 +7,7 @@ use std::{fmt, str::FromStr};
 use chrono::{DateTime, Datelike, Duration, IsoWeek, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
-use crate::{postmortem::due::end_of_day, FieldError};
+use crate::{FieldError, postmortem::due::end_of_day};
 
 /// The longest window a figure is computed over.
 pub const MAX_DAYS: i64 = 3 * 366;
@@ -30,8 +30,9 @@ impl Window {
     /// A window from the API's or a form's `from` and `to` (ISO dates; `to` excluded).
     pub fn parse(from: &str, to: &str, zone: Tz) -> Result<Window, FieldError> {
         let day = |field: &'static str, s: &str| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| FieldError::new(field, format!("'{}' is not a date such as 2026-11-23", s.trim())))
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+                FieldError::new(field, format!("'{}' is not a date such as 2026-11-23", s.trim()))
+            })
         };
         let (from, to) = (day("from", from)?, day("to", to)?);
         Window::new(from, to, zone)
@@ -121,7 +122,8 @@ impl fmt::Display for Week {
 impl FromStr for Week {
     type Err = FieldError;
     fn from_str(s: &str) -> Result<Week, FieldError> {
-        let bad = || FieldError::new("iso_week", format!("'{}' is not an ISO week such as 2026-W48", s.trim()));
+        let bad =
+            || FieldError::new("iso_week", format!("'{}' is not an ISO week such as 2026-W48", s.trim()));
         let (y, w) = s.trim().split_once("-W").ok_or_else(bad)?;
         let (year, week) = (y.parse::<i32>().map_err(|_| bad())?, w.parse::<u32>().map_err(|_| bad())?);
         let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)?;

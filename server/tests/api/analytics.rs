@@ -59,14 +59,21 @@ async fn world() -> World {
                     Method::POST,
                     &token,
                     "/api/v1/me/contact-methods",
-                    Some(json!({ "kind": "webhook", "label": label, "address": format!("{url}/hook/{hook}") })),
+                    Some(
+                        json!({ "kind": "webhook", "label": label, "address": format!("{url}/hook/{hook}") }),
+                    ),
                 )
                 .await;
             assert_eq!(s, StatusCode::CREATED, "{method}");
             receiver.secrets.lock().unwrap().push((hook, method["secret"].as_str().unwrap().to_owned()));
         }
         ok(app
-            .api(Method::PUT, &admin, &format!("/api/v1/teams/core/members/{}", user.id), Some(json!({ "role": "member" })))
+            .api(
+                Method::PUT,
+                &admin,
+                &format!("/api/v1/teams/core/members/{}", user.id),
+                Some(json!({ "role": "member" })),
+            )
             .await);
         people.push(user);
     }
@@ -83,7 +90,12 @@ async fn world() -> World {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     ok(app
-        .api(Method::PATCH, &admin, "/api/v1/services/core-api", Some(json!({ "escalation_policy_id": p["id"] })))
+        .api(
+            Method::PATCH,
+            &admin,
+            "/api/v1/services/core-api",
+            Some(json!({ "escalation_policy_id": p["id"] })),
+        )
         .await);
     World { app, clock, admin, viewer, ada, bo, receiver }
 }
@@ -110,7 +122,12 @@ impl World {
     async fn move_to(&self, token: &str, n: i64, to: &str) {
         let (s, b) = self
             .app
-            .api(Method::POST, token, &format!("/api/v1/incidents/{n}/transitions"), Some(json!({ "to": to })))
+            .api(
+                Method::POST,
+                token,
+                &format!("/api/v1/incidents/{n}/transitions"),
+                Some(json!({ "to": to })),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{b}");
     }
@@ -165,7 +182,12 @@ async fn a_day(w: &World) -> (i64, i64, i64, i64) {
     let d = w.declare("Stale cache", "SEV4").await;
     let (s, body) = w
         .app
-        .api(Method::POST, &w.admin, &format!("/api/v1/incidents/{c}/page"), Some(json!({ "kind": "user", "id": w.bo.id })))
+        .api(
+            Method::POST,
+            &w.admin,
+            &format!("/api/v1/incidents/{c}/page"),
+            Some(json!({ "kind": "user", "id": w.bo.id })),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     w.at(16, 0, 0).await;
@@ -202,8 +224,14 @@ async fn response_figures_match_the_incidents_rows() {
     assert_eq!(summary(&total["mttr_seconds"]), (2, Some(2760.0), Some(2760.0), Some(3432.0)));
     assert_eq!(summary(&total["mttm_seconds"]), (1, Some(1200.0), Some(1200.0), Some(1200.0)));
     // And from the rows, independently.
-    assert_eq!(summary(&total["mtta_seconds"]), recomputed(&w, "acknowledged_at", "AND status <> 'no_responder'").await);
-    assert_eq!(summary(&total["mttr_seconds"]), recomputed(&w, "resolved_at", "AND status = 'resolved'").await);
+    assert_eq!(
+        summary(&total["mtta_seconds"]),
+        recomputed(&w, "acknowledged_at", "AND status <> 'no_responder'").await
+    );
+    assert_eq!(
+        summary(&total["mttr_seconds"]),
+        recomputed(&w, "resolved_at", "AND status = 'resolved'").await
+    );
     assert_eq!(summary(&total["mttm_seconds"]), recomputed(&w, "mitigated_at", "").await);
     // B reached level 2.
     assert_eq!(total["escalation_rate"], 0.25);
@@ -285,7 +313,8 @@ async fn interruptions_coalesce_and_are_classed_in_each_persons_hours() {
     assert_eq!(hours[16]["interruptions"], 2);
     assert_eq!(hours[10]["interruptions"], 1);
     // In Sydney's zone the same pages fall on Tuesday 03:00.
-    let syd = w.get("/api/v1/analytics/interruptions?from=2026-11-23&to=2026-11-25&tz=Australia/Sydney").await;
+    let syd =
+        w.get("/api/v1/analytics/interruptions?from=2026-11-23&to=2026-11-25&tz=Australia/Sydney").await;
     assert_eq!(syd["hour_of_week"][24 + 3]["interruptions"], 2);
 
     // Admins change the team's hours: every hour of every day is working time now.
@@ -303,7 +332,10 @@ async fn interruptions_coalesce_and_are_classed_in_each_persons_hours() {
     let r = w.get(&format!("/api/v1/analytics/interruptions?{DAY}")).await;
     // 23:59 itself is the one minute left out.
     assert_eq!(r["total"], json!({ "total": 5, "business": 5, "off_hours": 0, "sleep": 0 }));
-    assert_eq!(r["hours"][0]["description"], "Mon, Tue, Wed, Thu, Fri, Sat, Sun 00:00-23:59, sleep 22:00-08:00");
+    assert_eq!(
+        r["hours"][0]["description"],
+        "Mon, Tue, Wed, Thu, Fri, Sat, Sun 00:00-23:59, sleep 22:00-08:00"
+    );
     let teams = w.get("/api/v1/teams").await;
     assert_eq!(teams[0]["time_zone"], "Europe/London");
     let audit: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'team.set_hours'")
@@ -382,11 +414,17 @@ async fn noise_names_the_rule_and_what_nobody_acted_on() {
     send("resolved").await;
     w.at(10, 1, 0).await;
     let n = w.get(&format!("/api/v1/analytics/noise?{DAY}")).await;
-    assert_eq!((n["incidents"].as_i64(), n["alerts"].as_i64(), n["resolved_by_source"].as_i64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (n["incidents"].as_i64(), n["alerts"].as_i64(), n["resolved_by_source"].as_i64()),
+        (Some(1), Some(1), Some(1))
+    );
     let rule = &n["rules"][0];
     assert_eq!((rule["rule"].as_str(), rule["service"].as_str()), (Some("DiskFull"), Some("core-api")));
     // Ada was paged for it and nobody acknowledged before the source resolved it.
-    assert_eq!((rule["pages"].as_i64(), rule["acknowledged_share"].as_f64(), rule["nobody_acted_share"].as_f64()), (Some(1), Some(0.0), Some(1.0)));
+    assert_eq!(
+        (rule["pages"].as_i64(), rule["acknowledged_share"].as_f64(), rule["nobody_acted_share"].as_f64()),
+        (Some(1), Some(0.0), Some(1.0))
+    );
     let recorded: (String, i64) = sqlx::query_as(
         "SELECT status, (SELECT count(*) FROM timeline_events t WHERE t.incident_id = i.id AND t.author_id IS NOT NULL)
          FROM incidents i",
@@ -437,9 +475,13 @@ async fn before_and_after_a_change_says_whether_it_helped() {
     assert_eq!(few["enough_data"], false);
     assert!(few["summary"].as_str().unwrap().starts_with("Not enough data: 3 before"), "{few}");
     // Refusals name the field and need a session.
-    let (s, e) = w.app.api(Method::GET, &w.viewer, "/api/v1/analytics/compare?metric=speed&at=2026-11-23", None).await;
+    let (s, e) =
+        w.app.api(Method::GET, &w.viewer, "/api/v1/analytics/compare?metric=speed&at=2026-11-23", None).await;
     assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("metric")));
-    let (s, e) = w.app.api(Method::GET, &w.viewer, "/api/v1/analytics/response?from=2026-11-23&to=2026-11-01", None).await;
+    let (s, e) = w
+        .app
+        .api(Method::GET, &w.viewer, "/api/v1/analytics/response?from=2026-11-23&to=2026-11-01", None)
+        .await;
     assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("to")));
     let (s, e) = w.app.api(Method::GET, &w.viewer, "/api/v1/analytics/response?format=xml", None).await;
     assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("format")));
@@ -478,7 +520,10 @@ async fn postmortem_figures_follow_the_review_queue() {
     .await
     .unwrap();
     assert_eq!(counted, (1, 0, 1));
-    assert_eq!((r["postmortems"].as_i64(), r["published"].as_i64(), r["overdue"].as_i64()), (Some(1), Some(0), Some(0)));
+    assert_eq!(
+        (r["postmortems"].as_i64(), r["published"].as_i64(), r["overdue"].as_i64()),
+        (Some(1), Some(0), Some(0))
+    );
     assert_eq!((r["actions_open"].as_i64(), r["actions_overdue"].as_i64()), (Some(2), Some(1)));
     assert_eq!(r["median_days_to_publish"], Value::Null);
     // A week on, the postmortem is past due and still unpublished.
@@ -486,4 +531,49 @@ async fn postmortem_figures_follow_the_review_queue() {
     let r = w.get(&format!("/api/v1/analytics/postmortems?{DAY}")).await;
     assert_eq!((r["overdue"].as_i64(), r["on_time_share"].as_f64()), (Some(1), Some(0.0)));
     assert_eq!(r["median_open_action_age_days"].as_f64().unwrap().round(), 9.0);
+}
+
+#[tokio::test]
+async fn the_demo_gives_every_figure_something_real() {
+    let clock = ManualClock::new(monday());
+    let app = spawn_app_at(clock).await;
+    backend::services::demo::load_demo(&app.pool, None, None, app.now()).await.unwrap();
+    let viewer = app.token_for(&app.user("vic@example.com", Role::Viewer).await).await;
+    let get = |path: String| {
+        let (app, viewer) = (&app, viewer.clone());
+        async move {
+            let (s, b) = app.api(Method::GET, &viewer, &path, None).await;
+            assert_eq!(s, StatusCode::OK, "{path}: {b}");
+            b
+        }
+    };
+    let window = "from=2026-08-25&to=2026-11-24&tz=Europe/London";
+    let r = get(format!("/api/v1/analytics/response?{window}")).await;
+    assert!(r["total"]["incidents"].as_i64().unwrap() >= 100, "{}", r["total"]);
+    assert!(r["rows"].as_array().unwrap().len() >= 12, "a row for every week");
+    assert!(r["total"]["escalation_rate"].as_f64().unwrap() > 0.0);
+    let i = get(format!("/api/v1/analytics/interruptions?{window}")).await;
+    let zones: std::collections::BTreeSet<&str> = i["responders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["interruptions"]["total"].as_i64().unwrap() > 0)
+        .map(|p| p["time_zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(zones.len(), 3, "people paged in all three zones: {zones:?}");
+    assert!(i["total"]["sleep"].as_i64().unwrap() > 0, "some pages woke people");
+    assert!(i["responders"][0]["engaged_hours"].as_f64().unwrap() > 0.0);
+    assert!(i["responders"][0]["on_call_hours"].as_f64().unwrap() > 0.0);
+    let p = get(format!("/api/v1/analytics/priority?{window}")).await;
+    assert!(p["de_escalated"].as_i64().unwrap() > 0);
+    let n = get(format!("/api/v1/analytics/noise?{window}")).await;
+    assert!(n["resolved_by_source"].as_i64().unwrap() > 0);
+    assert!(!n["rules"].as_array().unwrap().is_empty());
+    let l = get(format!("/api/v1/analytics/postmortems?{window}")).await;
+    assert!(l["postmortems"].as_i64().unwrap() > 0);
+    // The automation day: acknowledgements got faster, and not by chance.
+    let at = (monday() - Duration::days(backend::services::demo::AUTOMATION_DAYS_AGO)).date_naive();
+    let c = get(format!("/api/v1/analytics/compare?metric=mtta&at={at}&days=30&tz=Europe/London")).await;
+    assert!(c["summary"].as_str().unwrap().starts_with("faster by"), "{c}");
+    assert!(c["p_value"].as_f64().unwrap() < 0.05, "{c}");
 }

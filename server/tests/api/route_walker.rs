@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use app::api::{
-    alerts::*, audit::*, catalog::*, contact::*, incidents::*, integration_keys::*, paging::*, policies::*,
-    postmortems::*, schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
+    alerts::*, analytics::*, audit::*, catalog::*, contact::*, incidents::*, integration_keys::*, paging::*,
+    policies::*, postmortems::*, schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
 };
 use domain::{
     Role, UserId,
@@ -289,8 +289,21 @@ fn server_fns() -> Vec<FnCase> {
     let nil = Uuid::nil();
     vec![
         call(ListTeams {}, Viewer),
+        call(Analytics { filter: Default::default(), compare: Default::default() }, Viewer),
         call(CreateTeam { input: Default::default() }, Admin),
         call(SetTeamMember { team: s(), user: UserId(nil), role: s() }, Admin),
+        call(
+            SetTeamHours {
+                team: s(),
+                time_zone: s(),
+                days: vec![],
+                start: s(),
+                end: s(),
+                sleep_start: s(),
+                sleep_end: s(),
+            },
+            Admin,
+        ),
         call(RemoveTeamMember { team: s(), user: UserId(nil) }, Admin),
         call(PolicyOverviews {}, Viewer),
         call(LoadPolicy { id: PolicyId(nil) }, Viewer),

@@ -9,10 +9,10 @@ use chrono_tz::Tz;
 use domain::{
     UserId,
     analytics::{
-        self as a, ActionFact, AlertFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
-        InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, Metric, NoiseFigures, NoiseReport, PriorityFigures,
-        PostmortemFact, PriorityReport, ResponderLoad, ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window,
-        WorkingHours,
+        self as a, ActionFact, AlertFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek,
+        IncidentFact, InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, Metric,
+        NoiseFigures, NoiseReport, PostmortemFact, PriorityFigures, PriorityReport, ResponderLoad,
+        ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window, WorkingHours,
     },
     incident::Severity,
 };
@@ -254,7 +254,11 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
         });
     }
     responders.sort_by(|a, b| {
-        b.interruptions.total.cmp(&a.interruptions.total).then(b.engaged_hours.total_cmp(&a.engaged_hours)).then(a.name.cmp(&b.name))
+        b.interruptions
+            .total
+            .cmp(&a.interruptions.total)
+            .then(b.engaged_hours.total_cmp(&a.engaged_hours))
+            .then(a.name.cmp(&b.name))
     });
     Ok(InterruptionsReport {
         from: f.window.from,
@@ -273,7 +277,12 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
             .filter(|t| f.team.as_ref().is_none_or(|s| *s == t.slug))
             .map(|t| {
                 let hours: WorkingHours = serde_json::from_value(t.working_hours).unwrap_or_default();
-                TeamHours { team: t.name, time_zone: t.time_zone, description: hours.describe(), working_hours: hours }
+                TeamHours {
+                    team: t.name,
+                    time_zone: t.time_zone,
+                    description: hours.describe(),
+                    working_hours: hours,
+                }
             })
             .collect(),
     })
@@ -285,7 +294,9 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
     if metric == Metric::Interruptions {
         let starts = interruption_starts(conn, f, f.window.start(), f.window.end()).await?;
         let in_team: Option<HashSet<UserId>> = match &f.team {
-            Some(t) => Some(people(conn).await?.into_iter().filter(|p| p.teams.contains(t)).map(|p| p.id).collect()),
+            Some(t) => {
+                Some(people(conn).await?.into_iter().filter(|p| p.teams.contains(t)).map(|p| p.id).collect())
+            }
             None => None,
         };
         let mut per_day = vec![0.0; usize::try_from(f.window.days()).unwrap_or(0)];
@@ -338,11 +349,16 @@ pub async fn learning(pool: &PgPool, f: &Filter, now: DateTime<Utc>) -> Result<L
     catch_up(pool).await?;
     let mut conn = pool.acquire().await?;
     let (start, end) = (f.window.start(), f.window.end());
-    let (team, service, severity) = (f.team.as_deref(), f.service.as_deref(), f.severity.map(Severity::level));
+    let (team, service, severity) =
+        (f.team.as_deref(), f.service.as_deref(), f.severity.map(Severity::level));
     let pms: Vec<PostmortemFact> = db::postmortems_between(&mut conn, start, end, team, service, severity)
         .await?
         .into_iter()
-        .map(|r| PostmortemFact { due_at: r.due_at, published_at: r.published_at, resolved_at: r.resolved_at })
+        .map(|r| PostmortemFact {
+            due_at: r.due_at,
+            published_at: r.published_at,
+            resolved_at: r.resolved_at,
+        })
         .collect();
     let actions: Vec<ActionFact> = db::actions_between(&mut conn, start, end, team, service, severity)
         .await?

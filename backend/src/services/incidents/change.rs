@@ -39,7 +39,11 @@ impl IncidentChange {
     }
 
     /// The same, for callers that hold the incident's id (a signed link names the id).
-    pub(crate) async fn begin_by_id(pool: &PgPool, id: IncidentId, now: DateTime<Utc>) -> Result<IncidentChange> {
+    pub(crate) async fn begin_by_id(
+        pool: &PgPool,
+        id: IncidentId,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentChange> {
         let mut tx = pool.begin().await?;
         let number = incidents::lock_by_id(&mut tx, id.0).await?.ok_or(Error::NotFound("incident"))?;
         let before = incidents::by_number(&mut tx, number).await?.ok_or(Error::NotFound("incident"))?;
@@ -65,8 +69,16 @@ impl IncidentChange {
         body: &str,
         data: Value,
     ) -> Result<i64> {
-        Ok(timeline::append_timeline(&mut self.tx, self.before.id, actor, self.now, kind.as_str(), body, Some(data))
-            .await?)
+        Ok(timeline::append_timeline(
+            &mut self.tx,
+            self.before.id,
+            actor,
+            self.now,
+            kind.as_str(),
+            body,
+            Some(data),
+        )
+        .await?)
     }
 
     pub(crate) async fn audit(

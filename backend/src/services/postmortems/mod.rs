@@ -57,7 +57,8 @@ async fn on_timeline(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    timeline::append_timeline(conn, incident, actor, now, TimelineKind::Postmortem.as_str(), body, None).await?;
+    timeline::append_timeline(conn, incident, actor, now, TimelineKind::Postmortem.as_str(), body, None)
+        .await?;
     Ok(())
 }
 
@@ -283,8 +284,14 @@ pub async fn transition(
             .after(json!({ "status": to, "reviewers": reviewers })),
     )
     .await?;
-    on_timeline(&mut tx, row.incident_id, actor, &format!("Postmortem {} -> {}", from.label(), to.label()), now)
-        .await?;
+    on_timeline(
+        &mut tx,
+        row.incident_id,
+        actor,
+        &format!("Postmortem {} -> {}", from.label(), to.label()),
+        now,
+    )
+    .await?;
     let what = format!("INC-{}: {}", row.number, row.title);
     match to {
         PostmortemStatus::InReview => {
@@ -359,7 +366,8 @@ pub async fn review(
         Verdict::Approve => "approved",
         Verdict::RequestChanges => "requested changes to",
     };
-    on_timeline(&mut tx, row.incident_id, actor, &format!("{} {words} the postmortem", actor.label), now).await?;
+    on_timeline(&mut tx, row.incident_id, actor, &format!("{} {words} the postmortem", actor.label), now)
+        .await?;
     if let Some(o) = row.owner_id
         && next != status
     {

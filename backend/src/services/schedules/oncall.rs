@@ -283,10 +283,10 @@ pub async fn on_call_stretches(
     pool: &PgPool,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<HashMap<UserId, Vec<(DateTime<Utc>, DateTime<Utc>)>>> {
+) -> Result<HashMap<UserId, Vec<domain::analytics::Span>>> {
     let mut conn = pool.acquire().await?;
     let all = load(&mut conn, None, from).await?;
-    let mut out: HashMap<UserId, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut out: HashMap<UserId, Vec<domain::analytics::Span>> = HashMap::new();
     for l in &all {
         for tier in Tier::ALL {
             for s in l.schedule.timeline(Scope::Tier(tier), from, to).shifts {

@@ -12,8 +12,8 @@ use backend::services::analytics as service;
 use domain::{
     FieldError, Role,
     analytics::{
-        CompareInput, CompareReport, FilterInput, GroupBy, InterruptionsReport, LearningReport, NoiseReport, PriorityReport,
-        ResponseReport,
+        CompareInput, CompareReport, FilterInput, GroupBy, InterruptionsReport, LearningReport, NoiseReport,
+        PriorityReport, ResponseReport,
     },
 };
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,8 @@ pub struct AnalyticsQuery {
     pub from: Option<String>,
     /// The day after the last (ISO date); default tomorrow in `tz`.
     pub to: Option<String>,
+    /// Without `from`: the window's length in days, ending with `to` (default 30).
+    pub days: Option<String>,
     /// IANA zone the days and weeks are counted in; default the caller's.
     pub tz: Option<String>,
     /// A team's slug (incidents of its services; people in it).
@@ -51,6 +53,7 @@ impl AnalyticsQuery {
         FilterInput {
             from: self.from.clone(),
             to: self.to.clone(),
+            days: self.days.clone(),
             tz: self.tz.clone(),
             team: self.team.clone(),
             service: self.service.clone(),
@@ -64,7 +67,9 @@ fn wants_csv(headers: &HeaderMap, format: Option<&str>) -> Result<bool, ApiError
     match format.map(str::trim).filter(|f| !f.is_empty()) {
         Some("csv") => Ok(true),
         Some("json") => Ok(false),
-        Some(other) => Err(FieldError::new("format", format!("'{other}' is not accepted; expected json or csv")).into()),
+        Some(other) => {
+            Err(FieldError::new("format", format!("'{other}' is not accepted; expected json or csv")).into())
+        }
         None => Ok(headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -242,7 +247,9 @@ pub async fn compare(
     let p = caller.require(Role::Viewer)?;
     let csv = wants_csv(&headers, q.format.as_deref())?;
     let days = match q.days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => Some(d.parse::<i64>().map_err(|_| FieldError::new("days", "must be a whole number of days"))?),
+        Some(d) => {
+            Some(d.parse::<i64>().map_err(|_| FieldError::new("days", "must be a whole number of days"))?)
+        }
         None => None,
     };
     let input = CompareInput {

@@ -144,7 +144,10 @@ pub async fn update_incident(
     let Json(input) = body.map_err(bad_json)?;
     let patch = input.parse()?;
     let actor = caller.actor(responder);
-    Ok(Json(services::incidents::update_incident(&state.ctx.pool, &actor, number, &patch, state.ctx.now()).await?))
+    Ok(Json(
+        services::incidents::update_incident(&state.ctx.pool, &actor, number, &patch, state.ctx.now())
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/incidents/{number}/roles {"role", "user_id"}`: assign or reassign; a null
@@ -169,7 +172,10 @@ pub async fn assign_role(
     let Json(input) = body.map_err(bad_json)?;
     let (role, user) = input.parse()?;
     let actor = caller.actor(responder);
-    Ok(Json(services::incidents::assign_role(&state.ctx.pool, &actor, number, role, user, state.ctx.now()).await?))
+    Ok(Json(
+        services::incidents::assign_role(&state.ctx.pool, &actor, number, role, user, state.ctx.now())
+            .await?,
+    ))
 }
 
 /// `POST /api/v1/handovers {"to", "from"?}`: every role `from` (default: the caller) holds on
@@ -252,7 +258,8 @@ pub async fn relate(
     let Json(input) = body.map_err(bad_json)?;
     let (other, reason) = input.parse()?;
     let actor = caller.actor(responder);
-    let updated = services::incidents::relate(&state.ctx.pool, &actor, number, other, &reason, state.ctx.now()).await?;
+    let updated =
+        services::incidents::relate(&state.ctx.pool, &actor, number, other, &reason, state.ctx.now()).await?;
     Ok((StatusCode::CREATED, Json(updated)))
 }
 

@@ -105,5 +105,7 @@ pub async fn unpin_entry(
 ) -> Result<Json<TimelineEntryView>, ApiError> {
     let responder = caller.require(Role::Responder)?;
     let actor = caller.actor(responder);
-    Ok(Json(services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None, state.ctx.now()).await?))
+    Ok(Json(
+        services::timeline::set_pin(&state.ctx.pool, &actor, number, event, None, state.ctx.now()).await?,
+    ))
 }

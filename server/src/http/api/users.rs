@@ -102,7 +102,11 @@ pub async fn update_user(
     let role: Option<Role> = patch.role.as_deref().map(str::parse).transpose()?;
     let time_zone = patch.time_zone.as_deref().map(domain::TimeZoneName::parse).transpose()?;
     if role.is_none() && patch.disabled.is_none() && time_zone.is_none() {
-        return Err(domain::FieldError::new("body", "nothing to change: give role, disabled and/or time_zone").into());
+        return Err(domain::FieldError::new(
+            "body",
+            "nothing to change: give role, disabled and/or time_zone",
+        )
+        .into());
     }
     let change = services::users::UserChange { role, disabled: patch.disabled, time_zone };
     Ok(Json(
