@@ -382,6 +382,62 @@ pub fn load(id: &str, bars: &[LoadBar]) -> Chart {
     finish(id, "Interruptions per responder", &description, raw)
 }
 
+/// The retro's trend lines: one small chart per figure over the five weeks (the last is the
+/// retro's week), each point labelled by its value in the description.
+pub fn retro_sparklines(trends: &[domain::retro::RetroTrend]) -> Vec<Chart> {
+    type Pick = fn(&domain::retro::RetroFigures) -> Option<f64>;
+    let lines: [(&str, &str, Pick, fn(f64) -> String); 6] = [
+        ("spark-pages", "Pages", |f| Some(f.pages as f64), |v| format!("{v:.0}")),
+        ("spark-off-hours", "Off-hours pages", |f| Some(f.off_hours_pages as f64), |v| format!("{v:.0}")),
+        ("spark-mtta", "Median time to acknowledge", |f| f.mtta_p50, minutes),
+        ("spark-mttr", "Median time to resolve", |f| f.mttr_p50, minutes),
+        ("spark-escalations", "Escalated pages", |f| Some(f.escalated_pages as f64), |v| format!("{v:.0}")),
+        (
+            "spark-documented",
+            "Documented share",
+            |f| Some(f.documented_share * 100.0),
+            |v| format!("{v:.0}%"),
+        ),
+    ];
+    lines
+        .iter()
+        .map(|(id, title, pick, show)| {
+            let values: Vec<Option<f64>> = trends.iter().map(|t| pick(&t.figures)).collect();
+            let description = format!(
+                "{title} by week: {}.",
+                trends
+                    .iter()
+                    .zip(&values)
+                    .map(|(t, v)| format!("{} {}", t.week, v.map_or_else(|| "none".to_owned(), show)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            sparkline(id, title, &description, &values)
+        })
+        .collect()
+}
+
+fn sparkline(id: &str, title: &str, description: &str, values: &[Option<f64>]) -> Chart {
+    let top = values.iter().flatten().copied().fold(0.0f64, f64::max).max(1.0) * 1.15;
+    let n = values.len().max(2);
+    let mut raw = String::new();
+    {
+        let root = SVGBackend::with_string(&mut raw, (160, 40)).into_drawing_area();
+        if let Ok(mut chart) =
+            ChartBuilder::on(&root).margin(4).build_cartesian_2d(0f64..(n - 1) as f64, 0f64..top)
+        {
+            let points: Vec<(f64, f64)> =
+                values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64, v))).collect();
+            let _ = chart.draw_series(LineSeries::new(points.iter().copied(), BLUE.stroke_width(2)));
+            if let Some(last) = points.last().filter(|p| p.0 as usize == values.len() - 1) {
+                let _ = chart.draw_series(std::iter::once(Circle::new(*last, 3, BLUE.filled())));
+            }
+        }
+        let _ = root.present();
+    }
+    finish(id, title, description, raw)
+}
+
 /// Before and after a change: the two medians side by side, with the interval of the difference
 /// drawn on the "after" bar.
 pub fn compare(

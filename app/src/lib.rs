@@ -38,8 +38,8 @@ use crate::{
         login::LoginPage,
         not_found::NotFound,
         notifications::NotificationsPage,
-        planned::Planned,
         postmortems::{PostmortemActionsPage, PostmortemPage, PostmortemQueuePage},
+        retro::RetroPage,
         schedule_editor::ScheduleEditorPage,
         schedules::{OnCallPage, SchedulePage, SchedulesPage},
         service::ServicePage,
@@ -133,7 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/postmortems") view=PostmortemQueuePage/>
                     <Route path=path!("/postmortems/actions") view=PostmortemActionsPage/>
                     <Route path=path!("/postmortems/:id") view=PostmortemPage/>
-                    <Route path=path!("/retro") view=|| view! { <Planned title="Weekly retro" what="A team's week of pages: load per responder, off-hours pages, escalations and trends."/> }/>
+                    <Route path=path!("/retro") view=RetroPage/>
                     <Route path=path!("/analytics") view=AnalyticsPage/>
                     <ParentRoute path=path!("/admin") view=AdminLayout>
                         <Route path=path!("") view=AdminUsersPage/>

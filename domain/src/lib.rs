@@ -177,6 +177,7 @@ mod openapi;
 #[cfg(all(test, feature = "openapi"))]
 mod openapi_tests;
 pub mod postmortem;
+pub mod retro;
 pub mod schedule;
 pub mod service;
 pub mod status;

@@ -13,6 +13,7 @@ pub mod integration_keys;
 pub mod paging;
 pub mod policies;
 pub mod postmortems;
+pub mod retros;
 pub mod schedules;
 pub mod status_page;
 pub mod teams;

@@ -18,6 +18,7 @@ pub mod not_found;
 pub mod notifications;
 pub mod planned;
 pub mod postmortems;
+pub mod retro;
 pub mod schedule_editor;
 pub mod schedules;
 pub mod service;

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod policies;
 pub mod postmortems;
 pub mod rejected_events;
+pub mod retros;
 pub mod schedules;
 pub mod services;
 pub mod sessions;

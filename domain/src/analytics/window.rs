@@ -11,6 +11,10 @@ use crate::{FieldError, postmortem::due::end_of_day};
 
 /// The longest window a figure is computed over.
 pub const MAX_DAYS: i64 = 3 * 366;
+/// The years a window or week may fall in: far wider than any incident, narrower than what a
+/// database timestamp holds.
+pub const MIN_YEAR: i32 = 1970;
+pub const MAX_YEAR: i32 = 9998;
 
 /// Local days `[from, to)` in `zone`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,11 @@ impl Window {
     }
 
     pub fn new(from: NaiveDate, to: NaiveDate, zone: Tz) -> Result<Window, FieldError> {
+        for (field, day) in [("from", from), ("to", to)] {
+            if !(MIN_YEAR..=MAX_YEAR).contains(&day.year()) {
+                return Err(FieldError::new(field, format!("must be a day from {MIN_YEAR} to {MAX_YEAR}")));
+            }
+        }
         if to <= from {
             return Err(FieldError::new("to", "must be after from"));
         }
@@ -126,6 +135,9 @@ impl FromStr for Week {
             || FieldError::new("iso_week", format!("'{}' is not an ISO week such as 2026-W48", s.trim()));
         let (y, w) = s.trim().split_once("-W").ok_or_else(bad)?;
         let (year, week) = (y.parse::<i32>().map_err(|_| bad())?, w.parse::<u32>().map_err(|_| bad())?);
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(FieldError::new("iso_week", format!("must be a week from {MIN_YEAR} to {MAX_YEAR}")));
+        }
         let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)?;
         Ok(Week::of_day(monday))
     }
@@ -182,6 +194,8 @@ mod tests {
         assert_eq!(Window::parse("yesterday", "2026-11-01", utc).unwrap_err().field, "from");
         assert_eq!(Window::parse("2020-01-01", "2026-11-01", utc).unwrap_err().field, "to");
         assert!("2026-W54".parse::<Week>().is_err());
+        assert!("99999-W01".parse::<Week>().is_err());
+        assert_eq!(Window::parse("0001-01-01", "0001-02-01", utc).unwrap_err().field, "from");
         assert!("2026-48".parse::<Week>().is_err());
         let w: Week = "2026-W01".parse().unwrap();
         assert_eq!(w.previous().to_string(), "2025-W52");

@@ -15,21 +15,21 @@ use crate::{
 };
 
 /// Monday 23 November 2026, 10:00 UTC: 10:00 in London, 21:00 in Sydney.
-fn monday() -> DateTime<Utc> {
+pub(crate) fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
 }
 
-struct World {
-    app: TestApp,
-    clock: ManualClock,
-    admin: String,
-    viewer: String,
-    ada: UserView,
-    bo: UserView,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) clock: ManualClock,
+    pub(crate) admin: String,
+    pub(crate) viewer: String,
+    pub(crate) ada: UserView,
+    pub(crate) bo: UserView,
     receiver: Receiver,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let clock = ManualClock::new(monday());
     let app = spawn_app_at(clock.clone()).await;
     let admin = app.token_for(&app.user("root@example.com", Role::Admin).await).await;
@@ -101,7 +101,7 @@ async fn world() -> World {
 }
 
 impl World {
-    async fn token(&self, u: &UserView) -> String {
+    pub(crate) async fn token(&self, u: &UserView) -> String {
         self.app.token_for(u).await
     }
 
@@ -147,7 +147,7 @@ impl World {
 /// The day: A acknowledged by Ada in 2 min and resolved; B escalated to Bo (23:05 in Sydney),
 /// acknowledged in 7 min, de-escalated SEV1 -> SEV3, mitigated and resolved; C and D open at
 /// 16:00 with Bo paged by hand at 03:00 his time.
-async fn a_day(w: &World) -> (i64, i64, i64, i64) {
+pub(crate) async fn a_day(w: &World) -> (i64, i64, i64, i64) {
     let (ada, bo) = (w.token(&w.ada).await, w.token(&w.bo).await);
     let a = w.declare("Checkout errors", "SEV2").await;
     w.at(10, 0, 0).await;

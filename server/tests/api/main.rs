@@ -19,6 +19,7 @@ mod pages_and_ops;
 mod paging;
 mod postmortems;
 mod receiver;
+mod retros;
 mod route_walker;
 mod schedules;
 mod status_page;

@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use app::api::{
     alerts::*, analytics::*, audit::*, catalog::*, contact::*, incidents::*, integration_keys::*, paging::*,
-    policies::*, postmortems::*, schedules::*, status_page::*, teams::*, timeline::*, tokens::*, users::*,
+    policies::*, postmortems::*, retros::*, schedules::*, status_page::*, teams::*, timeline::*, tokens::*,
+    users::*,
 };
 use domain::{
     Role, UserId,
@@ -133,6 +134,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/analytics/noise", Viewer),
     ("GET", "/api/v1/analytics/compare", Viewer),
     ("GET", "/api/v1/analytics/postmortems", Viewer),
+    ("GET", "/api/v1/retros/{team}/{iso_week}", Viewer),
+    ("PATCH", "/api/v1/retros/{team}/{iso_week}/pages/{id}", Responder),
+    ("POST", "/api/v1/retros/{team}/{iso_week}/notes", Responder),
+    ("POST", "/api/v1/retros/{team}/{iso_week}/actions", Responder),
+    ("PATCH", "/api/v1/retros/{team}/actions/{id}", Responder),
+    ("PUT", "/api/v1/retros/{team}/{iso_week}/mood", Responder),
+    ("POST", "/api/v1/retros/{team}/{iso_week}/held", Responder),
     ("GET", "/api/v1/services", Viewer),
     ("POST", "/api/v1/services", Admin),
     ("GET", "/api/v1/services/{slug}", Viewer),
@@ -235,10 +243,13 @@ fn sample_path(template: &str) -> String {
     let nil = Uuid::nil().to_string();
     // Alerts and timeline entries have numeric ids; everything else a UUID.
     let numeric_id = template.starts_with("/api/v1/alerts/")
-        || (template.starts_with("/api/v1/incidents/") && template.contains("/timeline/"));
+        || (template.starts_with("/api/v1/incidents/") && template.contains("/timeline/"))
+        || template.contains("/pages/{id}");
     let mut path = template
         .replace("{number}", "999999")
         .replace("{slug}", "no-such-thing")
+        .replace("{team}", "no-such-team")
+        .replace("{iso_week}", "2026-W48")
         .replace("{key}", "notakeynotakeynotakeynotakeynota")
         .replace("{token}", "not-a-signed-token")
         .replace("{user_id}", &nil)
@@ -290,6 +301,28 @@ fn server_fns() -> Vec<FnCase> {
     vec![
         call(ListTeams {}, Viewer),
         call_json(Analytics { filter: Default::default(), compare: Default::default() }, Viewer),
+        call(Retro { team: s(), week: s() }, Viewer),
+        call(
+            MarkRetroPage {
+                team: s(),
+                week: "2026-W48".into(),
+                page: 999_999,
+                documented: None,
+                runbook_url: s(),
+                automated: s(),
+                note: s(),
+            },
+            Responder,
+        ),
+        call(AddRetroNote { team: s(), week: "2026-W48".into(), body: s() }, Responder),
+        call(
+            AddRetroAction { team: s(), week: "2026-W48".into(), title: s(), owner_id: s(), due_on: s() },
+            Responder,
+        ),
+        call(SetRetroActionDone { team: s(), id: nil, done: true }, Responder),
+        call(SetRetroMood { team: s(), week: "2026-W48".into(), mood: 3 }, Responder),
+        call(HoldRetro { team: s(), week: "2026-W48".into(), attendees: vec![] }, Responder),
+        call(CoverMorning { schedule: nil, cover: nil, start: s(), end: s() }, Responder),
         call(CreateTeam { input: Default::default() }, Admin),
         call(SetTeamMember { team: s(), user: UserId(nil), role: s() }, Admin),
         call(

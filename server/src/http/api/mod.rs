@@ -11,6 +11,7 @@ pub mod integration_keys;
 pub mod paging;
 pub mod policies;
 pub mod postmortems;
+pub mod retros;
 pub mod schedules;
 pub mod status_page;
 pub mod teams;
@@ -42,6 +43,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(analytics::noise))
         .routes(routes!(analytics::compare))
         .routes(routes!(analytics::postmortems))
+        .routes(routes!(retros::get))
+        .routes(routes!(retros::mark_page))
+        .routes(routes!(retros::add_note))
+        .routes(routes!(retros::add_action))
+        .routes(routes!(retros::set_action_done))
+        .routes(routes!(retros::set_mood))
+        .routes(routes!(retros::held))
         .routes(routes!(catalog::list_services, catalog::create_service))
         .routes(routes!(catalog::get_service, catalog::update_service))
         .routes(routes!(integration_keys::list_keys, integration_keys::create_key))
