@@ -385,8 +385,10 @@ pub fn load(id: &str, bars: &[LoadBar]) -> Chart {
 /// The retro's trend lines: one small chart per figure over the five weeks (the last is the
 /// retro's week), each point labelled by its value in the description.
 pub fn retro_sparklines(trends: &[domain::retro::RetroTrend]) -> Vec<Chart> {
-    type Pick = fn(&domain::retro::RetroFigures) -> Option<f64>;
-    let lines: [(&str, &str, Pick, fn(f64) -> String); 6] = [
+    /// A figure of a week, and how to say one value of it.
+    type Line =
+        (&'static str, &'static str, fn(&domain::retro::RetroFigures) -> Option<f64>, fn(f64) -> String);
+    let lines: [Line; 6] = [
         ("spark-pages", "Pages", |f| Some(f.pages as f64), |v| format!("{v:.0}")),
         ("spark-off-hours", "Off-hours pages", |f| Some(f.off_hours_pages as f64), |v| format!("{v:.0}")),
         ("spark-mtta", "Median time to acknowledge", |f| f.mtta_p50, minutes),

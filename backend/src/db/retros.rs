@@ -191,27 +191,28 @@ pub struct ActionRow {
     pub done_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert_action(
-    conn: &mut PgConnection,
-    team: Uuid,
-    week: &str,
-    title: &str,
-    owner: Option<Uuid>,
-    due_on: NaiveDate,
-    by: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<Uuid, sqlx::Error> {
+pub struct NewAction<'a> {
+    pub team: Uuid,
+    pub week: &'a str,
+    pub title: &'a str,
+    pub owner: Option<Uuid>,
+    pub due_on: NaiveDate,
+    pub by: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn insert_action(conn: &mut PgConnection, a: &NewAction<'_>) -> Result<Uuid, sqlx::Error> {
     sqlx::query_scalar!(
         "INSERT INTO retro_actions (id, team_id, week, title, owner_id, due_on, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         Uuid::now_v7(),
-        team,
-        week,
-        title,
-        owner,
-        due_on,
-        by,
-        now
+        a.team,
+        a.week,
+        a.title,
+        a.owner,
+        a.due_on,
+        a.by,
+        a.at
     )
     .fetch_one(conn)
     .await

@@ -95,6 +95,11 @@ pub async fn load_demo(
     for (name, slug, members) in TEAMS {
         let id = teams::insert_team(&mut tx, name, slug).await?;
         team_ids.insert(*slug, id);
+        // Each team's retro weeks are counted where most of it works.
+        let zone = if *slug == "payments" { "America/New_York" } else { "Europe/London" };
+        let hours = serde_json::to_value(domain::analytics::WorkingHours::default())
+            .map_err(|e| Error::Internal(e.into()))?;
+        teams::set_hours(&mut tx, id, zone, &hours).await?;
         let members: Vec<(Uuid, &str)> = members
             .iter()
             .filter_map(|(email, lead)| ids.get(email).map(|u| (u.0, if *lead { "lead" } else { "member" })))
@@ -255,10 +260,19 @@ async fn demo_history(
     let service_ids: std::collections::HashMap<String, Uuid> =
         services::services_with_owners(&mut tx).await?.into_iter().map(|s| (s.slug, s.id)).collect();
     let automated = now - Duration::days(AUTOMATION_DAYS_AGO);
+    // Last week's Tuesday 16:10 in London (Platform's zone): 03:10 on Wednesday in Sydney.
+    let last_week_night = domain::analytics::start_of_day(
+        domain::analytics::Week::of(now, chrono_tz::Europe::London).previous().monday() + Duration::days(1),
+        chrono_tz::Europe::London,
+    ) + Duration::minutes(16 * 60 + 10);
     let mut last_of_kind: std::collections::HashMap<usize, Uuid> = Default::default();
     let count = 150;
     for k in 0..count {
-        let kind = dice.roll(PAST.len() as u64) as usize;
+        // The last one is last week's night page: Mia woken in Sydney for Core API, so the
+        // retro of Platform's last week has someone to give a morning to.
+        let night_page = k == count - 1;
+        let rolled = dice.roll(PAST.len() as u64) as usize;
+        let kind = if night_page { 1 } else { rolled };
         let (title, service, tags, fix) = PAST[kind];
         let severity = match dice.roll(20) {
             0 => Severity::Sev1,
@@ -276,11 +290,13 @@ async fn demo_history(
             _ => severity,
         };
         let days_ago = 90 - (k * 89 / count) as i64;
-        let created = now - Duration::days(days_ago) + Duration::minutes(dice.roll(24 * 60) as i64);
+        let rolled = now - Duration::days(days_ago) + Duration::minutes(dice.roll(24 * 60) as i64);
+        let created = if night_page { last_week_night } else { rolled };
         let by_alert = dice.roll(3) == 0;
         let by_source = by_alert && dice.roll(6) == 0;
         let escalated = !by_source && dice.roll(6) == 0;
-        let paged = responders[dice.roll(4) as usize];
+        let rolled = responders[dice.roll(4) as usize];
+        let paged = if night_page { "mia@example.com" } else { rolled };
         let second = responders[(responders.iter().position(|r| *r == paged).unwrap_or(0) + 1) % 4];
         let commander = if escalated { second } else { paged };
         let declarer = responders[dice.roll(4) as usize];

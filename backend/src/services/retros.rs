@@ -300,17 +300,17 @@ pub async fn add_action(
     {
         return Err(FieldError::new("owner_id", "is not a user").into());
     }
-    let id = db::insert_action(
-        &mut tx,
-        t.id,
-        &week.to_string(),
-        &title,
-        owner.map(|o| o.0),
-        due,
-        actor.user_id.map(|u| u.0),
-        now,
-    )
-    .await?;
+    let week_text = week.to_string();
+    let new = db::NewAction {
+        team: t.id,
+        week: &week_text,
+        title: &title,
+        owner: owner.map(|o| o.0),
+        due_on: due,
+        by: actor.user_id.map(|u| u.0),
+        at: now,
+    };
+    let id = db::insert_action(&mut tx, &new).await?;
     let entry = Entry::new("retro.action", "team", t.id).after(
         json!({ "week": week.to_string(), "action": id, "title": title, "owner_id": owner, "due_on": due }),
     );
