@@ -148,20 +148,27 @@ async fn demo_loads_once_and_refuses_a_database_with_users() {
     let out = tocsin(&app, &["demo"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Log in as alex@example.com with password"));
-    // Ninety days of history before the open incidents, with roles and related recurrences.
-    let (past, open, oldest_days, roles, related): (i64, i64, f64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'resolved' AND created_at < now() - interval '1 day'),
+    // Ninety days of history before the open incidents, with roles (a commander on every one
+    // someone acknowledged; some were resolved by their alerts alone) and related recurrences.
+    let (past, acknowledged, open, oldest_days, roles, related): (i64, i64, i64, f64, i64, i64) =
+        sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE status = 'resolved' AND created_at < now() - interval '1 day'),
+                count(*) FILTER (WHERE status = 'resolved' AND created_at < now() - interval '1 day'
+                                 AND acknowledged_at IS NOT NULL),
                 count(*) FILTER (WHERE status IN ('triggered', 'acknowledged', 'mitigated')),
                 extract(epoch FROM now() - min(created_at))::float8 / 86400,
                 (SELECT count(*) FROM incident_roles), (SELECT count(*) FROM incident_relations)
          FROM incidents",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert!(past >= 50 && open >= 2, "{past} past, {open} open");
     assert!((85.0..=91.0).contains(&oldest_days), "{oldest_days}");
-    assert!(roles >= past && related > 0);
+    assert!(
+        acknowledged > past / 2 && roles >= acknowledged && related > 0,
+        "{acknowledged} acknowledged, {roles} roles"
+    );
     let newest_past: i64 =
         sqlx::query_scalar("SELECT max(number) FROM incidents WHERE created_at < now() - interval '1 day'")
             .fetch_one(&app.pool)

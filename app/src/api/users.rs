@@ -50,3 +50,14 @@ pub async fn change_my_password(current_password: String, new_password: String) 
         .await,
     )
 }
+
+/// The caller's own time zone.
+#[server]
+pub async fn set_my_time_zone(time_zone: String) -> Result<UserView, AppError> {
+    let (ctx, me) = crate::ssr::authorize(domain::Role::Viewer)?;
+    let zone = domain::TimeZoneName::parse(&time_zone).map_err(|e| crate::ssr::fail(e.into()))?;
+    let actor = crate::ssr::actor(&me);
+    crate::ssr::edge(
+        backend::services::users::set_own_time_zone(&ctx.pool, &actor, me.user_id, &zone, ctx.now()).await,
+    )
+}

@@ -4,14 +4,33 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::users::ChangeMyPassword;
+use crate::{
+    api::users::{ChangeMyPassword, SetMyTimeZone},
+    components::layout::CurrentUser,
+};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangeMyPassword>::new();
+    let zone = ServerAction::<SetMyTimeZone>::new();
+    let current = CurrentUser::get().map(|m| m.time_zone).unwrap_or_default();
     view! {
         <Title text="Account"/>
         <h1>"Account"</h1>
+        <section class="panel" aria-labelledby="my-zone">
+            <h2 id="my-zone">"Time zone"</h2>
+            <p class="muted">"Your working and sleep hours, pages held for the morning and due dates are counted in it."</p>
+            <ActionForm action=zone attr:class="inline-form">
+                <label for="time-zone">"IANA time zone"</label>
+                <input id="time-zone" name="time_zone" value=current required placeholder="Europe/London"/>
+                <button type="submit" class="button">"Save time zone"</button>
+            </ActionForm>
+            {move || match zone.value().get() {
+                Some(Ok(u)) => Some(view! { <p class="form-ok" role="status">{format!("Saved: {}.", u.time_zone)}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),
+                None => None,
+            }}
+        </section>
         <section class="panel" aria-labelledby="change-password">
             <h2 id="change-password">"Change password"</h2>
             <p class="muted">"Changing your password signs you out everywhere else: other browsers, other devices."</p>

@@ -173,29 +173,36 @@ pub async fn people(conn: &mut PgConnection) -> Result<Vec<PersonRow>, sqlx::Err
 pub struct NotifiedRow {
     pub user_id: Uuid,
     pub sent_at: DateTime<Utc>,
-    pub incident_number: Option<i64>,
 }
 
 /// Page notifications that reached someone in `[from, to)`, oldest first: those sent, and
 /// those bundled into one that was sent (at its time, with their own incident, so a filter by
-/// incident still sees a page that travelled in someone else's bundle).
+/// incident still sees a page that travelled in someone else's bundle), narrowed to incidents of
+/// a service and of a (current) severity.
 pub async fn page_notifications(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    service: Option<&str>,
+    severity: Option<i16>,
 ) -> Result<Vec<NotifiedRow>, sqlx::Error> {
     sqlx::query_as!(
         NotifiedRow,
-        r#"SELECT n.user_id, COALESCE(c.sent_at, n.sent_at) AS "sent_at!", i.number AS "incident_number?"
+        r#"SELECT n.user_id, COALESCE(c.sent_at, n.sent_at) AS "sent_at!"
            FROM notifications n
            LEFT JOIN notifications c ON c.id = n.bundled_into AND c.status = 'sent'
-           LEFT JOIN incidents i ON i.id = n.incident_id
            WHERE n.kind = 'page'
              AND (n.status = 'sent' OR (n.status = 'bundled' AND c.id IS NOT NULL))
              AND COALESCE(c.sent_at, n.sent_at) >= $1 AND COALESCE(c.sent_at, n.sent_at) < $2
+             AND ($3::text IS NULL AND $4::smallint IS NULL
+                  OR EXISTS (SELECT 1 FROM incident_facts f WHERE f.incident_id = n.incident_id
+                             AND ($3::text IS NULL OR $3 = ANY(f.services))
+                             AND ($4::smallint IS NULL OR f.current_severity = $4)))
            ORDER BY 2"#,
         from,
-        to
+        to,
+        service,
+        severity
     )
     .fetch_all(conn)
     .await

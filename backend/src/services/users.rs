@@ -79,6 +79,24 @@ pub async fn set_disabled(
         .await
 }
 
+/// Someone's own time zone: where their working hours, sleep hours and due dates are counted.
+pub async fn set_own_time_zone(
+    pool: &PgPool,
+    actor: &Actor,
+    me: UserId,
+    zone: &domain::TimeZoneName,
+    now: DateTime<Utc>,
+) -> Result<UserView> {
+    update_user(
+        pool,
+        actor,
+        me,
+        UserChange { role: None, disabled: None, time_zone: Some(zone.clone()) },
+        now,
+    )
+    .await
+}
+
 /// Changes a user's role and disabled flag in one transaction. Someone must always be able to
 /// manage users, so the last active admin can be neither demoted nor disabled, and nobody can
 /// disable themselves. A disabled user's sessions end, their API tokens stop working and their

@@ -48,9 +48,22 @@ pub(crate) async fn world() -> World {
     let mut people = Vec::new();
     for (name, zone) in [("ada", "Europe/London"), ("bo", "Australia/Sydney")] {
         let user = app.user(&format!("{name}@example.com"), Role::Responder).await;
-        let res = app.patch_user(&admin, user.id, json!({ "time_zone": zone })).await;
-        assert!(res.status().is_success());
         let token = app.token_for(&user).await;
+        // An admin sets Ada's zone; Bo sets his own.
+        if name == "ada" {
+            let res = app.patch_user(&admin, user.id, json!({ "time_zone": zone })).await;
+            assert!(res.status().is_success());
+        } else {
+            let (s, e) =
+                app.api(Method::PATCH, &token, "/api/v1/me", Some(json!({ "time_zone": "Mars/Base" }))).await;
+            assert_eq!(
+                (s, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("time_zone"))
+            );
+            let (s, me) =
+                app.api(Method::PATCH, &token, "/api/v1/me", Some(json!({ "time_zone": zone }))).await;
+            assert_eq!((s, me["time_zone"].as_str()), (StatusCode::OK, Some(zone)));
+        }
         // Two pagers each and no rules, so a page reaches both at once: one interruption, not two.
         for label in ["pager", "backup"] {
             let hook = if label == "pager" { name.to_owned() } else { format!("{name}-backup") };

@@ -115,6 +115,7 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/status-page/subscribers", Admin),
     ("DELETE", "/api/v1/status-page/subscribers/{id}", Admin),
     ("GET", "/api/v1/me", Viewer),
+    ("PATCH", "/api/v1/me", Viewer),
     ("PUT", "/api/v1/me/password", Viewer),
     ("GET", "/api/v1/me/tokens", Viewer),
     ("POST", "/api/v1/me/tokens", Viewer),
@@ -300,6 +301,7 @@ fn server_fns() -> Vec<FnCase> {
     let nil = Uuid::nil();
     vec![
         call(ListTeams {}, Viewer),
+        call(SetMyTimeZone { time_zone: s() }, Viewer),
         call_json(Analytics { filter: Default::default(), compare: Default::default() }, Viewer),
         call(Retro { team: s(), week: s() }, Viewer),
         call(

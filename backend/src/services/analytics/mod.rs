@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::{
     UserId,
@@ -179,29 +179,9 @@ async fn interruption_starts(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<HashMap<UserId, Vec<DateTime<Utc>>>> {
-    let keep: Option<HashSet<i64>> = if f.service.is_some() || f.severity.is_some() {
-        // Pages of incidents declared up to 30 days before the window still count in it.
-        let wide = Window { from: f.window.from - Duration::days(30), ..f.window };
-        let rows = db::facts_between(
-            conn,
-            wide.start().min(from - Duration::days(30)),
-            to,
-            None,
-            f.service.as_deref(),
-            f.severity.map(Severity::level),
-        )
-        .await?;
-        Some(rows.into_iter().map(|r| r.number).collect())
-    } else {
-        None
-    };
     let mut by_person: HashMap<UserId, Vec<DateTime<Utc>>> = HashMap::new();
-    for n in db::page_notifications(conn, from, to).await? {
-        if let Some(keep) = &keep
-            && !n.incident_number.is_some_and(|i| keep.contains(&i))
-        {
-            continue;
-        }
+    let severity = f.severity.map(Severity::level);
+    for n in db::page_notifications(conn, from, to, f.service.as_deref(), severity).await? {
         by_person.entry(UserId(n.user_id)).or_default().push(n.sent_at);
     }
     Ok(by_person.into_iter().map(|(u, times)| (u, a::interruptions(&times))).collect())

@@ -27,7 +27,7 @@ use crate::{AppState, http::error::ApiError};
 /// (`http::openapi`) is the router's own description. Handlers sharing a path share a `routes!`.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(users::me))
+        .routes(routes!(users::me, users::update_me))
         .routes(routes!(users::change_my_password))
         .routes(routes!(tokens::list_my_tokens, tokens::create_my_token))
         .routes(routes!(tokens::revoke_my_token))

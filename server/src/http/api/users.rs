@@ -32,6 +32,37 @@ pub async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
     Ok(Json(caller.require(Role::Viewer)?.me()))
 }
 
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MyChange {
+    /// IANA zone: where your working hours, sleep hours and due dates are counted.
+    time_zone: String,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "me",
+    summary = "Change your own time zone",
+    description = "Role: viewer.",
+    request_body = MyChange,
+    responses((status = 200, description = "you, as changed", body = UserView), Refusals)
+)]
+pub async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<MyChange>, JsonRejection>,
+) -> Result<Json<UserView>, ApiError> {
+    let p = caller.require(Role::Viewer)?;
+    let Json(change) = body.map_err(bad_json)?;
+    let zone = domain::TimeZoneName::parse(&change.time_zone)?;
+    let actor = caller.actor(p);
+    Ok(Json(
+        services::users::set_own_time_zone(&state.ctx.pool, &actor, p.user_id, &zone, state.ctx.now())
+            .await?,
+    ))
+}
+
 #[utoipa::path(
     get,
     path = "/users",
