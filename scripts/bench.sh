@@ -8,6 +8,9 @@
 #   page arriving, through the processor and the paging engine (durability ON).
 # - status [--readers N --seconds S]: the public status page and its JSON under many readers while
 #   alert ingestion runs, side by side with nginx serving the same bytes (installed here).
+# - analytics [--count N]: a year of N incidents (default 1,000,000) with ten timeline events,
+#   a page and a notification each; how long the facts take to catch up, and /analytics and the
+#   analytics API over that year against the 250 ms goal.
 # With no argument, all of them run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +30,10 @@ run() {
 
 case "${1:-all}" in
   incidents) shift; run 0 incidents "$@" ;;
+  analytics) shift; run 0 analytics "$@" ;;
   ingest) shift; run 1 ingest "$@" ;;
   paging) shift; run 1 paging "$@" ;;
   status) shift; run 1 status "$@" ;;
-  all) run 1 ingest; run 1 paging; run 1 status; run 0 incidents ;;
+  all) run 1 ingest; run 1 paging; run 1 status; run 0 incidents; run 0 analytics ;;
   *) run 0 incidents "$@" ;;  # the old form: scripts/bench.sh --count N
 esac

@@ -59,6 +59,13 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// A year of a million incidents: `/analytics` and the analytics API over that year.
+    Analytics {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: i64,
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Alert-to-page latency: events in, pages out through the engine to a webhook.
     Paging {
         #[arg(long, default_value_t = 200)]
@@ -69,6 +76,7 @@ enum Command {
     },
 }
 
+mod analytics;
 mod ingest;
 mod paging;
 mod status;
@@ -82,6 +90,7 @@ async fn main() -> Result<()> {
     backend::db::migrate(&pool).await?;
     match cli.command {
         Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
+        Command::Analytics { count, runs } => analytics::run(&pool, count, runs).await,
         Command::Ingest { events, concurrency, services } => {
             let base = serve(pool.clone(), false).await?;
             ingest::run(&pool, &base, events, concurrency, services).await
@@ -104,29 +113,7 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
     } else {
         println!("using the {existing} incidents already in the database");
     }
-    let email = "bench@example.com";
-    let user = match sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM users WHERE email = $1")
-        .bind(email)
-        .fetch_optional(pool)
-        .await?
-    {
-        Some(_) => None,
-        None => Some(
-            services::users::create_user(
-                pool,
-                &Actor::cli(),
-                &NewUser {
-                    email: Email::parse(email)?,
-                    name: PersonName::parse("Bench Responder")?,
-                    role: Role::Admin,
-                    time_zone: TimeZoneName::parse("Europe/London")?,
-                },
-                &Password::parse(PASSWORD)?,
-            )
-            .await?,
-        ),
-    };
-    if let Some(user) = &user {
+    if let Some(user) = bench_user(pool).await? {
         // Give the bench user roles on some incidents so "my roles" has something to find.
         sqlx::query(
             "INSERT INTO incident_roles (incident_id, role, user_id)
@@ -137,15 +124,8 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
         .await?;
     }
     sqlx::query("ANALYZE").execute(pool).await?;
-
     let base = serve(pool.clone(), false).await?;
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = client
-        .post(format!("{base}/auth/login"))
-        .form(&[("email", email), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await?;
-    anyhow::ensure!(login.status().is_success(), "bench login failed: {}", login.status());
+    let client = bench_session(pool, &base).await?;
 
     // A cursor 20 pages deep, reached the way a person paging would reach it.
     let mut after = String::new();
@@ -186,6 +166,39 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
         println!("{label:<58} {:>8.1} {:>8.1}", times[times.len() / 2], p95);
     }
     Ok(())
+}
+
+const BENCH_EMAIL: &str = "bench@example.com";
+
+/// The bench's admin, made when the database has none yet (then returned).
+async fn bench_user(pool: &PgPool) -> Result<Option<domain::UserView>> {
+    let known: Option<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(BENCH_EMAIL)
+        .fetch_optional(pool)
+        .await?;
+    if known.is_some() {
+        return Ok(None);
+    }
+    let user = NewUser {
+        email: Email::parse(BENCH_EMAIL)?,
+        name: PersonName::parse("Bench Responder")?,
+        role: Role::Admin,
+        time_zone: TimeZoneName::parse("Europe/London")?,
+    };
+    Ok(Some(services::users::create_user(pool, &Actor::cli(), &user, &Password::parse(PASSWORD)?).await?))
+}
+
+/// A client logged in as the bench's admin, as a browser would be.
+pub(crate) async fn bench_session(pool: &PgPool, base: &str) -> Result<reqwest::Client> {
+    bench_user(pool).await?;
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let login = client
+        .post(format!("{base}/auth/login"))
+        .form(&[("email", BENCH_EMAIL), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await?;
+    anyhow::ensure!(login.status().is_success(), "bench login failed: {}", login.status());
+    Ok(client)
 }
 
 /// Fills the database in batches with generate_series: 10 teams, 40 services, `count`
@@ -254,7 +267,7 @@ async fn generate(pool: &PgPool, count: i64) -> Result<()> {
 
 /// The real application on a random port, built as `tocsin serve` builds it; `engine` runs the
 /// paging engine in the background too.
-async fn serve(pool: PgPool, engine: bool) -> Result<String> {
+pub(crate) async fn serve(pool: PgPool, engine: bool) -> Result<String> {
     let mut config = Config::from_sources(|_| None, &HashMap::new())?;
     config.secret_key = Some("bench secret key with at least 32 bytes!".into());
     // The paging receiver listens on loopback, which the server refuses unless allowed.
