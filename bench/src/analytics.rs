@@ -1,5 +1,5 @@
 //! `tocsin-bench analytics`: a year of a busy organisation (a million incidents, ten timeline
-//! events each, a page and a notification for each, escalations) and how long `/analytics` and
+//! events each, a page and a notification for each, escalations, alerts from 25 rules) and how long `/analytics` and
 //! the analytics API take over that year. Also how long the engine takes to bring the analytics'
 //! per-incident facts up to date from the timeline, as it must after an upgrade.
 //!
@@ -35,7 +35,7 @@ pub async fn run(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
         }
     }
     println!(
-        "facts of {refreshed} incidents brought up to date from the timeline in {:.1} s",
+        "facts of {refreshed} incidents and their days' rollups brought up to date from the timeline in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     sqlx::query("ANALYZE").execute(pool).await?;
@@ -129,10 +129,23 @@ async fn generate(pool: &PgPool, count: i64) -> Result<()> {
                  FROM generate_series($1 + 1, $1 + $3) g,
                       LATERAL (SELECT now() - interval '6 hours' - interval '365 days' * (1 - g::float8 / $2) AS at) t
                  ORDER BY g
-                 RETURNING id, number, created_at, acknowledged_at, mitigated_at, resolved_at, severity
+                 RETURNING id, number, created_at, acknowledged_at, mitigated_at, resolved_at, severity, origin
              ), svc AS (
                  INSERT INTO incident_services (incident_id, service_id)
                  SELECT new.id, s.id FROM new JOIN services s ON s.slug = 'svc-' || (new.number % 40 + 1)
+             ), alerted AS (
+                 -- Incidents opened by an alert have one (one in five of them two, from two hosts),
+                 -- from 25 Alertmanager rules.
+                 INSERT INTO alerts (service_id, dedup_key, status, severity, summary, incident_id, event_count,
+                                     first_seen_at, last_seen_at, last_fired_at, resolved_at, flapping, payload)
+                 SELECT s.id, 'rule-' || (new.number % 25) || '/host-' || (new.number + h), 'resolved', 'critical',
+                        'Rule ' || (new.number % 25) || ' firing', new.id, 1, new.created_at, new.created_at,
+                        new.created_at, new.resolved_at, new.number % 50 = 0,
+                        jsonb_build_object('details', jsonb_build_object('labels',
+                            jsonb_build_object('alertname', 'Rule' || (new.number % 25))))
+                 FROM new JOIN services s ON s.slug = 'svc-' || (new.number % 40 + 1)
+                 CROSS JOIN generate_series(0, 1) h
+                 WHERE new.origin = 'alert' AND (h = 0 OR new.number % 5 = 0)
              ), paged AS (
                  SELECT new.*, u.id AS user_id, c.id AS method
                  FROM new

@@ -65,11 +65,8 @@ pub async fn analytics(filter: FilterInput, compare: CompareInput) -> Result<Ana
         None
     };
     let pool = &ctx.pool;
-    let response = crate::ssr::edge(service::response(pool, &f, domain::analytics::GroupBy::Week).await)?;
-    let interruptions = crate::ssr::edge(service::interruptions(pool, &f).await)?;
-    let priority = crate::ssr::edge(service::priority(pool, &f).await)?;
-    let noise = crate::ssr::edge(service::noise(pool, &f).await)?;
-    let learning = crate::ssr::edge(service::learning(pool, &f, now).await)?;
+    let service::Overview { response, interruptions, priority, noise, learning } =
+        crate::ssr::edge(service::overview(pool, &f, domain::analytics::GroupBy::Week, now).await)?;
     let compare = match &compare_query {
         Some(q) => Some(crate::ssr::edge(service::compare(pool, q).await)?),
         None => None,

@@ -1,8 +1,9 @@
 //! All SQL of the response analytics: the per-incident facts (refreshed from incidents, their
-//! timeline and pages), and the raw rows the figures are computed from (page notifications,
-//! acknowledgements and roles, alerts), each read once per request for a whole window.
+//! timeline and pages), the raw rows a day's rollup is built from (facts, engagements, alerts,
+//! page notifications), the rollups themselves, and the small tables read whole per report
+//! (people, services, postmortems).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -47,8 +48,8 @@ pub async fn touched_since(conn: &mut PgConnection, after: i64, limit: i64) -> R
 /// Recomputes the facts of these incidents. Times are whole seconds from creation; the declared
 /// severity is the one before the first severity change; "by its source" means resolved, opened
 /// by an alert, and no timeline event written by a person.
-pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query!(
+pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar!(
         r#"INSERT INTO incident_facts AS f
              (incident_id, number, created_at, services, teams, declared_severity, current_severity,
               highest_severity, to_acknowledge, to_mitigate, to_resolve, no_responder, escalated,
@@ -90,57 +91,9 @@ pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<u64,
                to_mitigate = EXCLUDED.to_mitigate, to_resolve = EXCLUDED.to_resolve,
                no_responder = EXCLUDED.no_responder, escalated = EXCLUDED.escalated,
                resolved_by_source = EXCLUDED.resolved_by_source, alerts = EXCLUDED.alerts,
-               pages = EXCLUDED.pages"#,
+               pages = EXCLUDED.pages
+           RETURNING (f.created_at AT TIME ZONE 'UTC')::date AS "day!""#,
         ids
-    )
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected())
-}
-
-pub struct FactRow {
-    pub number: i64,
-    pub created_at: DateTime<Utc>,
-    pub services: Vec<String>,
-    pub teams: Vec<String>,
-    pub declared_severity: i16,
-    pub current_severity: i16,
-    pub highest_severity: i16,
-    pub to_acknowledge: Option<i32>,
-    pub to_mitigate: Option<i32>,
-    pub to_resolve: Option<i32>,
-    pub no_responder: bool,
-    pub escalated: bool,
-    pub resolved_by_source: bool,
-    pub alerts: i32,
-    pub pages: i32,
-}
-
-/// The facts of incidents declared in `[from, to)`, narrowed by team, service and severity.
-pub async fn facts_between(
-    conn: &mut PgConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    team: Option<&str>,
-    service: Option<&str>,
-    severity: Option<i16>,
-) -> Result<Vec<FactRow>, sqlx::Error> {
-    sqlx::query_as!(
-        FactRow,
-        "SELECT number, created_at, services, teams, declared_severity, current_severity, highest_severity,
-                to_acknowledge, to_mitigate, to_resolve, no_responder, escalated, resolved_by_source,
-                alerts, pages
-         FROM incident_facts
-         WHERE created_at >= $1 AND created_at < $2
-           AND ($3::text IS NULL OR $3 = ANY(teams))
-           AND ($4::text IS NULL OR $4 = ANY(services))
-           AND ($5::smallint IS NULL OR current_severity = $5)
-         ORDER BY created_at",
-        from,
-        to,
-        team,
-        service,
-        severity
     )
     .fetch_all(conn)
     .await
@@ -170,47 +123,9 @@ pub async fn people(conn: &mut PgConnection) -> Result<Vec<PersonRow>, sqlx::Err
     .await
 }
 
-pub struct NotifiedRow {
-    pub user_id: Uuid,
-    pub sent_at: DateTime<Utc>,
-}
-
-/// Page notifications that reached someone in `[from, to)`, oldest first: those sent, and
-/// those bundled into one that was sent (at its time, with their own incident, so a filter by
-/// incident still sees a page that travelled in someone else's bundle), narrowed to incidents of
-/// a service and of a (current) severity.
-pub async fn page_notifications(
-    conn: &mut PgConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    service: Option<&str>,
-    severity: Option<i16>,
-) -> Result<Vec<NotifiedRow>, sqlx::Error> {
-    sqlx::query_as!(
-        NotifiedRow,
-        r#"SELECT n.user_id, COALESCE(c.sent_at, n.sent_at) AS "sent_at!"
-           FROM notifications n
-           LEFT JOIN notifications c ON c.id = n.bundled_into AND c.status = 'sent'
-           WHERE n.kind = 'page'
-             AND (n.status = 'sent' OR (n.status = 'bundled' AND c.id IS NOT NULL))
-             AND COALESCE(c.sent_at, n.sent_at) >= $1 AND COALESCE(c.sent_at, n.sent_at) < $2
-             AND ($3::text IS NULL AND $4::smallint IS NULL
-                  OR EXISTS (SELECT 1 FROM incident_facts f WHERE f.incident_id = n.incident_id
-                             AND ($3::text IS NULL OR $3 = ANY(f.services))
-                             AND ($4::smallint IS NULL OR f.current_severity = $4)))
-           ORDER BY 2"#,
-        from,
-        to,
-        service,
-        severity
-    )
-    .fetch_all(conn)
-    .await
-}
-
 pub struct EngagedRow {
     pub user_id: Uuid,
-    pub number: i64,
+    pub incident_id: Uuid,
     pub started_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     /// Whether they acknowledged it (else they took a role).
@@ -226,7 +141,7 @@ pub async fn engagements(
 ) -> Result<Vec<EngagedRow>, sqlx::Error> {
     sqlx::query_as!(
         EngagedRow,
-        r#"WITH i AS (SELECT id, number, resolved_at FROM incidents WHERE created_at >= $1 AND created_at < $2),
+        r#"WITH i AS (SELECT id, resolved_at FROM incidents WHERE created_at >= $1 AND created_at < $2),
            acks AS (SELECT e.incident_id, e.author_id AS user_id, min(e.at) AS at
                     FROM timeline_events e JOIN i ON i.id = e.incident_id
                     WHERE e.kind = 'status_change' AND e.data->>'to' = 'acknowledged' AND e.author_id IS NOT NULL
@@ -235,39 +150,10 @@ pub async fn engagements(
                      FROM incident_roles r JOIN i ON i.id = r.incident_id GROUP BY 1, 2),
            both_ AS (SELECT incident_id, user_id, at, true AS ack FROM acks
                      UNION ALL SELECT incident_id, user_id, at, false FROM roles)
-           SELECT b.user_id AS "user_id!", i.number, min(b.at) AS "started_at!", i.resolved_at,
+           SELECT b.user_id AS "user_id!", i.id AS incident_id, min(b.at) AS "started_at!", i.resolved_at,
                   bool_or(b.ack) AS "acknowledged!"
            FROM both_ b JOIN i ON i.id = b.incident_id
-           GROUP BY b.user_id, i.number, i.resolved_at"#,
-        from,
-        to
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub struct AlertRow {
-    pub alertname: Option<String>,
-    pub dedup_key: String,
-    pub service: String,
-    pub incident_number: Option<i64>,
-    pub flapping: bool,
-}
-
-/// The alerts of incidents declared in `[from, to)`.
-pub async fn alerts_between(
-    conn: &mut PgConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<AlertRow>, sqlx::Error> {
-    sqlx::query_as!(
-        AlertRow,
-        r#"SELECT a.payload->'details'->'labels'->>'alertname' AS alertname,
-                  a.dedup_key, s.slug AS service, f.number AS "incident_number?", a.flapping
-           FROM incident_facts f
-           JOIN alerts a ON a.incident_id = f.incident_id
-           JOIN services s ON s.id = a.service_id
-           WHERE f.created_at >= $1 AND f.created_at < $2"#,
+           GROUP BY b.user_id, i.id, i.resolved_at"#,
         from,
         to
     )
@@ -338,6 +224,213 @@ pub async fn actions_between(
         team,
         service,
         severity
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The days whose rollup is stale because page notifications changed, forgotten as they are
+/// returned (the caller rebuilds them in the same transaction).
+pub async fn take_dirty_days(conn: &mut PgConnection) -> Result<Vec<NaiveDate>, sqlx::Error> {
+    sqlx::query_scalar!("DELETE FROM analytics_dirty_days RETURNING day").fetch_all(conn).await
+}
+
+pub struct DayFactRow {
+    pub incident_id: Uuid,
+    pub number: i64,
+    pub created_at: DateTime<Utc>,
+    pub service_ids: Vec<Uuid>,
+    pub declared_severity: i16,
+    pub current_severity: i16,
+    pub highest_severity: i16,
+    pub to_acknowledge: Option<i32>,
+    pub to_mitigate: Option<i32>,
+    pub to_resolve: Option<i32>,
+    pub no_responder: bool,
+    pub escalated: bool,
+    pub resolved_by_source: bool,
+    pub alerts: i32,
+    pub pages: i32,
+}
+
+/// The facts of incidents declared in `[from, to)`, in order, with their services' ids.
+pub async fn facts_for_rollup(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<DayFactRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DayFactRow,
+        r#"SELECT f.incident_id, f.number, f.created_at,
+                  COALESCE((SELECT array_agg(x.service_id ORDER BY x.service_id) FROM incident_services x
+                            WHERE x.incident_id = f.incident_id), '{}') AS "service_ids!",
+                  f.declared_severity, f.current_severity, f.highest_severity, f.to_acknowledge,
+                  f.to_mitigate, f.to_resolve, f.no_responder, f.escalated, f.resolved_by_source,
+                  f.alerts, f.pages
+           FROM incident_facts f
+           WHERE f.created_at >= $1 AND f.created_at < $2
+           ORDER BY f.created_at, f.number"#,
+        from,
+        to
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct DayAlertRow {
+    pub incident_id: Uuid,
+    pub alertname: Option<String>,
+    pub dedup_key: String,
+    pub service_id: Uuid,
+    pub flapping: bool,
+}
+
+/// The alerts of incidents declared in `[from, to)`.
+pub async fn alerts_for_rollup(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<DayAlertRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DayAlertRow,
+        r#"SELECT a.incident_id AS "incident_id!", a.payload->'details'->'labels'->>'alertname' AS alertname,
+                  a.dedup_key, a.service_id, a.flapping
+           FROM incident_facts f JOIN alerts a ON a.incident_id = f.incident_id
+           WHERE f.created_at >= $1 AND f.created_at < $2"#,
+        from,
+        to
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct DayPageRow {
+    pub user_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub number: Option<i64>,
+}
+
+/// Page notifications that reached someone in `[from, to)`, oldest first: those sent, and
+/// those bundled into one that was sent (at its time, with their own incident, so a filter by
+/// incident still sees a page that travelled in someone else's bundle).
+pub async fn pages_for_rollup(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<DayPageRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DayPageRow,
+        r#"SELECT p.user_id AS "user_id!", p.at AS "at!", i.number AS "number?"
+           FROM (SELECT n.user_id, n.sent_at AS at, n.incident_id FROM notifications n
+                 WHERE n.status = 'sent' AND n.kind = 'page' AND n.sent_at >= $1 AND n.sent_at < $2
+                 UNION ALL
+                 SELECT n.user_id, c.sent_at, n.incident_id FROM notifications c
+                 JOIN notifications n ON n.bundled_into = c.id AND n.status = 'bundled' AND n.kind = 'page'
+                 WHERE c.status = 'sent' AND c.sent_at >= $1 AND c.sent_at < $2) p
+           LEFT JOIN incidents i ON i.id = p.incident_id
+           ORDER BY p.at"#,
+        from,
+        to
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// One day's rollup (`domain::analytics::rollup`).
+pub struct DayRow {
+    pub day: NaiveDate,
+    pub services: Vec<Uuid>,
+    pub users: Vec<Uuid>,
+    pub rules: Vec<String>,
+    pub incidents: Vec<u8>,
+    pub engagements: Vec<u8>,
+    pub rule_counts: Vec<u8>,
+    pub pages: Vec<u8>,
+}
+
+/// Replaces a day's rollup; a day with nothing in it has no row.
+pub async fn write_day(conn: &mut PgConnection, d: &DayRow) -> Result<(), sqlx::Error> {
+    if d.incidents.is_empty() && d.pages.is_empty() {
+        sqlx::query!("DELETE FROM analytics_days WHERE day = $1", d.day).execute(conn).await?;
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO analytics_days (day, services, users, rules, incidents, engagements, rule_counts, pages)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (day) DO UPDATE SET services = EXCLUDED.services, users = EXCLUDED.users,
+             rules = EXCLUDED.rules, incidents = EXCLUDED.incidents, engagements = EXCLUDED.engagements,
+             rule_counts = EXCLUDED.rule_counts, pages = EXCLUDED.pages",
+        d.day,
+        &d.services,
+        &d.users,
+        &d.rules,
+        &d.incidents,
+        &d.engagements,
+        &d.rule_counts,
+        &d.pages
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The rollups of days `[from, to]`. `details`: with engagements and alerts by rule (else those
+/// come back empty, unread); `pages`: with page notifications (else empty).
+pub async fn days(
+    conn: &mut PgConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    details: bool,
+    pages: bool,
+) -> Result<Vec<DayRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DayRow,
+        r#"SELECT day, services, users, rules, incidents,
+                  CASE WHEN $3 THEN engagements ELSE '' END AS "engagements!",
+                  CASE WHEN $3 THEN rule_counts ELSE '' END AS "rule_counts!",
+                  CASE WHEN $4 THEN pages ELSE '' END AS "pages!"
+           FROM analytics_days WHERE day BETWEEN $1 AND $2 ORDER BY day"#,
+        from,
+        to,
+        details,
+        pages
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct ServiceOwnerRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub team: String,
+}
+
+/// Every service with its team, as they are now.
+pub async fn service_owners(conn: &mut PgConnection) -> Result<Vec<ServiceOwnerRow>, sqlx::Error> {
+    sqlx::query_as!(
+        ServiceOwnerRow,
+        "SELECT s.id, s.slug, t.slug AS team FROM services s JOIN teams t ON t.id = s.team_id"
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub struct NumberedFactRow {
+    pub number: i64,
+    pub services: Vec<String>,
+    pub current_severity: i16,
+}
+
+/// The services and severity of these incidents (those a page in a window was for, declared
+/// before it).
+pub async fn facts_by_number(
+    conn: &mut PgConnection,
+    numbers: &[i64],
+) -> Result<Vec<NumberedFactRow>, sqlx::Error> {
+    sqlx::query_as!(
+        NumberedFactRow,
+        "SELECT number, services, current_severity FROM incident_facts WHERE number = ANY($1)",
+        numbers
     )
     .fetch_all(conn)
     .await

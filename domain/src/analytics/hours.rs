@@ -6,7 +6,7 @@
 //! sleep hours 22:00-08:00). Sleep hours are a part of off-hours: a page inside the working
 //! hours never counts as sleep, whatever the sleep window says.
 
-use chrono::{DateTime, Datelike, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +120,11 @@ impl WorkingHours {
 
     /// The class of an instant for someone living in `zone`.
     pub fn classify(&self, at: DateTime<Utc>, zone: Tz) -> HourClass {
-        let local = at.with_timezone(&zone);
+        self.classify_local(at.with_timezone(&zone).naive_local())
+    }
+
+    /// The class of a local wall-clock time.
+    pub fn classify_local(&self, local: NaiveDateTime) -> HourClass {
         let minute = (local.hour() * 60 + local.minute()) as u16;
         let weekday = local.weekday().num_days_from_monday() as u8;
         let working = self.days.contains(&weekday) && minute >= self.start_minute && minute < self.end_minute;
@@ -197,7 +201,11 @@ impl InterruptionCounts {
 
 /// The hour of the week in `zone`, 0 = Monday 00:00-01:00 .. 167 = Sunday 23:00-24:00.
 pub fn hour_of_week(at: DateTime<Utc>, zone: Tz) -> usize {
-    let local = at.with_timezone(&zone);
+    hour_of_week_local(at.with_timezone(&zone).naive_local())
+}
+
+/// The hour of the week of a local wall-clock time.
+pub fn hour_of_week_local(local: NaiveDateTime) -> usize {
     local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
 }
 

@@ -10,16 +10,19 @@ pub mod noise;
 pub mod priority;
 pub mod report;
 pub mod response;
+pub mod rollup;
 pub mod stats;
 pub mod window;
 
 pub use compare::{Comparison, Metric, Side, compare};
-pub use hours::{HourClass, InterruptionCounts, WorkingHours, hour_of_week, interruptions};
+pub use hours::{
+    HourClass, InterruptionCounts, WorkingHours, hour_of_week, hour_of_week_local, interruptions,
+};
 pub use learning::{ActionFact, LearningFigures, PostmortemFact};
 pub use load::{Span, covered_seconds};
-pub use noise::{AlertFact, NoiseFigures, NoiseRow, rule_of};
+pub use noise::{AlertFact, NoiseFigures, NoiseRow, RuleCount, rule_of};
 pub use priority::{InflationRow, PriorityFigures};
 pub use report::*;
 pub use response::{GroupBy, IncidentFact, ResponseFigures, grouped};
 pub use stats::Summary;
-pub use window::{Week, Window, start_of_day};
+pub use window::{LocalClock, Week, Window, start_of_day};

@@ -2,7 +2,10 @@
 //! when the alert has one, else the stable prefix of its dedup key (everything before the first
 //! digit, so `disk-full/db-07` and `disk-full/db-12` are one rule, `disk-full/db`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,45 +60,90 @@ pub struct NoiseFigures {
     pub rules: Vec<NoiseRow>,
 }
 
-impl NoiseFigures {
-    /// `alerts` are the alerts of the window's incidents (`incidents`).
-    pub fn of(incidents: &[IncidentFact], alerts: &[AlertFact]) -> NoiseFigures {
+/// One incident's alerts from one rule and service, with what became of the incident: the unit
+/// the noise figures add up (the engine keeps them per day, so a year is never re-read alert by
+/// alert).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleCount {
+    pub rule: Arc<str>,
+    pub service: Arc<str>,
+    pub alerts: u64,
+    pub flapping: u64,
+    /// The incident's pages, whether someone acknowledged it, and whether its source resolved it
+    /// with nobody acting.
+    pub pages: u64,
+    pub acknowledged: bool,
+    pub resolved_by_source: bool,
+}
+
+impl RuleCount {
+    /// The counts of `alerts` that belong to `incidents`.
+    pub fn tally(incidents: &[IncidentFact], alerts: &[AlertFact]) -> Vec<RuleCount> {
         let by_number: HashMap<i64, &IncidentFact> = incidents.iter().map(|f| (f.number, f)).collect();
-        let mut groups: BTreeMap<(String, String), (u64, u64, BTreeSet<i64>)> = BTreeMap::new();
+        let mut groups: BTreeMap<(i64, String, String), (u64, u64)> = BTreeMap::new();
         for a in alerts {
-            let g =
-                groups.entry((rule_of(a.alertname.as_deref(), &a.dedup_key), a.service.clone())).or_default();
+            let Some(n) = a.incident.filter(|n| by_number.contains_key(n)) else { continue };
+            let g = groups
+                .entry((n, rule_of(a.alertname.as_deref(), &a.dedup_key), a.service.clone()))
+                .or_default();
             g.0 += 1;
             g.1 += u64::from(a.flapping);
-            if let Some(n) = a.incident.filter(|n| by_number.contains_key(n)) {
-                g.2.insert(n);
-            }
         }
-        let mut rules: Vec<NoiseRow> = groups
+        groups
             .into_iter()
-            .map(|((rule, service), (n, flapping, numbers))| {
-                let own: Vec<&IncidentFact> =
-                    numbers.iter().filter_map(|n| by_number.get(n).copied()).collect();
-                let share = |pred: &dyn Fn(&IncidentFact) -> bool| {
-                    if own.is_empty() {
-                        0.0
-                    } else {
-                        own.iter().filter(|f| pred(f)).count() as f64 / own.len() as f64
-                    }
-                };
-                NoiseRow {
-                    rule,
-                    service,
-                    alerts: n,
+            .map(|((n, rule, service), (alerts, flapping))| {
+                let f = by_number[&n];
+                RuleCount {
+                    rule: rule.into(),
+                    service: service.into(),
+                    alerts,
                     flapping,
-                    incidents: own.len() as u64,
-                    pages: own.iter().map(|f| f.pages.max(0) as u64).sum(),
-                    acknowledged_share: share(&|f| f.to_acknowledge.is_some()),
-                    nobody_acted_share: share(&|f| f.resolved_by_source),
+                    pages: f.pages.max(0) as u64,
+                    acknowledged: f.to_acknowledge.is_some(),
+                    resolved_by_source: f.resolved_by_source,
                 }
             })
+            .collect()
+    }
+}
+
+impl NoiseFigures {
+    /// `rules` are the alerts of the window's incidents (`incidents`), counted by rule.
+    pub fn of(incidents: &[IncidentFact], rules: &[RuleCount]) -> NoiseFigures {
+        #[derive(Default)]
+        struct Group {
+            alerts: u64,
+            flapping: u64,
+            incidents: u64,
+            pages: u64,
+            acknowledged: u64,
+            nobody_acted: u64,
+        }
+        let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
+        for r in rules {
+            let g = groups.entry((&r.rule, &r.service)).or_default();
+            g.alerts += r.alerts;
+            g.flapping += r.flapping;
+            g.incidents += 1;
+            g.pages += r.pages;
+            g.acknowledged += u64::from(r.acknowledged);
+            g.nobody_acted += u64::from(r.resolved_by_source);
+        }
+        let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+        let mut rules_out: Vec<NoiseRow> = groups
+            .into_iter()
+            .map(|((rule, service), g)| NoiseRow {
+                rule: rule.to_owned(),
+                service: service.to_owned(),
+                alerts: g.alerts,
+                flapping: g.flapping,
+                incidents: g.incidents,
+                pages: g.pages,
+                acknowledged_share: share(g.acknowledged, g.incidents),
+                nobody_acted_share: share(g.nobody_acted, g.incidents),
+            })
             .collect();
-        rules.sort_by(|a, b| {
+        rules_out.sort_by(|a, b| {
             b.pages.cmp(&a.pages).then(b.incidents.cmp(&a.incidents)).then(a.rule.cmp(&b.rule))
         });
         let total_alerts: i64 = incidents.iter().map(|f| f.alerts).sum();
@@ -108,8 +156,8 @@ impl NoiseFigures {
                 total_alerts as f64 / incidents.len() as f64
             },
             resolved_by_source: incidents.iter().filter(|f| f.resolved_by_source).count() as u64,
-            flapping_alerts: alerts.iter().filter(|a| a.flapping).count() as u64,
-            rules,
+            flapping_alerts: rules.iter().map(|r| r.flapping).sum(),
+            rules: rules_out,
         }
     }
 }
@@ -152,10 +200,11 @@ mod tests {
             alert(None, "disk-full/db-07", Some(1), true),
             alert(None, "disk-full/db-12", Some(1), false),
             alert(Some("Latency"), "x", Some(2), false),
-            // Its incident is outside the window: counted as an alert, not as an incident.
+            // Its incident is outside the window: not counted.
             alert(Some("Latency"), "y", Some(99), false),
         ];
-        let n = NoiseFigures::of(&[one, two], &alerts);
+        let incidents = [one, two];
+        let n = NoiseFigures::of(&incidents, &RuleCount::tally(&incidents, &alerts));
         assert_eq!((n.incidents, n.alerts, n.resolved_by_source, n.flapping_alerts), (2, 3, 1, 1));
         assert_eq!(n.alerts_per_incident, 1.5);
         assert_eq!(n.rules[0].rule, "disk-full/db");
@@ -163,7 +212,7 @@ mod tests {
         assert_eq!((n.rules[0].acknowledged_share, n.rules[0].nobody_acted_share), (0.0, 1.0));
         assert_eq!(
             (n.rules[1].rule.as_str(), n.rules[1].alerts, n.rules[1].acknowledged_share),
-            ("Latency", 2, 1.0)
+            ("Latency", 1, 1.0)
         );
     }
 }

@@ -2,7 +2,10 @@
 //! and the worst it reached. A team that declares SEV1 and settles at SEV3 most of the time is
 //! waking people for less than it says.
 
-use std::collections::BTreeMap;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -45,20 +48,35 @@ fn de_escalated(f: &IncidentFact) -> bool {
     f.current > f.declared
 }
 
-fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &[String]) -> Vec<InflationRow> {
-    let mut map: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &Arc<[String]>) -> Vec<InflationRow> {
+    // Incidents of one service share one list: tally per list first, then per key.
+    let mut per_list: HashMap<*const [String], (&[String], u64, u64)> = HashMap::new();
     for f in facts {
         let ks = keys(f);
-        let none = [NONE_KEY.to_owned()];
-        for k in if ks.is_empty() { &none[..] } else { ks } {
-            let e = map.entry(k.clone()).or_default();
-            e.0 += 1;
-            e.1 += u64::from(de_escalated(f));
+        let e = per_list.entry(Arc::as_ptr(ks)).or_insert((&ks[..], 0, 0));
+        e.1 += 1;
+        e.2 += u64::from(de_escalated(f));
+    }
+    let mut map: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (ks, n, d) in per_list.into_values() {
+        let mut count = |k| {
+            let e = map.entry(k).or_default();
+            e.0 += n;
+            e.1 += d;
+        };
+        if ks.is_empty() {
+            count(NONE_KEY);
         }
+        ks.iter().for_each(|k| count(k.as_str()));
     }
     let mut rows: Vec<InflationRow> = map
         .into_iter()
-        .map(|(key, (n, d))| InflationRow { key, incidents: n, de_escalated: d, share: d as f64 / n as f64 })
+        .map(|(key, (n, d))| InflationRow {
+            key: key.to_owned(),
+            incidents: n,
+            de_escalated: d,
+            share: d as f64 / n as f64,
+        })
         .collect();
     // The most inflated first: the list a lead reads.
     rows.sort_by(|a, b| {
@@ -106,7 +124,7 @@ mod tests {
             declared,
             current,
             highest,
-            teams: vec![team.to_owned()],
+            teams: [team.to_owned()].into(),
             ..fact(n, t)
         };
         use Severity::*;

@@ -45,6 +45,22 @@ pub struct Filter {
     pub severity: Option<Severity>,
 }
 
+impl Filter {
+    /// Whether an incident is one the filter asks about (its window aside): of the team, of the
+    /// service, of the severity it has now.
+    pub fn keeps(&self, fact: &super::IncidentFact) -> bool {
+        self.team.as_ref().is_none_or(|t| fact.teams.contains(t))
+            && self.service.as_ref().is_none_or(|s| fact.services.contains(s))
+            && self.severity.is_none_or(|s| fact.current == s)
+    }
+
+    /// Whether it narrows incidents by what they are (service or severity), as opposed to whose
+    /// they are.
+    pub fn narrows_incidents(&self) -> bool {
+        self.service.is_some() || self.severity.is_some()
+    }
+}
+
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }

@@ -1,15 +1,15 @@
 //! Response figures over a window's incidents: MTTA, MTTM, MTTR, the incidents nobody answered,
 //! the escalation rate, grouped by week, month, severity, service or team.
 
-use std::{collections::BTreeMap, str::FromStr};
+use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::{
     stats::Summary,
-    window::{Week, month_key},
+    window::{LocalClock, Week},
 };
 use crate::{FieldError, incident::Severity};
 
@@ -21,8 +21,9 @@ pub struct IncidentFact {
     pub created_at: DateTime<Utc>,
     /// Slugs of the services it affects, and of the teams that own them (empty for an incident
     /// declared without a service).
-    pub services: Vec<String>,
-    pub teams: Vec<String>,
+    /// Shared: most incidents of a service carry the very same lists.
+    pub services: Arc<[String]>,
+    pub teams: Arc<[String]>,
     /// The severity it was declared (or opened by an alert) with, its severity now, and the worst
     /// it reached.
     pub declared: Severity,
@@ -86,9 +87,9 @@ impl ResponseFigures {
             f.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;
             f.resolved_by_source += u64::from(i.resolved_by_source);
         }
-        f.mtta_seconds = Summary::of(&tta);
-        f.mttm_seconds = Summary::of(&ttm);
-        f.mttr_seconds = Summary::of(&ttr);
+        f.mtta_seconds = Summary::of_mut(&mut tta);
+        f.mttm_seconds = Summary::of_mut(&mut ttm);
+        f.mttr_seconds = Summary::of_mut(&mut ttr);
         if f.incidents > 0 {
             f.escalation_rate = f.escalated as f64 / f.incidents as f64;
             f.alerts_per_incident = alerts as f64 / f.incidents as f64;
@@ -131,25 +132,46 @@ impl FromStr for GroupBy {
 /// Where an incident with no service or team is counted when grouping by them.
 pub const NONE_KEY: &str = "(none)";
 
-/// The keys an incident counts under: one week, month or severity; each of its services or teams
-/// (an incident affecting two services counts in both rows).
-pub fn keys_of(fact: &IncidentFact, by: GroupBy, zone: Tz) -> Vec<String> {
-    let or_none = |v: &[String]| if v.is_empty() { vec![NONE_KEY.to_owned()] } else { v.to_vec() };
-    match by {
-        GroupBy::Week => vec![Week::of(fact.created_at, zone).to_string()],
-        GroupBy::Month => vec![month_key(fact.created_at, zone)],
-        GroupBy::Severity => vec![fact.current.as_str().to_owned()],
-        GroupBy::Service => or_none(&fact.services),
-        GroupBy::Team => or_none(&fact.teams),
-    }
-}
-
-/// The figures per key, in key order (weeks and months sort by time as text).
+/// The figures per key, in key order (weeks and months sort by time as text). An incident
+/// counts under one week, month or severity, and under each of its services or teams (an
+/// incident affecting two services counts in both rows).
 pub fn grouped(facts: &[IncidentFact], by: GroupBy, zone: Tz) -> Vec<(String, ResponseFigures)> {
     let mut groups: BTreeMap<String, Vec<&IncidentFact>> = BTreeMap::new();
-    for f in facts {
-        for key in keys_of(f, by, zone) {
-            groups.entry(key).or_default().push(f);
+    let mut add = |key: &str, f| match groups.get_mut(key) {
+        Some(v) => v.push(f),
+        None => {
+            groups.insert(key.to_owned(), vec![f]);
+        }
+    };
+    match by {
+        GroupBy::Week | GroupBy::Month => {
+            // The key changes with the local day only: named once per day, not per incident.
+            let mut clock = LocalClock::new(zone);
+            let mut current: Option<(NaiveDate, String)> = None;
+            for f in facts {
+                let day = clock.local(f.created_at).date();
+                if current.as_ref().is_none_or(|(d, _)| *d != day) {
+                    let key = if by == GroupBy::Week {
+                        Week::of_day(day).to_string()
+                    } else {
+                        format!("{}-{:02}", day.year(), day.month())
+                    };
+                    current = Some((day, key));
+                }
+                if let Some((_, key)) = &current {
+                    add(key, f);
+                }
+            }
+        }
+        GroupBy::Severity => facts.iter().for_each(|f| add(f.current.as_str(), f)),
+        GroupBy::Service | GroupBy::Team => {
+            for f in facts {
+                let keys = if by == GroupBy::Service { &f.services } else { &f.teams };
+                if keys.is_empty() {
+                    add(NONE_KEY, f);
+                }
+                keys.iter().for_each(|k| add(k, f));
+            }
         }
     }
     groups.into_iter().map(|(k, v)| (k, ResponseFigures::of(v))).collect()
@@ -165,8 +187,8 @@ pub(crate) mod tests {
         IncidentFact {
             number,
             created_at: created,
-            services: vec!["checkout".into()],
-            teams: vec!["payments".into()],
+            services: ["checkout".to_owned()].into(),
+            teams: ["payments".to_owned()].into(),
             declared: Severity::Sev3,
             current: Severity::Sev3,
             highest: Severity::Sev3,
@@ -222,8 +244,8 @@ pub(crate) mod tests {
         // Sunday 22 Nov 23:30 UTC is Sunday in London (W47) but Monday in Sydney (W48).
         let late_sunday = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
         let mut two = fact(1, late_sunday);
-        two.services = vec!["api".into(), "checkout".into()];
-        let none = IncidentFact { services: vec![], teams: vec![], ..fact(2, late_sunday) };
+        two.services = ["api".to_owned(), "checkout".to_owned()].into();
+        let none = IncidentFact { services: [].into(), teams: [].into(), ..fact(2, late_sunday) };
         let weeks = grouped(&[two.clone(), none.clone()], GroupBy::Week, london);
         assert_eq!(
             weeks.iter().map(|(k, f)| (k.as_str(), f.incidents)).collect::<Vec<_>>(),

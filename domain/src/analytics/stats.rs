@@ -21,19 +21,40 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(values: &[f64]) -> Summary {
+        Summary::of_mut(&mut values.to_vec())
+    }
+
+    /// The same, reordering `values` instead of copying them: percentiles by selection, in
+    /// time linear in the count (a year's million durations is not sorted three times over).
+    pub fn of_mut(values: &mut [f64]) -> Summary {
         if values.is_empty() {
             return Summary::default();
         }
-        let mut sorted = values.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let sum: f64 = sorted.iter().sum();
+        // Whole seconds: the sum is exact in any order.
+        let sum: f64 = values.iter().sum();
         Summary {
-            mean: Some(sum / sorted.len() as f64),
-            p50: Some(percentile_sorted(&sorted, 0.5)),
-            p90: Some(percentile_sorted(&sorted, 0.9)),
-            count: sorted.len() as u64,
+            mean: Some(sum / values.len() as f64),
+            p50: Some(percentile(values, 0.5)),
+            p90: Some(percentile(values, 0.9)),
+            count: values.len() as u64,
         }
     }
+}
+
+/// The `p` quantile (0..=1) of values in any order, interpolated like `percentile_cont`;
+/// reorders them.
+pub fn percentile(values: &mut [f64], p: f64) -> f64 {
+    debug_assert!(!values.is_empty());
+    let position = p * (values.len() - 1) as f64;
+    let below = position.floor() as usize;
+    let fraction = position - below as f64;
+    let (_, low, rest) = values.select_nth_unstable_by(below, f64::total_cmp);
+    let low = *low;
+    if fraction == 0.0 {
+        return low;
+    }
+    let high = rest.iter().copied().min_by(f64::total_cmp).unwrap_or(low);
+    low + (high - low) * fraction
 }
 
 /// The `p` quantile (0..=1) of sorted values, interpolated like `percentile_cont`.
@@ -54,6 +75,25 @@ pub fn median(values: &[f64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selection_gives_the_same_percentiles_as_sorting() {
+        // A fixed pseudo-random sequence with repeats.
+        let mut x = 12345u64;
+        for n in [1usize, 2, 3, 10, 11, 101, 1000] {
+            let values: Vec<f64> = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    (x >> 40) as f64 % 97.0
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            for p in [0.0, 0.1, 0.5, 0.9, 0.975, 1.0] {
+                assert_eq!(percentile(&mut values.clone(), p), percentile_sorted(&sorted, p), "n={n} p={p}");
+            }
+        }
+    }
 
     #[test]
     fn an_empty_set_has_no_figures_and_a_count_of_zero() {

@@ -4,7 +4,9 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Datelike, Duration, IsoWeek, NaiveDate, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, IsoWeek, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 use crate::{FieldError, postmortem::due::end_of_day};
@@ -160,6 +162,27 @@ mod tests {
     }
 
     #[test]
+    fn the_local_clock_agrees_with_the_zone_through_every_change_of_offset() {
+        // London's changes both ways, Lord Howe's half-hour change, Newfoundland's -03:30 (its
+        // changes fall on half past a UTC hour) and Kathmandu's +05:45.
+        for zone in ["Europe/London", "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu"] {
+            let zone: Tz = zone.parse().unwrap();
+            let mut clock = LocalClock::new(zone);
+            let mut at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+            let end = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+            while at < end {
+                assert_eq!(clock.local(at), at.with_timezone(&zone).naive_local(), "{zone} at {at}");
+                at += Duration::seconds(7 * 60 + 13);
+            }
+            // Out of order, too.
+            for s in [5_000_000, 3, 19_000_000, 7_000_000] {
+                let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::seconds(s);
+                assert_eq!(clock.local(at), at.with_timezone(&zone).naive_local());
+            }
+        }
+    }
+
+    #[test]
     fn london_weeks_have_167_and_169_hours_when_the_clocks_change() {
         let london = chrono_tz::Europe::London;
         let spring: Week = "2026-W13".parse().unwrap();
@@ -209,5 +232,42 @@ mod tests {
         let start = start_of_day(day(2026, 9, 6), santiago);
         assert_eq!(start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
         assert_eq!(month_key(start, santiago), "2026-09");
+    }
+}
+
+/// Turns instants into wall-clock times of one zone, fast: the zone's offset is looked up once
+/// per UTC hour, and per instant only in an hour where the offset changes, so a million
+/// instants in time order cost a few thousand zone lookups and the answer is always exact.
+pub struct LocalClock {
+    zone: Tz,
+    hour: i64,
+    /// The offset throughout `hour`, or `None` when it changes inside it.
+    offset: Option<Duration>,
+}
+
+impl LocalClock {
+    pub fn new(zone: Tz) -> LocalClock {
+        LocalClock { zone, hour: i64::MIN, offset: None }
+    }
+
+    fn offset_at(&self, at: DateTime<Utc>) -> Duration {
+        Duration::seconds(i64::from(
+            self.zone.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc(),
+        ))
+    }
+
+    pub fn local(&mut self, at: DateTime<Utc>) -> NaiveDateTime {
+        let hour = at.timestamp().div_euclid(3600);
+        if hour != self.hour {
+            self.hour = hour;
+            self.offset = DateTime::from_timestamp(hour * 3600, 0).and_then(|start| {
+                let (a, b) = (self.offset_at(start), self.offset_at(start + Duration::seconds(3599)));
+                (a == b).then_some(a)
+            });
+        }
+        match self.offset {
+            Some(o) => at.naive_utc() + o,
+            None => at.with_timezone(&self.zone).naive_local(),
+        }
     }
 }

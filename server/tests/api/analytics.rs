@@ -291,6 +291,43 @@ async fn response_figures_match_the_incidents_rows() {
 }
 
 #[tokio::test]
+async fn a_window_in_any_zone_cuts_the_daily_rollups_exactly_and_follows_changes() {
+    let w = world().await;
+    let (_, _, c, _) = a_day(&w).await;
+    // The rollups hold UTC days; Tokyo's 23 November ends at 15:00 UTC, inside one: A and B
+    // are in it, C and D (16:00 UTC) in Tokyo's 24th.
+    let tokyo =
+        |day: &str, next: &str| format!("/api/v1/analytics/response?from={day}&to={next}&tz=Asia/Tokyo");
+    let first = w.get(&tokyo("2026-11-23", "2026-11-24")).await;
+    assert_eq!(first["total"]["incidents"], 2);
+    assert_eq!(first["total"]["mttr_seconds"]["count"], 2);
+    let second = w.get(&tokyo("2026-11-24", "2026-11-25")).await;
+    assert_eq!(second["total"]["incidents"], 2);
+    assert_eq!(second["total"]["mttr_seconds"]["count"], 0);
+    // Its previous window is Tokyo's 23rd: the same two as above.
+    assert_eq!(second["previous"]["incidents"], 2);
+
+    let interrupted =
+        w.get("/api/v1/analytics/interruptions?from=2026-11-24&to=2026-11-25&tz=Asia/Tokyo").await;
+    let bo = interrupted["responders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == json!(w.bo.id))
+        .cloned()
+        .unwrap();
+    // Bo's page for C (16:00 UTC) is in Tokyo's 24th; his pages at noon UTC are not.
+    assert_eq!(bo["interruptions"]["total"], 1, "{interrupted}");
+
+    // Resolving C an hour after it was declared rebuilds its day: the next report has it.
+    w.at(17, 0, 0).await;
+    let ada = w.token(&w.ada).await;
+    w.move_to(&ada, c, "resolved").await;
+    let second = w.get(&tokyo("2026-11-24", "2026-11-25")).await;
+    assert_eq!(summary(&second["total"]["mttr_seconds"]), (1, Some(3600.0), Some(3600.0), Some(3600.0)));
+}
+
+#[tokio::test]
 async fn interruptions_coalesce_and_are_classed_in_each_persons_hours() {
     let w = world().await;
     a_day(&w).await;

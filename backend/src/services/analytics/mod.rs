@@ -1,22 +1,28 @@
 //! Response analytics (`domain::analytics`): keeps each incident's facts in step with its
-//! timeline, and computes the `/analytics` figures from them, from page notifications,
-//! acknowledgements, roles, alerts and schedules. Reads only: nothing here changes an incident.
+//! timeline and each day's rollup in step with the facts and the pages sent, and computes the
+//! `/analytics` figures from the rollups (a year is 365 rows), from people, their teams' hours
+//! and the schedules. Reads only: nothing here changes an incident.
 
-use std::collections::{HashMap, HashSet};
+mod rollup;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::{
     UserId,
     analytics::{
-        self as a, ActionFact, AlertFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek,
-        IncidentFact, InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, Metric,
+        self as a, ActionFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
+        InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, LocalClock, Metric,
         NoiseFigures, NoiseReport, PostmortemFact, PriorityFigures, PriorityReport, ResponderLoad,
         ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window, WorkingHours,
     },
     incident::Severity,
 };
+use rollup::{Engaged, Incidents, Notified, Owners};
+use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
 
 use crate::{
     Result,
@@ -27,18 +33,22 @@ use crate::{
 /// Events read per refresh batch.
 const BATCH: i64 = 20_000;
 
-/// Brings the facts up to date with the timeline. Runs in the engine every 30 s and before each
-/// report; when another instance is refreshing, returns at once (its result lands in moments).
+/// Brings the facts up to date with the timeline, and the rollups of the days whose incidents
+/// or pages changed. Runs in the engine every 30 s and before each report; when another
+/// instance is refreshing, returns at once (its result lands in moments).
 pub async fn catch_up(pool: &PgPool) -> Result<u64> {
     let mut tx = pool.begin().await?;
     let Some(mut mark) = db::lock_state(&mut tx).await? else { return Ok(0) };
     let mut refreshed = 0;
+    let mut days = BTreeSet::new();
     loop {
         let touched = db::touched_since(&mut tx, mark, BATCH).await?;
         if touched.incidents.is_empty() {
             break;
         }
-        refreshed += db::refresh_facts(&mut tx, &touched.incidents).await?;
+        let created = db::refresh_facts(&mut tx, &touched.incidents).await?;
+        refreshed += created.len() as u64;
+        days.extend(created);
         // Events of the last minute are read again next time: a transaction that took a lower
         // id may not have committed yet.
         match touched.settled_id {
@@ -49,101 +59,82 @@ pub async fn catch_up(pool: &PgPool) -> Result<u64> {
             break;
         }
     }
+    days.extend(db::take_dirty_days(&mut tx).await?);
+    for day in days {
+        rollup::rebuild_day(&mut tx, day).await?;
+    }
     db::set_state(&mut tx, mark).await?;
     tx.commit().await?;
     Ok(refreshed)
 }
 
-fn severity(level: i16) -> Severity {
-    Severity::from_level(level).unwrap_or(Severity::Sev5)
+/// The incidents of a window the filter asks about.
+async fn facts(
+    conn: &mut PgConnection,
+    owners: &Arc<Owners>,
+    f: &Filter,
+    window: &Window,
+) -> Result<Vec<IncidentFact>> {
+    let mut i = rollup::incidents(conn, owners.clone(), window.start(), window.end(), false).await?;
+    i.retain(|x| f.keeps(x));
+    Ok(i.facts)
 }
 
-fn fact(r: db::FactRow) -> IncidentFact {
-    IncidentFact {
-        number: r.number,
-        created_at: r.created_at,
-        services: r.services,
-        teams: r.teams,
-        declared: severity(r.declared_severity),
-        current: severity(r.current_severity),
-        highest: severity(r.highest_severity),
-        to_acknowledge: r.to_acknowledge.map(i64::from),
-        to_mitigate: r.to_mitigate.map(i64::from),
-        to_resolve: r.to_resolve.map(i64::from),
-        no_responder: r.no_responder,
-        escalated: r.escalated,
-        resolved_by_source: r.resolved_by_source,
-        alerts: i64::from(r.alerts),
-        pages: i64::from(r.pages),
+fn response_report(f: &Filter, by: GroupBy, now: &[IncidentFact], before: &[IncidentFact]) -> ResponseReport {
+    ResponseReport {
+        from: f.window.from,
+        to: f.window.to,
+        time_zone: f.window.zone.name().to_owned(),
+        total: ResponseFigures::of(now),
+        previous: ResponseFigures::of(before),
+        rows: a::grouped(now, by, f.window.zone)
+            .into_iter()
+            .map(|(key, figures)| ResponseRow { key, figures })
+            .collect(),
     }
-}
-
-async fn facts(conn: &mut PgConnection, f: &Filter, window: &Window) -> Result<Vec<IncidentFact>> {
-    let rows = db::facts_between(
-        conn,
-        window.start(),
-        window.end(),
-        f.team.as_deref(),
-        f.service.as_deref(),
-        f.severity.map(Severity::level),
-    )
-    .await?;
-    Ok(rows.into_iter().map(fact).collect())
 }
 
 pub async fn response(pool: &PgPool, f: &Filter, by: GroupBy) -> Result<ResponseReport> {
     catch_up(pool).await?;
     let mut conn = pool.acquire().await?;
-    let now = facts(&mut conn, f, &f.window).await?;
-    let before = facts(&mut conn, f, &f.window.previous()).await?;
-    Ok(ResponseReport {
+    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let now = facts(&mut conn, &owners, f, &f.window).await?;
+    let before = facts(&mut conn, &owners, f, &f.window.previous()).await?;
+    Ok(response_report(f, by, &now, &before))
+}
+
+fn priority_report(f: &Filter, now: &[IncidentFact]) -> PriorityReport {
+    PriorityReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        total: ResponseFigures::of(&now),
-        previous: ResponseFigures::of(&before),
-        rows: a::grouped(&now, by, f.window.zone)
-            .into_iter()
-            .map(|(key, figures)| ResponseRow { key, figures })
-            .collect(),
-    })
+        figures: PriorityFigures::of(now),
+    }
 }
 
 pub async fn priority(pool: &PgPool, f: &Filter) -> Result<PriorityReport> {
     catch_up(pool).await?;
     let mut conn = pool.acquire().await?;
-    let now = facts(&mut conn, f, &f.window).await?;
-    Ok(PriorityReport {
+    let owners = Arc::new(Owners::read(&mut conn).await?);
+    Ok(priority_report(f, &facts(&mut conn, &owners, f, &f.window).await?))
+}
+
+fn noise_report(f: &Filter, now: &Incidents) -> NoiseReport {
+    NoiseReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        figures: PriorityFigures::of(&now),
-    })
+        figures: NoiseFigures::of(&now.facts, &now.rule_counts()),
+    }
 }
 
 pub async fn noise(pool: &PgPool, f: &Filter) -> Result<NoiseReport> {
     catch_up(pool).await?;
     let mut conn = pool.acquire().await?;
-    let incidents = facts(&mut conn, f, &f.window).await?;
-    let numbers: HashSet<i64> = incidents.iter().map(|i| i.number).collect();
-    let alerts: Vec<AlertFact> = db::alerts_between(&mut conn, f.window.start(), f.window.end())
-        .await?
-        .into_iter()
-        .filter(|r| r.incident_number.is_some_and(|n| numbers.contains(&n)))
-        .map(|r| AlertFact {
-            alertname: r.alertname,
-            dedup_key: r.dedup_key,
-            service: r.service,
-            incident: r.incident_number,
-            flapping: r.flapping,
-        })
-        .collect();
-    Ok(NoiseReport {
-        from: f.window.from,
-        to: f.window.to,
-        time_zone: f.window.zone.name().to_owned(),
-        figures: NoiseFigures::of(&incidents, &alerts),
-    })
+    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let mut now = rollup::incidents(&mut conn, owners, f.window.start(), f.window.end(), true).await?;
+    now.retain(|x| f.keeps(x));
+    Ok(noise_report(f, &now))
 }
 
 /// A person as the interruption figures see them.
@@ -171,52 +162,97 @@ async fn people(conn: &mut PgConnection) -> Result<Vec<Person>> {
         .collect())
 }
 
-/// Each person's interruption starts in `[from, to)`: their page notifications there, of the
-/// incidents the filter keeps (all of them when it names no service or severity).
-async fn interruption_starts(
+/// Which incidents' pages count when the filter narrows incidents by service or severity:
+/// decided from the facts at hand, and for pages of incidents declared before them, from the
+/// facts table. `None`: every page counts.
+async fn counted_incidents(
     conn: &mut PgConnection,
     f: &Filter,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<HashMap<UserId, Vec<DateTime<Utc>>>> {
-    let mut by_person: HashMap<UserId, Vec<DateTime<Utc>>> = HashMap::new();
-    let severity = f.severity.map(Severity::level);
-    for n in db::page_notifications(conn, from, to, f.service.as_deref(), severity).await? {
-        by_person.entry(UserId(n.user_id)).or_default().push(n.sent_at);
+    pages: &[&[Notified]],
+    known: &[&[IncidentFact]],
+) -> Result<Option<HashSet<i64>>> {
+    if !f.narrows_incidents() {
+        return Ok(None);
     }
-    Ok(by_person.into_iter().map(|(u, times)| (u, a::interruptions(&times))).collect())
+    let mut decided: HashMap<i64, bool> = HashMap::new();
+    for facts in known {
+        decided.extend(facts.iter().map(|x| (x.number, f.keeps(x))));
+    }
+    let unknown: Vec<i64> = pages
+        .iter()
+        .flat_map(|p| p.iter())
+        .filter_map(|p| p.number)
+        .filter(|n| !decided.contains_key(n))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for r in db::facts_by_number(conn, &unknown).await? {
+        let keep = f.service.as_ref().is_none_or(|s| r.services.contains(s))
+            && f.severity.is_none_or(|s| s.level() == r.current_severity);
+        decided.insert(r.number, keep);
+    }
+    Ok(Some(decided.into_iter().filter(|(_, keep)| *keep).map(|(n, _)| n).collect()))
 }
 
-pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsReport> {
-    catch_up(pool).await?;
+/// Each person's interruption starts among the pages the filter counts.
+fn interruption_starts(
+    pages: &[Notified],
+    counted: Option<&HashSet<i64>>,
+) -> HashMap<UserId, Vec<DateTime<Utc>>> {
+    let mut by_person: HashMap<UserId, Vec<DateTime<Utc>>> = HashMap::new();
+    for p in pages {
+        if counted.is_some_and(|c| !p.number.is_some_and(|n| c.contains(&n))) {
+            continue;
+        }
+        by_person.entry(p.user).or_default().push(p.at);
+    }
+    by_person.into_iter().map(|(u, times)| (u, a::interruptions(&times))).collect()
+}
+
+/// What the interruption figures are computed from.
+struct LoadInputs<'a> {
+    pages: &'a [Notified],
+    before: &'a [Notified],
+    counted: Option<&'a HashSet<i64>>,
+    engaged: &'a [Engaged],
+}
+
+async fn interruptions_report(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+    f: &Filter,
+    inputs: LoadInputs<'_>,
+) -> Result<InterruptionsReport> {
     let (start, end) = (f.window.start(), f.window.end());
-    let mut conn = pool.acquire().await?;
-    let everyone = people(&mut conn).await?;
-    let in_scope = |p: &Person| f.team.as_ref().is_none_or(|t| p.teams.contains(t));
-    let starts = interruption_starts(&mut conn, f, start, end).await?;
-    let previous = f.window.previous();
-    let before = interruption_starts(&mut conn, f, previous.start(), previous.end()).await?;
-    let engaged = db::engagements(&mut conn, start, end).await?;
-    let team_rows = teams::list_teams_with_hours(&mut conn).await?;
-    drop(conn);
+    let everyone = people(conn).await?;
+    let team_rows = teams::list_teams_with_hours(conn).await?;
     let on_call = schedules::on_call_stretches(pool, start, end).await?;
+    let in_scope = |p: &Person| f.team.as_ref().is_none_or(|t| p.teams.contains(t));
+    let starts = interruption_starts(inputs.pages, inputs.counted);
+    let before = interruption_starts(inputs.before, inputs.counted);
+    let mut engaged: HashMap<UserId, Vec<&Engaged>> = HashMap::new();
+    for e in inputs.engaged {
+        engaged.entry(e.user).or_default().push(e);
+    }
 
     let mut total = InterruptionCounts::default();
     let mut before_total = InterruptionCounts::default();
     let mut hour_of_week = vec![0u64; 168];
+    let mut viewer = LocalClock::new(f.window.zone);
     let mut responders = Vec::new();
     for p in everyone.iter().filter(|p| in_scope(p)) {
+        let mut clock = LocalClock::new(p.zone);
         let mut counts = InterruptionCounts::default();
         for t in starts.get(&p.id).into_iter().flatten() {
-            let class = p.hours.classify(*t, p.zone);
+            let class = p.hours.classify_local(clock.local(*t));
             counts.add(class);
             total.add(class);
-            hour_of_week[a::hour_of_week(*t, f.window.zone)] += 1;
+            hour_of_week[a::hour_of_week_local(viewer.local(*t))] += 1;
         }
         for t in before.get(&p.id).into_iter().flatten() {
-            before_total.add(p.hours.classify(*t, p.zone));
+            before_total.add(p.hours.classify_local(clock.local(*t)));
         }
-        let mine: Vec<_> = engaged.iter().filter(|e| e.user_id == p.id.0).collect();
+        let mine = engaged.get(&p.id).map_or(&[][..], Vec::as_slice);
         let spans: Vec<_> = mine.iter().map(|e| (e.started_at, e.resolved_at.unwrap_or(end))).collect();
         let engaged_seconds = a::covered_seconds(&spans, start, end);
         let on_call_seconds = on_call.get(&p.id).map_or(0, |s| a::covered_seconds(s, start, end));
@@ -268,11 +304,77 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
     })
 }
 
+pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsReport> {
+    catch_up(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let previous = f.window.previous();
+    let pages = rollup::pages(&mut conn, f.window.start(), f.window.end()).await?;
+    let before = rollup::pages(&mut conn, previous.start(), previous.end()).await?;
+    // Engagements are counted over every incident of the window; the facts of both windows
+    // decide, under a service or severity filter, whose pages count.
+    let now = rollup::incidents(&mut conn, owners.clone(), f.window.start(), f.window.end(), true).await?;
+    let earlier = if f.narrows_incidents() {
+        rollup::incidents(&mut conn, owners, previous.start(), previous.end(), false).await?
+    } else {
+        Incidents::default()
+    };
+    let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now.facts, &earlier.facts]).await?;
+    let inputs =
+        LoadInputs { pages: &pages, before: &before, counted: counted.as_ref(), engaged: &now.engaged };
+    interruptions_report(pool, &mut conn, f, inputs).await
+}
+
+/// Every report of `/analytics` at once: each window's rollups read once and shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub response: ResponseReport,
+    pub interruptions: InterruptionsReport,
+    pub priority: PriorityReport,
+    pub noise: NoiseReport,
+    pub learning: LearningReport,
+}
+
+pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<Utc>) -> Result<Overview> {
+    catch_up(pool).await?;
+    let mut conn = pool.acquire().await?;
+    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let previous = f.window.previous();
+    let mut now =
+        rollup::incidents(&mut conn, owners.clone(), f.window.start(), f.window.end(), true).await?;
+    let mut before = rollup::incidents(&mut conn, owners, previous.start(), previous.end(), false).await?;
+    let pages = rollup::pages(&mut conn, f.window.start(), f.window.end()).await?;
+    let pages_before = rollup::pages(&mut conn, previous.start(), previous.end()).await?;
+    let counted =
+        counted_incidents(&mut conn, f, &[&pages, &pages_before], &[&now.facts, &before.facts]).await?;
+    let inputs =
+        LoadInputs { pages: &pages, before: &pages_before, counted: counted.as_ref(), engaged: &now.engaged };
+    let interruptions = interruptions_report(pool, &mut conn, f, inputs).await?;
+    now.retain(|x| f.keeps(x));
+    before.retain(|x| f.keeps(x));
+    let learning = learning_report(&mut conn, f, now_at).await?;
+    Ok(Overview {
+        response: response_report(f, by, &now.facts, &before.facts),
+        priority: priority_report(f, &now.facts),
+        noise: noise_report(f, &now),
+        interruptions,
+        learning,
+    })
+}
+
 /// The values one side of a comparison is made of: each incident's duration for the time
 /// metrics, each day's interruptions for `interruptions`.
 async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
+    let owners = Arc::new(Owners::read(conn).await?);
     if metric == Metric::Interruptions {
-        let starts = interruption_starts(conn, f, f.window.start(), f.window.end()).await?;
+        let pages = rollup::pages(conn, f.window.start(), f.window.end()).await?;
+        let known = if f.narrows_incidents() {
+            rollup::incidents(conn, owners, f.window.start(), f.window.end(), false).await?
+        } else {
+            Incidents::default()
+        };
+        let counted = counted_incidents(conn, f, &[&pages], &[&known.facts]).await?;
+        let starts = interruption_starts(&pages, counted.as_ref());
         let in_team: Option<HashSet<UserId>> = match &f.team {
             Some(t) => {
                 Some(people(conn).await?.into_iter().filter(|p| p.teams.contains(t)).map(|p| p.id).collect())
@@ -280,12 +382,13 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
             None => None,
         };
         let mut per_day = vec![0.0; usize::try_from(f.window.days()).unwrap_or(0)];
+        let mut clock = LocalClock::new(f.window.zone);
         for (user, times) in starts {
             if in_team.as_ref().is_some_and(|s| !s.contains(&user)) {
                 continue;
             }
             for t in times {
-                let day = (t.with_timezone(&f.window.zone).date_naive() - f.window.from).num_days();
+                let day = (clock.local(t).date() - f.window.from).num_days();
                 if let Some(slot) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
                     *slot += 1.0;
                 }
@@ -293,7 +396,7 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
         }
         return Ok(per_day);
     }
-    let facts = facts(conn, f, &f.window).await?;
+    let facts = facts(conn, &owners, f, &f.window).await?;
     Ok(facts
         .iter()
         .filter_map(|i| match metric {
@@ -328,10 +431,14 @@ pub async fn compare(pool: &PgPool, q: &CompareQuery) -> Result<CompareReport> {
 pub async fn learning(pool: &PgPool, f: &Filter, now: DateTime<Utc>) -> Result<LearningReport> {
     catch_up(pool).await?;
     let mut conn = pool.acquire().await?;
+    learning_report(&mut conn, f, now).await
+}
+
+async fn learning_report(conn: &mut PgConnection, f: &Filter, now: DateTime<Utc>) -> Result<LearningReport> {
     let (start, end) = (f.window.start(), f.window.end());
     let (team, service, severity) =
         (f.team.as_deref(), f.service.as_deref(), f.severity.map(Severity::level));
-    let pms: Vec<PostmortemFact> = db::postmortems_between(&mut conn, start, end, team, service, severity)
+    let pms: Vec<PostmortemFact> = db::postmortems_between(&mut *conn, start, end, team, service, severity)
         .await?
         .into_iter()
         .map(|r| PostmortemFact {
@@ -340,7 +447,7 @@ pub async fn learning(pool: &PgPool, f: &Filter, now: DateTime<Utc>) -> Result<L
             resolved_at: r.resolved_at,
         })
         .collect();
-    let actions: Vec<ActionFact> = db::actions_between(&mut conn, start, end, team, service, severity)
+    let actions: Vec<ActionFact> = db::actions_between(conn, start, end, team, service, severity)
         .await?
         .into_iter()
         .map(|r| ActionFact { status: r.status, due_on: r.due_on, created_at: r.created_at })

@@ -1,0 +1,377 @@
+//! The per-day rollups (`domain::analytics::rollup`): the engine builds a UTC day's row from its
+//! incidents' facts, engagements and alerts and from the page notifications sent that day; the
+//! reports read a window's days back (a year is 365 rows) and cut them exactly to the window.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    hash::Hash,
+    sync::Arc,
+};
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use domain::{
+    UserId,
+    analytics::{
+        IncidentFact, RuleCount,
+        rollup::{self, EngagementRecord, IncidentRecord, PageRecord, RuleRecord},
+        rule_of,
+    },
+    incident::Severity,
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{Result, db::analytics as db};
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.num_milliseconds()).unwrap_or(0)
+}
+
+/// Values numbered by first appearance: a row's dictionary.
+struct Dict<T> {
+    values: Vec<T>,
+    index: HashMap<T, u32>,
+}
+
+impl<T: Clone + Eq + Hash> Dict<T> {
+    fn new() -> Self {
+        Dict { values: Vec::new(), index: HashMap::new() }
+    }
+
+    fn at(&mut self, v: &T) -> u32 {
+        if let Some(i) = self.index.get(v) {
+            return *i;
+        }
+        let i = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push(v.clone());
+        self.index.insert(v.clone(), i);
+        i
+    }
+}
+
+fn seconds(v: Option<i32>) -> Option<u32> {
+    v.and_then(|s| u32::try_from(s).ok())
+}
+
+fn level(v: i16) -> u8 {
+    u8::try_from(v.clamp(1, 5)).unwrap_or(5)
+}
+
+/// Rebuilds one UTC day's row from the facts, engagements, alerts and page notifications.
+pub(super) async fn rebuild_day(conn: &mut PgConnection, day: NaiveDate) -> Result<()> {
+    let (from, to) = (start_of(day), start_of(day) + Duration::days(1));
+    let facts = db::facts_for_rollup(conn, from, to).await?;
+    let engaged = db::engagements(conn, from, to).await?;
+    let alerts = db::alerts_for_rollup(conn, from, to).await?;
+    let pages = db::pages_for_rollup(conn, from, to).await?;
+
+    let (mut services, mut users, mut rules) = (Dict::new(), Dict::new(), Dict::new());
+    let mut position = HashMap::with_capacity(facts.len());
+    let mut incidents = Vec::with_capacity(facts.len());
+    for (i, f) in facts.iter().enumerate() {
+        position.insert(f.incident_id, (u32::try_from(i).unwrap_or(u32::MAX), f.created_at));
+        incidents.push(IncidentRecord {
+            created_ms: u32::try_from(ms(f.created_at - from)).unwrap_or(0),
+            number: f.number,
+            to_acknowledge: seconds(f.to_acknowledge),
+            to_mitigate: seconds(f.to_mitigate),
+            to_resolve: seconds(f.to_resolve),
+            declared: level(f.declared_severity),
+            current: level(f.current_severity),
+            highest: level(f.highest_severity),
+            no_responder: f.no_responder,
+            escalated: f.escalated,
+            resolved_by_source: f.resolved_by_source,
+            alerts: u32::try_from(f.alerts).unwrap_or(0),
+            pages: u32::try_from(f.pages).unwrap_or(0),
+            services: f.service_ids.iter().map(|s| services.at(s)).collect(),
+        });
+    }
+    let mut engagements: Vec<EngagementRecord> = engaged
+        .iter()
+        .filter_map(|e| {
+            let (incident, created) = *position.get(&e.incident_id)?;
+            Some(EngagementRecord {
+                incident,
+                user: users.at(&e.user_id),
+                acknowledged: e.acknowledged,
+                start_ms: ms(e.started_at - created),
+                end_ms: e.resolved_at.map(|r| ms(r - created)),
+            })
+        })
+        .collect();
+    engagements.sort_by_key(|e| (e.incident, e.user));
+    let mut by_rule: BTreeMap<(u32, u32, u32), (u32, u32)> = BTreeMap::new();
+    for a in &alerts {
+        let Some((incident, _)) = position.get(&a.incident_id) else { continue };
+        let rule = rules.at(&rule_of(a.alertname.as_deref(), &a.dedup_key));
+        let g = by_rule.entry((*incident, rule, services.at(&a.service_id))).or_default();
+        g.0 += 1;
+        g.1 += u32::from(a.flapping);
+    }
+    let rule_counts: Vec<RuleRecord> = by_rule
+        .into_iter()
+        .map(|((incident, rule, service), (alerts, flapping))| RuleRecord {
+            incident,
+            rule,
+            service,
+            alerts,
+            flapping,
+        })
+        .collect();
+    let pages: Vec<PageRecord> = pages
+        .iter()
+        .map(|p| PageRecord {
+            at_ms: u32::try_from(ms(p.at - from)).unwrap_or(0),
+            user: users.at(&p.user_id),
+            number: p.number,
+        })
+        .collect();
+    let row = db::DayRow {
+        day,
+        services: services.values,
+        users: users.values,
+        rules: rules.values,
+        incidents: rollup::encode_incidents(&incidents),
+        engagements: rollup::encode_engagements(&engagements),
+        rule_counts: rollup::encode_rules(&rule_counts),
+        pages: rollup::encode_pages(&pages),
+    };
+    db::write_day(conn, &row).await?;
+    Ok(())
+}
+
+/// Every service's slug and team's slug, shared by all the facts that name them.
+pub(super) struct Owners(HashMap<Uuid, (String, String)>);
+
+impl Owners {
+    pub(super) async fn read(conn: &mut PgConnection) -> Result<Owners> {
+        Ok(Owners(db::service_owners(conn).await?.into_iter().map(|s| (s.id, (s.slug, s.team))).collect()))
+    }
+
+    /// The slugs of these services, and of their teams, each sorted and distinct.
+    fn names(&self, ids: &[Uuid]) -> (Arc<[String]>, Arc<[String]>) {
+        let mut services: Vec<String> = Vec::new();
+        let mut teams: Vec<String> = Vec::new();
+        for (slug, team) in ids.iter().filter_map(|id| self.0.get(id)) {
+            services.push(slug.clone());
+            teams.push(team.clone());
+        }
+        for v in [&mut services, &mut teams] {
+            v.sort();
+            v.dedup();
+        }
+        (services.into(), teams.into())
+    }
+}
+
+/// Someone's engagement with an incident: from their first acknowledgement or role on it to its
+/// resolution.
+pub(super) struct Engaged {
+    pub user: UserId,
+    pub started_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub acknowledged: bool,
+}
+
+/// A window's incidents, as the rollups hold them.
+#[derive(Default)]
+pub(super) struct Incidents {
+    pub facts: Vec<IncidentFact>,
+    /// Alerts by rule, each with the position of its incident in `facts`.
+    pub rules: Vec<(usize, RuleCount)>,
+    pub engaged: Vec<Engaged>,
+}
+
+impl Incidents {
+    /// Keeps the incidents the filter asks about (and their alerts; engagements stay whole:
+    /// a person's load is theirs whatever the incident).
+    pub(super) fn retain(&mut self, keep: impl Fn(&IncidentFact) -> bool) {
+        let kept: Vec<bool> = self.facts.iter().map(&keep).collect();
+        if kept.iter().all(|k| *k) {
+            return;
+        }
+        let mut new_index = Vec::with_capacity(kept.len());
+        let mut n = 0;
+        for k in &kept {
+            new_index.push(n);
+            n += usize::from(*k);
+        }
+        self.rules.retain(|(i, _)| kept[*i]);
+        for (i, _) in &mut self.rules {
+            *i = new_index[*i];
+        }
+        let mut k = kept.iter();
+        self.facts.retain(|_| *k.next().unwrap_or(&false));
+    }
+
+    pub(super) fn rule_counts(&self) -> Vec<RuleCount> {
+        self.rules.iter().map(|(_, r)| r.clone()).collect()
+    }
+}
+
+fn corrupt(day: NaiveDate) -> crate::Error {
+    crate::Error::Internal(anyhow::anyhow!("the analytics rollup of {day} does not decode"))
+}
+
+/// The UTC days a window `[from, to)` touches.
+fn days_of(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+    (from.date_naive(), (to - Duration::milliseconds(1)).date_naive())
+}
+
+/// The incidents declared in `[from, to)`; `details`: with engagements and alerts by rule.
+pub(super) async fn incidents(
+    conn: &mut PgConnection,
+    owners: Arc<Owners>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    details: bool,
+) -> Result<Incidents> {
+    if from >= to {
+        return Ok(Incidents::default());
+    }
+    let (first, last) = days_of(from, to);
+    let rows = db::days(conn, first, last, details, false).await?;
+    // Decoding a year is CPU work: off the async workers.
+    tokio::task::spawn_blocking(move || decode_incidents(&rows, &owners, from, to))
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}")))?
+}
+
+fn decode_incidents(
+    rows: &[db::DayRow],
+    owners: &Owners,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Incidents> {
+    let mut out = Incidents::default();
+    let mut named: HashMap<Vec<Uuid>, (Arc<[String]>, Arc<[String]>)> = HashMap::new();
+    for row in rows {
+        let start = start_of(row.day);
+        // This row's service lists, by the positions its records use.
+        let mut sets: HashMap<Vec<u32>, (Arc<[String]>, Arc<[String]>)> = HashMap::new();
+        // Each record's place in `out.facts` (none: outside the window), and its creation.
+        let mut placed: Vec<Option<(usize, DateTime<Utc>)>> = Vec::new();
+        rollup::each_incident(&row.incidents, |r| {
+            let created_at = start + Duration::milliseconds(i64::from(r.created_ms));
+            if created_at < from || created_at >= to {
+                placed.push(None);
+                return;
+            }
+            let (services, teams) = match sets.get(r.services.as_slice()) {
+                Some(names) => names.clone(),
+                None => {
+                    let ids: Vec<Uuid> =
+                        r.services.iter().filter_map(|i| row.services.get(*i as usize).copied()).collect();
+                    let names = named.entry(ids).or_insert_with_key(|ids| owners.names(ids)).clone();
+                    sets.insert(r.services.clone(), names.clone());
+                    names
+                }
+            };
+            let severity = |l: u8| Severity::from_level(i16::from(l)).unwrap_or(Severity::Sev5);
+            placed.push(Some((out.facts.len(), created_at)));
+            out.facts.push(IncidentFact {
+                number: r.number,
+                created_at,
+                services,
+                teams,
+                declared: severity(r.declared),
+                current: severity(r.current),
+                highest: severity(r.highest),
+                to_acknowledge: r.to_acknowledge.map(i64::from),
+                to_mitigate: r.to_mitigate.map(i64::from),
+                to_resolve: r.to_resolve.map(i64::from),
+                no_responder: r.no_responder,
+                escalated: r.escalated,
+                resolved_by_source: r.resolved_by_source,
+                alerts: i64::from(r.alerts),
+                pages: i64::from(r.pages),
+            });
+        })
+        .map_err(|_| corrupt(row.day))?;
+        let place = |i: u32| placed.get(i as usize).copied().flatten();
+        let mut failed = false;
+        rollup::each_engagement(&row.engagements, |e| {
+            let (Some((_, created)), Some(user)) = (place(e.incident), row.users.get(e.user as usize)) else {
+                return;
+            };
+            let after = |ms: u64| created + Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX / 2));
+            out.engaged.push(Engaged {
+                user: UserId(*user),
+                started_at: after(e.start_ms),
+                resolved_at: e.end_ms.map(after),
+                acknowledged: e.acknowledged,
+            });
+        })
+        .map_err(|_| corrupt(row.day))?;
+        let rules: Vec<Arc<str>> = row.rules.iter().map(|r| Arc::from(r.as_str())).collect();
+        let service_names: Vec<Arc<str>> = row
+            .services
+            .iter()
+            .map(|id| Arc::from(owners.0.get(id).map_or("(deleted)", |(slug, _)| slug.as_str())))
+            .collect();
+        rollup::each_rule(&row.rule_counts, |r| {
+            let Some((index, _)) = place(r.incident) else { return };
+            let (Some(rule), Some(service)) =
+                (rules.get(r.rule as usize), service_names.get(r.service as usize))
+            else {
+                failed = true;
+                return;
+            };
+            let f = &out.facts[index];
+            out.rules.push((
+                index,
+                RuleCount {
+                    rule: rule.clone(),
+                    service: service.clone(),
+                    alerts: u64::from(r.alerts),
+                    flapping: u64::from(r.flapping),
+                    pages: f.pages.max(0) as u64,
+                    acknowledged: f.to_acknowledge.is_some(),
+                    resolved_by_source: f.resolved_by_source,
+                },
+            ));
+        })
+        .map_err(|_| corrupt(row.day))?;
+        if failed {
+            return Err(corrupt(row.day));
+        }
+    }
+    Ok(out)
+}
+
+/// A page notification that reached someone.
+pub(super) struct Notified {
+    pub user: UserId,
+    pub at: DateTime<Utc>,
+    pub number: Option<i64>,
+}
+
+/// The page notifications that reached someone in `[from, to)`, in time order.
+pub(super) async fn pages(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Notified>> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let (first, last) = days_of(from, to);
+    let rows = db::days(conn, first, last, false, true).await?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let start = start_of(row.day);
+        rollup::each_page(&row.pages, |p| {
+            let at = start + Duration::milliseconds(i64::from(p.at_ms));
+            if let (true, Some(user)) = (at >= from && at < to, row.users.get(p.user as usize)) {
+                out.push(Notified { user: UserId(*user), at, number: p.number });
+            }
+        })
+        .map_err(|_| corrupt(row.day))?;
+    }
+    Ok(out)
+}
