@@ -20,6 +20,18 @@ ALTER TABLE analytics_days
     ALTER COLUMN rule_counts SET STORAGE EXTERNAL,
     ALTER COLUMN pages SET STORAGE EXTERNAL;
 
+-- Each incident's engagements (who acknowledged it or took a role, and when) and resolution
+-- kept with its facts, so a day's rollup is built from the facts alone; `last_event` (the newest
+-- timeline event read) tells a real change from the same events read again.
+ALTER TABLE incident_facts
+    ADD COLUMN resolved_at   timestamptz,
+    ADD COLUMN engaged_users uuid[] NOT NULL DEFAULT '{}',
+    ADD COLUMN engaged_at    timestamptz[] NOT NULL DEFAULT '{}',
+    ADD COLUMN engaged_ack   boolean[] NOT NULL DEFAULT '{}',
+    ADD COLUMN last_event    bigint NOT NULL DEFAULT 0;
+-- Facts written before these columns are read again from the whole timeline.
+UPDATE analytics_state SET timeline_id = 0;
+
 -- Days whose rollup is stale. Incidents reach the rollup through the timeline (the facts'
 -- watermark); page notifications change without a timeline event, so they mark their day here.
 -- Append-only, no key: concurrent senders never wait on each other; the engine drains it.

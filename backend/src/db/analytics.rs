@@ -45,15 +45,17 @@ pub async fn touched_since(conn: &mut PgConnection, after: i64, limit: i64) -> R
     Ok(Touched { incidents: r.incidents, last_id: r.last_id, settled_id: r.settled_id })
 }
 
-/// Recomputes the facts of these incidents. Times are whole seconds from creation; the declared
-/// severity is the one before the first severity change; "by its source" means resolved, opened
-/// by an alert, and no timeline event written by a person.
+/// Recomputes the facts of these incidents and returns the (UTC) days of those that changed.
+/// Times are whole seconds from creation; the declared severity is the one before the first
+/// severity change; "by its source" means resolved, opened by an alert, and no timeline event
+/// written by a person; each person's engagement is their first acknowledgement or role.
 pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<NaiveDate>, sqlx::Error> {
     sqlx::query_scalar!(
         r#"INSERT INTO incident_facts AS f
              (incident_id, number, created_at, services, teams, declared_severity, current_severity,
               highest_severity, to_acknowledge, to_mitigate, to_resolve, no_responder, escalated,
-              resolved_by_source, alerts, pages)
+              resolved_by_source, alerts, pages, resolved_at, engaged_users, engaged_at, engaged_ack,
+              last_event)
            SELECT i.id, i.number, i.created_at,
                   COALESCE(sv.services, '{}'), COALESCE(sv.teams, '{}'),
                   COALESCE(t.first_from, i.severity), i.severity,
@@ -66,7 +68,10 @@ pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<
                   EXISTS (SELECT 1 FROM pages p WHERE p.incident_id = i.id AND p.level >= 1),
                   i.status = 'resolved' AND i.origin <> 'declared' AND NOT COALESCE(t.human, false),
                   (SELECT count(*) FROM alerts a WHERE a.incident_id = i.id)::integer,
-                  (SELECT count(*) FROM pages p WHERE p.incident_id = i.id)::integer
+                  (SELECT count(*) FROM pages p WHERE p.incident_id = i.id)::integer,
+                  i.resolved_at,
+                  COALESCE(g.users, '{}'), COALESCE(g.ats, '{}'), COALESCE(g.acks, '{}'),
+                  COALESCE(t.last_event, 0)
            FROM incidents i
            LEFT JOIN LATERAL (
                SELECT array_agg(DISTINCT s.slug ORDER BY s.slug) AS services,
@@ -81,8 +86,20 @@ pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<
                       (array_agg(substring(e.data->>'from' FROM 4)::smallint ORDER BY e.id)
                            FILTER (WHERE e.kind = 'severity_change'))[1] AS first_from,
                       min(substring(e.data->>'to' FROM 4)::smallint)
-                           FILTER (WHERE e.kind = 'severity_change') AS worst_to
+                           FILTER (WHERE e.kind = 'severity_change') AS worst_to,
+                      max(e.id) AS last_event
                FROM timeline_events e WHERE e.incident_id = i.id) t ON true
+           LEFT JOIN LATERAL (
+               SELECT array_agg(y.user_id ORDER BY y.user_id) AS users, array_agg(y.at ORDER BY y.user_id) AS ats,
+                      array_agg(y.ack ORDER BY y.user_id) AS acks
+               FROM (SELECT x.user_id, min(x.at) AS at, bool_or(x.ack) AS ack
+                     FROM (SELECT e.author_id AS user_id, e.at, true AS ack FROM timeline_events e
+                           WHERE e.incident_id = i.id AND e.kind = 'status_change'
+                             AND e.data->>'to' = 'acknowledged' AND e.author_id IS NOT NULL
+                           UNION ALL
+                           SELECT r.user_id, r.assigned_at, false FROM incident_roles r
+                           WHERE r.incident_id = i.id) x
+                     GROUP BY x.user_id) y) g ON true
            WHERE i.id = ANY($1)
            ON CONFLICT (incident_id) DO UPDATE SET
                services = EXCLUDED.services, teams = EXCLUDED.teams,
@@ -91,7 +108,12 @@ pub async fn refresh_facts(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<
                to_mitigate = EXCLUDED.to_mitigate, to_resolve = EXCLUDED.to_resolve,
                no_responder = EXCLUDED.no_responder, escalated = EXCLUDED.escalated,
                resolved_by_source = EXCLUDED.resolved_by_source, alerts = EXCLUDED.alerts,
-               pages = EXCLUDED.pages
+               pages = EXCLUDED.pages, resolved_at = EXCLUDED.resolved_at,
+               engaged_users = EXCLUDED.engaged_users, engaged_at = EXCLUDED.engaged_at,
+               engaged_ack = EXCLUDED.engaged_ack, last_event = EXCLUDED.last_event
+           -- The last minute's events are read again each time: an incident whose facts did not
+           -- change leaves its day's rollup alone.
+           WHERE (f.*) IS DISTINCT FROM (EXCLUDED.*)
            RETURNING (f.created_at AT TIME ZONE 'UTC')::date AS "day!""#,
         ids
     )
@@ -118,44 +140,6 @@ pub async fn people(conn: &mut PgConnection) -> Result<Vec<PersonRow>, sqlx::Err
                   COALESCE((SELECT array_agg(t.slug ORDER BY t.slug) FROM team_members m
                             JOIN teams t ON t.id = m.team_id WHERE m.user_id = u.id), '{}') AS "teams!"
            FROM users u ORDER BY u.name"#
-    )
-    .fetch_all(conn)
-    .await
-}
-
-pub struct EngagedRow {
-    pub user_id: Uuid,
-    pub incident_id: Uuid,
-    pub started_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    /// Whether they acknowledged it (else they took a role).
-    pub acknowledged: bool,
-}
-
-/// For incidents declared in `[from, to)`: each person's first acknowledgement or role
-/// assignment on it, and when the incident was resolved.
-pub async fn engagements(
-    conn: &mut PgConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<EngagedRow>, sqlx::Error> {
-    sqlx::query_as!(
-        EngagedRow,
-        r#"WITH i AS (SELECT id, resolved_at FROM incidents WHERE created_at >= $1 AND created_at < $2),
-           acks AS (SELECT e.incident_id, e.author_id AS user_id, min(e.at) AS at
-                    FROM timeline_events e JOIN i ON i.id = e.incident_id
-                    WHERE e.kind = 'status_change' AND e.data->>'to' = 'acknowledged' AND e.author_id IS NOT NULL
-                    GROUP BY 1, 2),
-           roles AS (SELECT r.incident_id, r.user_id, min(r.assigned_at) AS at
-                     FROM incident_roles r JOIN i ON i.id = r.incident_id GROUP BY 1, 2),
-           both_ AS (SELECT incident_id, user_id, at, true AS ack FROM acks
-                     UNION ALL SELECT incident_id, user_id, at, false FROM roles)
-           SELECT b.user_id AS "user_id!", i.id AS incident_id, min(b.at) AS "started_at!", i.resolved_at,
-                  bool_or(b.ack) AS "acknowledged!"
-           FROM both_ b JOIN i ON i.id = b.incident_id
-           GROUP BY b.user_id, i.id, i.resolved_at"#,
-        from,
-        to
     )
     .fetch_all(conn)
     .await
@@ -251,6 +235,10 @@ pub struct DayFactRow {
     pub resolved_by_source: bool,
     pub alerts: i32,
     pub pages: i32,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub engaged_users: Vec<Uuid>,
+    pub engaged_at: Vec<DateTime<Utc>>,
+    pub engaged_ack: Vec<bool>,
 }
 
 /// The facts of incidents declared in `[from, to)`, in order, with their services' ids.
@@ -266,7 +254,7 @@ pub async fn facts_for_rollup(
                             WHERE x.incident_id = f.incident_id), '{}') AS "service_ids!",
                   f.declared_severity, f.current_severity, f.highest_severity, f.to_acknowledge,
                   f.to_mitigate, f.to_resolve, f.no_responder, f.escalated, f.resolved_by_source,
-                  f.alerts, f.pages
+                  f.alerts, f.pages, f.resolved_at, f.engaged_users, f.engaged_at, f.engaged_ack
            FROM incident_facts f
            WHERE f.created_at >= $1 AND f.created_at < $2
            ORDER BY f.created_at, f.number"#,
@@ -293,9 +281,12 @@ pub async fn alerts_for_rollup(
 ) -> Result<Vec<DayAlertRow>, sqlx::Error> {
     sqlx::query_as!(
         DayAlertRow,
-        r#"SELECT a.incident_id AS "incident_id!", a.payload->'details'->'labels'->>'alertname' AS alertname,
-                  a.dedup_key, a.service_id, a.flapping
-           FROM incident_facts f JOIN alerts a ON a.incident_id = f.incident_id
+        r#"SELECT f.incident_id, a.alertname, a.dedup_key AS "dedup_key!", a.service_id AS "service_id!",
+                  a.flapping AS "flapping!"
+           FROM incident_facts f CROSS JOIN LATERAL (
+               SELECT a.payload->'details'->'labels'->>'alertname' AS alertname, a.dedup_key, a.service_id,
+                      a.flapping
+               FROM alerts a WHERE a.incident_id = f.incident_id OFFSET 0) a
            WHERE f.created_at >= $1 AND f.created_at < $2"#,
         from,
         to

@@ -151,6 +151,43 @@ pub fn month_key(at: DateTime<Utc>, zone: Tz) -> String {
     format!("{}-{:02}", d.year(), d.month())
 }
 
+/// Turns instants into wall-clock times of one zone, fast: the zone's offset is looked up once
+/// per UTC hour, and per instant only in an hour where the offset changes, so a million
+/// instants in time order cost a few thousand zone lookups and the answer is always exact.
+pub struct LocalClock {
+    zone: Tz,
+    hour: i64,
+    /// The offset throughout `hour`, or `None` when it changes inside it.
+    offset: Option<Duration>,
+}
+
+impl LocalClock {
+    pub fn new(zone: Tz) -> LocalClock {
+        LocalClock { zone, hour: i64::MIN, offset: None }
+    }
+
+    fn offset_at(&self, at: DateTime<Utc>) -> Duration {
+        Duration::seconds(i64::from(
+            self.zone.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc(),
+        ))
+    }
+
+    pub fn local(&mut self, at: DateTime<Utc>) -> NaiveDateTime {
+        let hour = at.timestamp().div_euclid(3600);
+        if hour != self.hour {
+            self.hour = hour;
+            self.offset = DateTime::from_timestamp(hour * 3600, 0).and_then(|start| {
+                let (a, b) = (self.offset_at(start), self.offset_at(start + Duration::seconds(3599)));
+                (a == b).then_some(a)
+            });
+        }
+        match self.offset {
+            Some(o) => at.naive_utc() + o,
+            None => at.with_timezone(&self.zone).naive_local(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -232,42 +269,5 @@ mod tests {
         let start = start_of_day(day(2026, 9, 6), santiago);
         assert_eq!(start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
         assert_eq!(month_key(start, santiago), "2026-09");
-    }
-}
-
-/// Turns instants into wall-clock times of one zone, fast: the zone's offset is looked up once
-/// per UTC hour, and per instant only in an hour where the offset changes, so a million
-/// instants in time order cost a few thousand zone lookups and the answer is always exact.
-pub struct LocalClock {
-    zone: Tz,
-    hour: i64,
-    /// The offset throughout `hour`, or `None` when it changes inside it.
-    offset: Option<Duration>,
-}
-
-impl LocalClock {
-    pub fn new(zone: Tz) -> LocalClock {
-        LocalClock { zone, hour: i64::MIN, offset: None }
-    }
-
-    fn offset_at(&self, at: DateTime<Utc>) -> Duration {
-        Duration::seconds(i64::from(
-            self.zone.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc(),
-        ))
-    }
-
-    pub fn local(&mut self, at: DateTime<Utc>) -> NaiveDateTime {
-        let hour = at.timestamp().div_euclid(3600);
-        if hour != self.hour {
-            self.hour = hour;
-            self.offset = DateTime::from_timestamp(hour * 3600, 0).and_then(|start| {
-                let (a, b) = (self.offset_at(start), self.offset_at(start + Duration::seconds(3599)));
-                (a == b).then_some(a)
-            });
-        }
-        match self.offset {
-            Some(o) => at.naive_utc() + o,
-            None => at.with_timezone(&self.zone).naive_local(),
-        }
     }
 }

@@ -293,7 +293,7 @@ async fn response_figures_match_the_incidents_rows() {
 #[tokio::test]
 async fn a_window_in_any_zone_cuts_the_daily_rollups_exactly_and_follows_changes() {
     let w = world().await;
-    let (_, _, c, _) = a_day(&w).await;
+    let (_, _, c, d) = a_day(&w).await;
     // The rollups hold UTC days; Tokyo's 23 November ends at 15:00 UTC, inside one: A and B
     // are in it, C and D (16:00 UTC) in Tokyo's 24th.
     let tokyo =
@@ -325,6 +325,28 @@ async fn a_window_in_any_zone_cuts_the_daily_rollups_exactly_and_follows_changes
     w.move_to(&ada, c, "resolved").await;
     let second = w.get(&tokyo("2026-11-24", "2026-11-25")).await;
     assert_eq!(summary(&second["total"]["mttr_seconds"]), (1, Some(3600.0), Some(3600.0), Some(3600.0)));
+
+    // Taking a role engages too: Ada commands D from 17:00 UTC, open until the window's end
+    // (Tokyo's midnight, 15:00 UTC the next day): 22 hours.
+    let (s, body) = w
+        .app
+        .api(
+            Method::POST,
+            &w.admin,
+            &format!("/api/v1/incidents/{d}/roles"),
+            Some(json!({ "role": "commander", "user_id": w.ada.id })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let interrupted =
+        w.get("/api/v1/analytics/interruptions?from=2026-11-24&to=2026-11-25&tz=Asia/Tokyo").await;
+    let ada = interrupted["responders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == json!(w.ada.id))
+        .cloned();
+    assert_eq!(ada.map(|a| a["engaged_hours"].clone()), Some(json!(22.0)), "{interrupted}");
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! The per-day rollups (`domain::analytics::rollup`): the engine builds a UTC day's row from its
-//! incidents' facts, engagements and alerts and from the page notifications sent that day; the
+//! incidents' facts (engagements included) and alerts and from the page notifications sent that day; the
 //! reports read a window's days back (a year is 365 rows) and cut them exactly to the window.
 
 use std::{
@@ -65,15 +65,26 @@ fn level(v: i16) -> u8 {
 pub(super) async fn rebuild_day(conn: &mut PgConnection, day: NaiveDate) -> Result<()> {
     let (from, to) = (start_of(day), start_of(day) + Duration::days(1));
     let facts = db::facts_for_rollup(conn, from, to).await?;
-    let engaged = db::engagements(conn, from, to).await?;
     let alerts = db::alerts_for_rollup(conn, from, to).await?;
     let pages = db::pages_for_rollup(conn, from, to).await?;
 
     let (mut services, mut users, mut rules) = (Dict::new(), Dict::new(), Dict::new());
     let mut position = HashMap::with_capacity(facts.len());
     let mut incidents = Vec::with_capacity(facts.len());
+    let mut engagements = Vec::new();
     for (i, f) in facts.iter().enumerate() {
-        position.insert(f.incident_id, (u32::try_from(i).unwrap_or(u32::MAX), f.created_at));
+        let incident = u32::try_from(i).unwrap_or(u32::MAX);
+        position.insert(f.incident_id, incident);
+        let engaged = f.engaged_users.iter().zip(&f.engaged_at).zip(&f.engaged_ack);
+        for ((user, at), acknowledged) in engaged {
+            engagements.push(EngagementRecord {
+                incident,
+                user: users.at(user),
+                acknowledged: *acknowledged,
+                start_ms: ms(*at - f.created_at),
+                end_ms: f.resolved_at.map(|r| ms(r - f.created_at)),
+            });
+        }
         incidents.push(IncidentRecord {
             created_ms: u32::try_from(ms(f.created_at - from)).unwrap_or(0),
             number: f.number,
@@ -91,23 +102,9 @@ pub(super) async fn rebuild_day(conn: &mut PgConnection, day: NaiveDate) -> Resu
             services: f.service_ids.iter().map(|s| services.at(s)).collect(),
         });
     }
-    let mut engagements: Vec<EngagementRecord> = engaged
-        .iter()
-        .filter_map(|e| {
-            let (incident, created) = *position.get(&e.incident_id)?;
-            Some(EngagementRecord {
-                incident,
-                user: users.at(&e.user_id),
-                acknowledged: e.acknowledged,
-                start_ms: ms(e.started_at - created),
-                end_ms: e.resolved_at.map(|r| ms(r - created)),
-            })
-        })
-        .collect();
-    engagements.sort_by_key(|e| (e.incident, e.user));
     let mut by_rule: BTreeMap<(u32, u32, u32), (u32, u32)> = BTreeMap::new();
     for a in &alerts {
-        let Some((incident, _)) = position.get(&a.incident_id) else { continue };
+        let Some(incident) = position.get(&a.incident_id) else { continue };
         let rule = rules.at(&rule_of(a.alertname.as_deref(), &a.dedup_key));
         let g = by_rule.entry((*incident, rule, services.at(&a.service_id))).or_default();
         g.0 += 1;
@@ -145,7 +142,11 @@ pub(super) async fn rebuild_day(conn: &mut PgConnection, day: NaiveDate) -> Resu
     Ok(())
 }
 
-/// Every service's slug and team's slug, shared by all the facts that name them.
+/// The slugs of an incident's services and of their teams, shared by every incident with the
+/// same services.
+type Names = (Arc<[String]>, Arc<[String]>);
+
+/// Every service's slug and team's slug.
 pub(super) struct Owners(HashMap<Uuid, (String, String)>);
 
 impl Owners {
@@ -154,7 +155,7 @@ impl Owners {
     }
 
     /// The slugs of these services, and of their teams, each sorted and distinct.
-    fn names(&self, ids: &[Uuid]) -> (Arc<[String]>, Arc<[String]>) {
+    fn names(&self, ids: &[Uuid]) -> Names {
         let mut services: Vec<String> = Vec::new();
         let mut teams: Vec<String> = Vec::new();
         for (slug, team) in ids.iter().filter_map(|id| self.0.get(id)) {
@@ -249,11 +250,11 @@ fn decode_incidents(
     to: DateTime<Utc>,
 ) -> Result<Incidents> {
     let mut out = Incidents::default();
-    let mut named: HashMap<Vec<Uuid>, (Arc<[String]>, Arc<[String]>)> = HashMap::new();
+    let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
     for row in rows {
         let start = start_of(row.day);
         // This row's service lists, by the positions its records use.
-        let mut sets: HashMap<Vec<u32>, (Arc<[String]>, Arc<[String]>)> = HashMap::new();
+        let mut sets: HashMap<Vec<u32>, Names> = HashMap::new();
         // Each record's place in `out.facts` (none: outside the window), and its creation.
         let mut placed: Vec<Option<(usize, DateTime<Utc>)>> = Vec::new();
         rollup::each_incident(&row.incidents, |r| {
