@@ -126,7 +126,16 @@ impl WorkingHours {
     /// The class of a local wall-clock time.
     pub fn classify_local(&self, local: NaiveDateTime) -> HourClass {
         let minute = (local.hour() * 60 + local.minute()) as u16;
-        let weekday = local.weekday().num_days_from_monday() as u8;
+        self.classify_parts(local.weekday().num_days_from_monday() as u8, minute)
+    }
+
+    /// The class of wall-clock seconds from [`super::LocalClock::local_seconds`].
+    pub fn classify_seconds(&self, local: i64) -> HourClass {
+        let (weekday, minute) = weekday_and_minute(local);
+        self.classify_parts(weekday, minute)
+    }
+
+    fn classify_parts(&self, weekday: u8, minute: u16) -> HourClass {
         let working = self.days.contains(&weekday) && minute >= self.start_minute && minute < self.end_minute;
         if working {
             return HourClass::Business;
@@ -204,6 +213,18 @@ pub fn hour_of_week(at: DateTime<Utc>, zone: Tz) -> usize {
     hour_of_week_local(at.with_timezone(&zone).naive_local())
 }
 
+/// Monday = 0, and minutes after midnight, of wall-clock seconds since 1970-01-01 (a Thursday).
+fn weekday_and_minute(local: i64) -> (u8, u16) {
+    let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as u8;
+    (weekday, (local.rem_euclid(86_400) / 60) as u16)
+}
+
+/// The hour of the week of wall-clock seconds from [`super::LocalClock::local_seconds`].
+pub fn hour_of_week_seconds(local: i64) -> usize {
+    let (weekday, minute) = weekday_and_minute(local);
+    usize::from(weekday) * 24 + usize::from(minute / 60)
+}
+
 /// The hour of the week of a local wall-clock time.
 pub fn hour_of_week_local(local: NaiveDateTime) -> usize {
     local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
@@ -228,6 +249,22 @@ mod tests {
         let starts = interruptions(&[at(300), at(30), at(0), at(59), at(60), at(100)]);
         assert_eq!(starts, vec![at(0), at(60), at(300)]);
         assert!(interruptions(&[]).is_empty());
+    }
+
+    #[test]
+    fn classes_and_hours_from_local_seconds_match_the_calendar() {
+        let hours = WorkingHours { days: vec![0, 2, 6], ..WorkingHours::default() };
+        for zone in ["Australia/Sydney", "Europe/London", "America/New_York"] {
+            let zone: Tz = zone.parse().unwrap();
+            let mut clock = super::super::LocalClock::new(zone);
+            let mut at = utc(2026, 3, 1, 0, 0, 0);
+            while at < utc(2026, 11, 30, 0, 0, 0) {
+                let local = clock.local_seconds(at);
+                assert_eq!(hours.classify_seconds(local), hours.classify(at, zone), "{zone} {at}");
+                assert_eq!(hour_of_week_seconds(local), hour_of_week(at, zone), "{zone} {at}");
+                at += chrono::Duration::minutes(37);
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,8 @@ pub mod window;
 
 pub use compare::{Comparison, Metric, Side, compare};
 pub use hours::{
-    HourClass, InterruptionCounts, WorkingHours, hour_of_week, hour_of_week_local, interruptions,
+    HourClass, InterruptionCounts, WorkingHours, hour_of_week, hour_of_week_local, hour_of_week_seconds,
+    interruptions,
 };
 pub use learning::{ActionFact, LearningFigures, PostmortemFact};
 pub use load::{Span, covered_seconds};
@@ -25,4 +26,4 @@ pub use priority::{InflationRow, PriorityFigures};
 pub use report::*;
 pub use response::{GroupBy, IncidentFact, ResponseFigures, grouped};
 pub use stats::Summary;
-pub use window::{LocalClock, Week, Window, start_of_day};
+pub use window::{LocalClock, Week, Window, date_of_local_day, local_day, start_of_day};

@@ -3,13 +3,13 @@
 
 use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::{
     stats::Summary,
-    window::{LocalClock, Week},
+    window::{LocalClock, Week, date_of_local_day, local_day},
 };
 use crate::{FieldError, incident::Severity};
 
@@ -66,7 +66,8 @@ pub struct ResponseFigures {
 
 impl ResponseFigures {
     pub fn of<'a>(facts: impl IntoIterator<Item = &'a IncidentFact>) -> ResponseFigures {
-        let (mut tta, mut ttm, mut ttr) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut tta, mut ttm, mut ttr): (Vec<i64>, Vec<i64>, Vec<i64>) =
+            (Vec::new(), Vec::new(), Vec::new());
         let mut f = ResponseFigures::default();
         let mut alerts = 0i64;
         for i in facts {
@@ -75,21 +76,21 @@ impl ResponseFigures {
             if i.no_responder {
                 f.no_responder += 1;
             } else if let Some(s) = i.to_acknowledge {
-                tta.push(s as f64);
+                tta.push(s);
             }
             if let Some(s) = i.to_mitigate {
-                ttm.push(s as f64);
+                ttm.push(s);
             }
             if let Some(s) = i.to_resolve {
-                ttr.push(s as f64);
+                ttr.push(s);
             }
             f.escalated += u64::from(i.escalated);
             f.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;
             f.resolved_by_source += u64::from(i.resolved_by_source);
         }
-        f.mtta_seconds = Summary::of_mut(&mut tta);
-        f.mttm_seconds = Summary::of_mut(&mut ttm);
-        f.mttr_seconds = Summary::of_mut(&mut ttr);
+        f.mtta_seconds = Summary::of_whole(&mut tta);
+        f.mttm_seconds = Summary::of_whole(&mut ttm);
+        f.mttr_seconds = Summary::of_whole(&mut ttr);
         if f.incidents > 0 {
             f.escalation_rate = f.escalated as f64 / f.incidents as f64;
             f.alerts_per_incident = alerts as f64 / f.incidents as f64;
@@ -147,16 +148,17 @@ pub fn grouped(facts: &[IncidentFact], by: GroupBy, zone: Tz) -> Vec<(String, Re
         GroupBy::Week | GroupBy::Month => {
             // The key changes with the local day only: named once per day, not per incident.
             let mut clock = LocalClock::new(zone);
-            let mut current: Option<(NaiveDate, String)> = None;
+            let mut current: Option<(i64, String)> = None;
             for f in facts {
-                let day = clock.local(f.created_at).date();
-                if current.as_ref().is_none_or(|(d, _)| *d != day) {
+                let n = local_day(clock.local_seconds(f.created_at));
+                if current.as_ref().is_none_or(|(d, _)| *d != n) {
+                    let day = date_of_local_day(n);
                     let key = if by == GroupBy::Week {
                         Week::of_day(day).to_string()
                     } else {
                         format!("{}-{:02}", day.year(), day.month())
                     };
-                    current = Some((day, key));
+                    current = Some((n, key));
                 }
                 if let Some((_, key)) = &current {
                     add(key, f);

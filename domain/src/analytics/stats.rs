@@ -41,6 +41,36 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The same over whole numbers (seconds): compared as integers, which selection does several
+    /// times faster than floats, with the very same results.
+    pub fn of_whole(values: &mut [i64]) -> Summary {
+        if values.is_empty() {
+            return Summary::default();
+        }
+        let sum: i64 = values.iter().sum();
+        Summary {
+            mean: Some(sum as f64 / values.len() as f64),
+            p50: Some(percentile_whole(values, 0.5)),
+            p90: Some(percentile_whole(values, 0.9)),
+            count: values.len() as u64,
+        }
+    }
+}
+
+fn percentile_whole(values: &mut [i64], p: f64) -> f64 {
+    let position = p * (values.len() - 1) as f64;
+    let below = position.floor() as usize;
+    let fraction = position - below as f64;
+    let (_, low, rest) = values.select_nth_unstable(below);
+    let low = *low as f64;
+    if fraction == 0.0 {
+        return low;
+    }
+    let high = rest.iter().copied().min().map_or(low, |h| h as f64);
+    low + (high - low) * fraction
+}
+
 /// The `p` quantile (0..=1) of values in any order, interpolated like `percentile_cont`;
 /// reorders them.
 pub fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -92,6 +122,8 @@ mod tests {
             for p in [0.0, 0.1, 0.5, 0.9, 0.975, 1.0] {
                 assert_eq!(percentile(&mut values.clone(), p), percentile_sorted(&sorted, p), "n={n} p={p}");
             }
+            let mut whole: Vec<i64> = values.iter().map(|v| *v as i64).collect();
+            assert_eq!(Summary::of_whole(&mut whole), Summary::of(&values), "n={n}");
         }
     }
 

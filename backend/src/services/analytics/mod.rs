@@ -76,7 +76,7 @@ async fn facts(
     window: &Window,
 ) -> Result<Vec<IncidentFact>> {
     let mut i = rollup::incidents(conn, owners.clone(), window.start(), window.end(), false).await?;
-    i.retain(|x| f.keeps(x));
+    i.narrow(f);
     Ok(i.facts)
 }
 
@@ -133,7 +133,7 @@ pub async fn noise(pool: &PgPool, f: &Filter) -> Result<NoiseReport> {
     let mut conn = pool.acquire().await?;
     let owners = Arc::new(Owners::read(&mut conn).await?);
     let mut now = rollup::incidents(&mut conn, owners, f.window.start(), f.window.end(), true).await?;
-    now.retain(|x| f.keeps(x));
+    now.narrow(f);
     Ok(noise_report(f, &now))
 }
 
@@ -244,13 +244,13 @@ async fn interruptions_report(
         let mut clock = LocalClock::new(p.zone);
         let mut counts = InterruptionCounts::default();
         for t in starts.get(&p.id).into_iter().flatten() {
-            let class = p.hours.classify_local(clock.local(*t));
+            let class = p.hours.classify_seconds(clock.local_seconds(*t));
             counts.add(class);
             total.add(class);
-            hour_of_week[a::hour_of_week_local(viewer.local(*t))] += 1;
+            hour_of_week[a::hour_of_week_seconds(viewer.local_seconds(*t))] += 1;
         }
         for t in before.get(&p.id).into_iter().flatten() {
-            before_total.add(p.hours.classify_local(clock.local(*t)));
+            before_total.add(p.hours.classify_seconds(clock.local_seconds(*t)));
         }
         let mine = engaged.get(&p.id).map_or(&[][..], Vec::as_slice);
         let spans: Vec<_> = mine.iter().map(|e| (e.started_at, e.resolved_at.unwrap_or(end))).collect();
@@ -337,29 +337,41 @@ pub struct Overview {
 
 pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<Utc>) -> Result<Overview> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     let previous = f.window.previous();
-    let mut now =
-        rollup::incidents(&mut conn, owners.clone(), f.window.start(), f.window.end(), true).await?;
-    let mut before = rollup::incidents(&mut conn, owners, previous.start(), previous.end(), false).await?;
-    let pages = rollup::pages(&mut conn, f.window.start(), f.window.end()).await?;
-    let pages_before = rollup::pages(&mut conn, previous.start(), previous.end()).await?;
+    // Each window's rollups on a connection of their own: PostgreSQL sends one while we decode
+    // another.
+    let read = |from, to, details| {
+        let owners = owners.clone();
+        async move { rollup::incidents(&mut *pool.acquire().await?, owners, from, to, details).await }
+    };
+    let read_pages = |from, to| async move { rollup::pages(&mut *pool.acquire().await?, from, to).await };
+    let (mut now, mut before, pages, pages_before) = tokio::try_join!(
+        read(f.window.start(), f.window.end(), true),
+        read(previous.start(), previous.end(), false),
+        read_pages(f.window.start(), f.window.end()),
+        read_pages(previous.start(), previous.end()),
+    )?;
+    let mut conn = pool.acquire().await?;
     let counted =
         counted_incidents(&mut conn, f, &[&pages, &pages_before], &[&now.facts, &before.facts]).await?;
+    let engaged = std::mem::take(&mut now.engaged);
+    now.narrow(f);
+    before.narrow(f);
+    // The incident figures on one core while the interruption figures take the other.
+    let filter = f.clone();
+    let incident_reports = tokio::task::spawn_blocking(move || {
+        let response = response_report(&filter, by, &now.facts, &before.facts);
+        (response, priority_report(&filter, &now.facts), noise_report(&filter, &now))
+    });
     let inputs =
-        LoadInputs { pages: &pages, before: &pages_before, counted: counted.as_ref(), engaged: &now.engaged };
+        LoadInputs { pages: &pages, before: &pages_before, counted: counted.as_ref(), engaged: &engaged };
     let interruptions = interruptions_report(pool, &mut conn, f, inputs).await?;
-    now.retain(|x| f.keeps(x));
-    before.retain(|x| f.keeps(x));
     let learning = learning_report(&mut conn, f, now_at).await?;
-    Ok(Overview {
-        response: response_report(f, by, &now.facts, &before.facts),
-        priority: priority_report(f, &now.facts),
-        noise: noise_report(f, &now),
-        interruptions,
-        learning,
-    })
+    let (response, priority, noise) = incident_reports
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("computing the analytics failed: {e}")))?;
+    Ok(Overview { response, priority, noise, interruptions, learning })
 }
 
 /// The values one side of a comparison is made of: each incident's duration for the time
@@ -388,7 +400,8 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
                 continue;
             }
             for t in times {
-                let day = (clock.local(t).date() - f.window.from).num_days();
+                let day =
+                    (a::date_of_local_day(a::local_day(clock.local_seconds(t))) - f.window.from).num_days();
                 if let Some(slot) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
                     *slot += 1.0;
                 }

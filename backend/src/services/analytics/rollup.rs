@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::{
     UserId,
     analytics::{
-        IncidentFact, RuleCount,
+        Filter, IncidentFact, RuleCount,
         rollup::{self, EngagementRecord, IncidentRecord, PageRecord, RuleRecord},
         rule_of,
     },
@@ -191,7 +191,13 @@ pub(super) struct Incidents {
 impl Incidents {
     /// Keeps the incidents the filter asks about (and their alerts; engagements stay whole:
     /// a person's load is theirs whatever the incident).
-    pub(super) fn retain(&mut self, keep: impl Fn(&IncidentFact) -> bool) {
+    pub(super) fn narrow(&mut self, f: &Filter) {
+        if f.team.is_some() || f.narrows_incidents() {
+            self.retain(|x| f.keeps(x));
+        }
+    }
+
+    fn retain(&mut self, keep: impl Fn(&IncidentFact) -> bool) {
         let kept: Vec<bool> = self.facts.iter().map(&keep).collect();
         if kept.iter().all(|k| *k) {
             return;
@@ -250,11 +256,18 @@ fn decode_incidents(
     to: DateTime<Utc>,
 ) -> Result<Incidents> {
     let mut out = Incidents::default();
+    // Upper bounds from the shortest record of each kind: room reserved once, never moved.
+    let bytes = |part: fn(&db::DayRow) -> usize| rows.iter().map(part).sum::<usize>();
+    out.facts.reserve(bytes(|r| r.incidents.len()) / 9);
+    out.engaged.reserve(bytes(|r| r.engagements.len()) / 4);
+    out.rules.reserve(bytes(|r| r.rule_counts.len()) / 5);
     let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
     for row in rows {
         let start = start_of(row.day);
         // This row's service lists, by the positions its records use.
         let mut sets: HashMap<Vec<u32>, Names> = HashMap::new();
+        // The usual case, one service, without hashing.
+        let mut single: Vec<Option<Names>> = vec![None; row.services.len()];
         // Each record's place in `out.facts` (none: outside the window), and its creation.
         let mut placed: Vec<Option<(usize, DateTime<Utc>)>> = Vec::new();
         rollup::each_incident(&row.incidents, |r| {
@@ -263,13 +276,24 @@ fn decode_incidents(
                 placed.push(None);
                 return;
             }
-            let (services, teams) = match sets.get(r.services.as_slice()) {
+            let one = match r.services.as_slice() {
+                [only] => single.get(*only as usize).and_then(Option::as_ref),
+                _ => None,
+            };
+            let (services, teams) = match one.or_else(|| sets.get(r.services.as_slice())) {
                 Some(names) => names.clone(),
                 None => {
                     let ids: Vec<Uuid> =
                         r.services.iter().filter_map(|i| row.services.get(*i as usize).copied()).collect();
                     let names = named.entry(ids).or_insert_with_key(|ids| owners.names(ids)).clone();
-                    sets.insert(r.services.clone(), names.clone());
+                    match r.services.as_slice() {
+                        [only] if (*only as usize) < single.len() => {
+                            single[*only as usize] = Some(names.clone())
+                        }
+                        _ => {
+                            sets.insert(r.services.clone(), names.clone());
+                        }
+                    }
                     names
                 }
             };
@@ -363,7 +387,7 @@ pub(super) async fn pages(
     }
     let (first, last) = days_of(from, to);
     let rows = db::days(conn, first, last, false, true).await?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.iter().map(|r| r.pages.len()).sum::<usize>() / 3);
     for row in &rows {
         let start = start_of(row.day);
         rollup::each_page(&row.pages, |p| {
