@@ -7,6 +7,8 @@ use std::{
     sync::Arc,
 };
 
+use rustc_hash::FxHashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::response::IncidentFact;
@@ -119,15 +121,26 @@ impl NoiseFigures {
             acknowledged: u64,
             nobody_acted: u64,
         }
-        let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
+        // Counts share their rule's and service's strings: tally by those first, then by name.
+        let mut shared: FxHashMap<(*const u8, *const u8), (&RuleCount, Group)> = FxHashMap::default();
         for r in rules {
-            let g = groups.entry((&r.rule, &r.service)).or_default();
+            let (_, g) = shared.entry((r.rule.as_ptr(), r.service.as_ptr())).or_insert((r, Group::default()));
             g.alerts += r.alerts;
             g.flapping += r.flapping;
             g.incidents += 1;
             g.pages += r.pages;
             g.acknowledged += u64::from(r.acknowledged);
             g.nobody_acted += u64::from(r.resolved_by_source);
+        }
+        let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
+        for (r, s) in shared.into_values() {
+            let g = groups.entry((&r.rule, &r.service)).or_default();
+            g.alerts += s.alerts;
+            g.flapping += s.flapping;
+            g.incidents += s.incidents;
+            g.pages += s.pages;
+            g.acknowledged += s.acknowledged;
+            g.nobody_acted += s.nobody_acted;
         }
         let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
         let mut rules_out: Vec<NoiseRow> = groups

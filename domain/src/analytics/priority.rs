@@ -2,10 +2,9 @@
 //! and the worst it reached. A team that declares SEV1 and settles at SEV3 most of the time is
 //! waking people for less than it says.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::Arc,
-};
+use std::{collections::BTreeMap, sync::Arc};
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,10 +49,10 @@ fn de_escalated(f: &IncidentFact) -> bool {
 
 fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &Arc<[String]>) -> Vec<InflationRow> {
     // Incidents of one service share one list: tally per list first, then per key.
-    let mut per_list: HashMap<*const [String], (&[String], u64, u64)> = HashMap::new();
+    let mut per_list: FxHashMap<*const String, (&[String], u64, u64)> = FxHashMap::default();
     for f in facts {
         let ks = keys(f);
-        let e = per_list.entry(Arc::as_ptr(ks)).or_insert((&ks[..], 0, 0));
+        let e = per_list.entry(Arc::as_ptr(ks).cast::<String>()).or_insert((&ks[..], 0, 0));
         e.1 += 1;
         e.2 += u64::from(de_escalated(f));
     }

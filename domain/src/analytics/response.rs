@@ -137,46 +137,55 @@ pub const NONE_KEY: &str = "(none)";
 /// counts under one week, month or severity, and under each of its services or teams (an
 /// incident affecting two services counts in both rows).
 pub fn grouped(facts: &[IncidentFact], by: GroupBy, zone: Tz) -> Vec<(String, ResponseFigures)> {
-    let mut groups: BTreeMap<String, Vec<&IncidentFact>> = BTreeMap::new();
-    let mut add = |key: &str, f| match groups.get_mut(key) {
-        Some(v) => v.push(f),
+    let mut groups: Vec<Vec<&IncidentFact>> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut group_of = |key: &str| match index.get(key) {
+        Some(i) => *i,
         None => {
-            groups.insert(key.to_owned(), vec![f]);
+            index.insert(key.to_owned(), groups.len());
+            groups.push(Vec::new());
+            groups.len() - 1
         }
     };
+    let mut placed: Vec<(usize, &IncidentFact)> = Vec::with_capacity(facts.len());
     match by {
         GroupBy::Week | GroupBy::Month => {
-            // The key changes with the local day only: named once per day, not per incident.
+            // The key changes with the local day only: looked up once per day, not per incident.
             let mut clock = LocalClock::new(zone);
-            let mut current: Option<(i64, String)> = None;
+            let mut current: Option<(i64, usize)> = None;
             for f in facts {
                 let n = local_day(clock.local_seconds(f.created_at));
-                if current.as_ref().is_none_or(|(d, _)| *d != n) {
-                    let day = date_of_local_day(n);
-                    let key = if by == GroupBy::Week {
-                        Week::of_day(day).to_string()
-                    } else {
-                        format!("{}-{:02}", day.year(), day.month())
-                    };
-                    current = Some((n, key));
-                }
-                if let Some((_, key)) = &current {
-                    add(key, f);
-                }
+                let group = match current {
+                    Some((d, g)) if d == n => g,
+                    _ => {
+                        let day = date_of_local_day(n);
+                        let g = group_of(&if by == GroupBy::Week {
+                            Week::of_day(day).to_string()
+                        } else {
+                            format!("{}-{:02}", day.year(), day.month())
+                        });
+                        current = Some((n, g));
+                        g
+                    }
+                };
+                placed.push((group, f));
             }
         }
-        GroupBy::Severity => facts.iter().for_each(|f| add(f.current.as_str(), f)),
+        GroupBy::Severity => facts.iter().for_each(|f| placed.push((group_of(f.current.as_str()), f))),
         GroupBy::Service | GroupBy::Team => {
             for f in facts {
                 let keys = if by == GroupBy::Service { &f.services } else { &f.teams };
                 if keys.is_empty() {
-                    add(NONE_KEY, f);
+                    placed.push((group_of(NONE_KEY), f));
                 }
-                keys.iter().for_each(|k| add(k, f));
+                keys.iter().for_each(|k| placed.push((group_of(k), f)));
             }
         }
     }
-    groups.into_iter().map(|(k, v)| (k, ResponseFigures::of(v))).collect()
+    for (g, f) in placed {
+        groups[g].push(f);
+    }
+    index.into_iter().map(|(k, i)| (k, ResponseFigures::of(std::mem::take(&mut groups[i])))).collect()
 }
 
 #[cfg(test)]

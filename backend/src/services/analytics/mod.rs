@@ -20,6 +20,7 @@ use domain::{
     incident::Severity,
 };
 use rollup::{Engaged, Incidents, Notified, Owners};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
@@ -68,14 +69,16 @@ pub async fn catch_up(pool: &PgPool) -> Result<u64> {
     Ok(refreshed)
 }
 
-/// The incidents of a window the filter asks about.
+/// The incidents of a window the filter asks about, on a connection of their own (so two windows
+/// are read at once).
 async fn facts(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     owners: &Arc<Owners>,
     f: &Filter,
     window: &Window,
 ) -> Result<Vec<IncidentFact>> {
-    let mut i = rollup::incidents(conn, owners.clone(), window.start(), window.end(), false).await?;
+    let mut conn = pool.acquire().await?;
+    let mut i = rollup::incidents(&mut conn, owners.clone(), window.start(), window.end(), false).await?;
     i.narrow(f);
     Ok(i.facts)
 }
@@ -96,10 +99,10 @@ fn response_report(f: &Filter, by: GroupBy, now: &[IncidentFact], before: &[Inci
 
 pub async fn response(pool: &PgPool, f: &Filter, by: GroupBy) -> Result<ResponseReport> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let owners = Arc::new(Owners::read(&mut conn).await?);
-    let now = facts(&mut conn, &owners, f, &f.window).await?;
-    let before = facts(&mut conn, &owners, f, &f.window.previous()).await?;
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
+    let previous = f.window.previous();
+    let (now, before) =
+        tokio::try_join!(facts(pool, &owners, f, &f.window), facts(pool, &owners, f, &previous))?;
     Ok(response_report(f, by, &now, &before))
 }
 
@@ -114,9 +117,8 @@ fn priority_report(f: &Filter, now: &[IncidentFact]) -> PriorityReport {
 
 pub async fn priority(pool: &PgPool, f: &Filter) -> Result<PriorityReport> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let owners = Arc::new(Owners::read(&mut conn).await?);
-    Ok(priority_report(f, &facts(&mut conn, &owners, f, &f.window).await?))
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
+    Ok(priority_report(f, &facts(pool, &owners, f, &f.window).await?))
 }
 
 fn noise_report(f: &Filter, now: &Incidents) -> NoiseReport {
@@ -198,8 +200,8 @@ async fn counted_incidents(
 fn interruption_starts(
     pages: &[Notified],
     counted: Option<&HashSet<i64>>,
-) -> HashMap<UserId, Vec<DateTime<Utc>>> {
-    let mut by_person: HashMap<UserId, Vec<DateTime<Utc>>> = HashMap::new();
+) -> FxHashMap<UserId, Vec<DateTime<Utc>>> {
+    let mut by_person: FxHashMap<UserId, Vec<DateTime<Utc>>> = FxHashMap::default();
     for p in pages {
         if counted.is_some_and(|c| !p.number.is_some_and(|n| c.contains(&n))) {
             continue;
@@ -230,7 +232,7 @@ async fn interruptions_report(
     let in_scope = |p: &Person| f.team.as_ref().is_none_or(|t| p.teams.contains(t));
     let starts = interruption_starts(inputs.pages, inputs.counted);
     let before = interruption_starts(inputs.before, inputs.counted);
-    let mut engaged: HashMap<UserId, Vec<&Engaged>> = HashMap::new();
+    let mut engaged: FxHashMap<UserId, Vec<&Engaged>> = FxHashMap::default();
     for e in inputs.engaged {
         engaged.entry(e.user).or_default().push(e);
     }
@@ -306,23 +308,43 @@ async fn interruptions_report(
 
 pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsReport> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let owners = Arc::new(Owners::read(&mut conn).await?);
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     let previous = f.window.previous();
-    let pages = rollup::pages(&mut conn, f.window.start(), f.window.end()).await?;
-    let before = rollup::pages(&mut conn, previous.start(), previous.end()).await?;
     // Engagements are counted over every incident of the window; the facts of both windows
     // decide, under a service or severity filter, whose pages count.
-    let now = rollup::incidents(&mut conn, owners.clone(), f.window.start(), f.window.end(), true).await?;
-    let earlier = if f.narrows_incidents() {
-        rollup::incidents(&mut conn, owners, previous.start(), previous.end(), false).await?
-    } else {
-        Incidents::default()
+    let earlier = async {
+        if f.narrows_incidents() {
+            let mut conn = pool.acquire().await?;
+            rollup::incidents(&mut conn, owners.clone(), previous.start(), previous.end(), false).await
+        } else {
+            Ok(Incidents::default())
+        }
     };
+    let (pages, before, now, earlier) = tokio::try_join!(
+        read_pages(pool, f.window.start(), f.window.end()),
+        read_pages(pool, previous.start(), previous.end()),
+        read_incidents(pool, &owners, f.window.start(), f.window.end(), true),
+        earlier,
+    )?;
+    let mut conn = pool.acquire().await?;
     let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now.facts, &earlier.facts]).await?;
     let inputs =
         LoadInputs { pages: &pages, before: &before, counted: counted.as_ref(), engaged: &now.engaged };
     interruptions_report(pool, &mut conn, f, inputs).await
+}
+
+async fn read_incidents(
+    pool: &PgPool,
+    owners: &Arc<Owners>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    details: bool,
+) -> Result<Incidents> {
+    rollup::incidents(&mut *pool.acquire().await?, owners.clone(), from, to, details).await
+}
+
+async fn read_pages(pool: &PgPool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Notified>> {
+    rollup::pages(&mut *pool.acquire().await?, from, to).await
 }
 
 /// Every report of `/analytics` at once: each window's rollups read once and shared.
@@ -341,16 +363,11 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
     let previous = f.window.previous();
     // Each window's rollups on a connection of their own: PostgreSQL sends one while we decode
     // another.
-    let read = |from, to, details| {
-        let owners = owners.clone();
-        async move { rollup::incidents(&mut *pool.acquire().await?, owners, from, to, details).await }
-    };
-    let read_pages = |from, to| async move { rollup::pages(&mut *pool.acquire().await?, from, to).await };
     let (mut now, mut before, pages, pages_before) = tokio::try_join!(
-        read(f.window.start(), f.window.end(), true),
-        read(previous.start(), previous.end(), false),
-        read_pages(f.window.start(), f.window.end()),
-        read_pages(previous.start(), previous.end()),
+        read_incidents(pool, &owners, f.window.start(), f.window.end(), true),
+        read_incidents(pool, &owners, previous.start(), previous.end(), false),
+        read_pages(pool, f.window.start(), f.window.end()),
+        read_pages(pool, previous.start(), previous.end()),
     )?;
     let mut conn = pool.acquire().await?;
     let counted =
@@ -376,9 +393,10 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
 
 /// The values one side of a comparison is made of: each incident's duration for the time
 /// metrics, each day's interruptions for `interruptions`.
-async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
-    let owners = Arc::new(Owners::read(conn).await?);
+async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     if metric == Metric::Interruptions {
+        let conn = &mut *pool.acquire().await?;
         let pages = rollup::pages(conn, f.window.start(), f.window.end()).await?;
         let known = if f.narrows_incidents() {
             rollup::incidents(conn, owners, f.window.start(), f.window.end(), false).await?
@@ -409,7 +427,7 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
         }
         return Ok(per_day);
     }
-    let facts = facts(conn, &owners, f, &f.window).await?;
+    let facts = facts(pool, &owners, f, &f.window).await?;
     Ok(facts
         .iter()
         .filter_map(|i| match metric {
@@ -423,10 +441,8 @@ async fn values(conn: &mut PgConnection, metric: Metric, f: &Filter) -> Result<V
 
 pub async fn compare(pool: &PgPool, q: &CompareQuery) -> Result<CompareReport> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let before = values(&mut conn, q.metric, &q.before).await?;
-    let after = values(&mut conn, q.metric, &q.after).await?;
-    drop(conn);
+    let (before, after) =
+        tokio::try_join!(values(pool, q.metric, &q.before), values(pool, q.metric, &q.after))?;
     let metric = q.metric;
     // The bootstrap is CPU work: off the async workers.
     let comparison = tokio::task::spawn_blocking(move || a::compare(metric, &before, &after))
