@@ -111,7 +111,10 @@ impl RuleCount {
 
 impl NoiseFigures {
     /// `rules` are the alerts of the window's incidents (`incidents`), counted by rule.
-    pub fn of(incidents: &[IncidentFact], rules: &[RuleCount]) -> NoiseFigures {
+    pub fn of<'a>(
+        incidents: &[IncidentFact],
+        rules: impl IntoIterator<Item = &'a RuleCount>,
+    ) -> NoiseFigures {
         #[derive(Default)]
         struct Group {
             alerts: u64,
@@ -123,7 +126,9 @@ impl NoiseFigures {
         }
         // Counts share their rule's and service's strings: tally by those first, then by name.
         let mut shared: FxHashMap<(*const u8, *const u8), (&RuleCount, Group)> = FxHashMap::default();
+        let mut flapping = 0;
         for r in rules {
+            flapping += r.flapping;
             let (_, g) = shared.entry((r.rule.as_ptr(), r.service.as_ptr())).or_insert((r, Group::default()));
             g.alerts += r.alerts;
             g.flapping += r.flapping;
@@ -169,7 +174,7 @@ impl NoiseFigures {
                 total_alerts as f64 / incidents.len() as f64
             },
             resolved_by_source: incidents.iter().filter(|f| f.resolved_by_source).count() as u64,
-            flapping_alerts: rules.iter().map(|r| r.flapping).sum(),
+            flapping_alerts: flapping,
             rules: rules_out,
         }
     }

@@ -126,7 +126,7 @@ fn noise_report(f: &Filter, now: &Incidents) -> NoiseReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        figures: NoiseFigures::of(&now.facts, &now.rule_counts()),
+        figures: NoiseFigures::of(&now.facts, now.rules.iter().map(|(_, r)| r)),
     }
 }
 

@@ -27,6 +27,20 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()
 }
 
+/// The instant `ms` milliseconds after the start of `day` (UTC): within the day without date
+/// arithmetic, which a year of records would otherwise pay three million times.
+fn at_ms(day: NaiveDate, ms: u64) -> DateTime<Utc> {
+    let secs = u32::try_from(ms / 1000).unwrap_or(u32::MAX);
+    let nanos = u32::try_from(ms % 1000).unwrap_or(0) * 1_000_000;
+    match NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos) {
+        Some(t) => day.and_time(t).and_utc(),
+        None => i64::try_from(ms)
+            .ok()
+            .and_then(|ms| start_of(day).checked_add_signed(Duration::milliseconds(ms)))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
+    }
+}
+
 fn ms(d: Duration) -> u64 {
     u64::try_from(d.num_milliseconds()).unwrap_or(0)
 }
@@ -215,10 +229,6 @@ impl Incidents {
         let mut k = kept.iter();
         self.facts.retain(|_| *k.next().unwrap_or(&false));
     }
-
-    pub(super) fn rule_counts(&self) -> Vec<RuleCount> {
-        self.rules.iter().map(|(_, r)| r.clone()).collect()
-    }
 }
 
 fn corrupt(day: NaiveDate) -> crate::Error {
@@ -263,15 +273,14 @@ fn decode_incidents(
     out.rules.reserve(bytes(|r| r.rule_counts.len()) / 5);
     let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
     for row in rows {
-        let start = start_of(row.day);
         // This row's service lists, by the positions its records use.
         let mut sets: HashMap<Vec<u32>, Names> = HashMap::new();
         // The usual case, one service, without hashing.
         let mut single: Vec<Option<Names>> = vec![None; row.services.len()];
         // Each record's place in `out.facts` (none: outside the window), and its creation.
-        let mut placed: Vec<Option<(usize, DateTime<Utc>)>> = Vec::new();
+        let mut placed: Vec<Option<(usize, u64)>> = Vec::new();
         rollup::each_incident(&row.incidents, |r| {
-            let created_at = start + Duration::milliseconds(i64::from(r.created_ms));
+            let created_at = at_ms(row.day, u64::from(r.created_ms));
             if created_at < from || created_at >= to {
                 placed.push(None);
                 return;
@@ -298,7 +307,7 @@ fn decode_incidents(
                 }
             };
             let severity = |l: u8| Severity::from_level(i16::from(l)).unwrap_or(Severity::Sev5);
-            placed.push(Some((out.facts.len(), created_at)));
+            placed.push(Some((out.facts.len(), u64::from(r.created_ms))));
             out.facts.push(IncidentFact {
                 number: r.number,
                 created_at,
@@ -324,7 +333,7 @@ fn decode_incidents(
             let (Some((_, created)), Some(user)) = (place(e.incident), row.users.get(e.user as usize)) else {
                 return;
             };
-            let after = |ms: u64| created + Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX / 2));
+            let after = |ms: u64| at_ms(row.day, created.saturating_add(ms));
             out.engaged.push(Engaged {
                 user: UserId(*user),
                 started_at: after(e.start_ms),
@@ -389,9 +398,8 @@ pub(super) async fn pages(
     let rows = db::days(conn, first, last, false, true).await?;
     let mut out = Vec::with_capacity(rows.iter().map(|r| r.pages.len()).sum::<usize>() / 3);
     for row in &rows {
-        let start = start_of(row.day);
         rollup::each_page(&row.pages, |p| {
-            let at = start + Duration::milliseconds(i64::from(p.at_ms));
+            let at = at_ms(row.day, u64::from(p.at_ms));
             if let (true, Some(user)) = (at >= from && at < to, row.users.get(p.user as usize)) {
                 out.push(Notified { user: UserId(*user), at, number: p.number });
             }
