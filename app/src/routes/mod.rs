@@ -16,7 +16,6 @@ pub mod incidents;
 pub mod login;
 pub mod not_found;
 pub mod notifications;
-pub mod planned;
 pub mod postmortems;
 pub mod retro;
 pub mod schedule_editor;
