@@ -63,7 +63,7 @@ test('the journey: a resolved SEV2 with pins becomes a reviewed, published postm
   await expect(page.locator('.actions-table')).toContainText('Add a canary stage to deploys');
 
   // Review by Sam: changes first, then approval; then the owner publishes.
-  await page.getByLabel('Sam Carter').check();
+  await page.getByRole('group', { name: 'Reviewers' }).getByRole('checkbox', { name: 'Sam Carter' }).check();
   await page.getByRole('button', { name: 'Request review' }).click();
   await expect(page.locator('.pm-status')).toContainText('In review');
 

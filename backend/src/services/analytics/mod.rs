@@ -311,25 +311,27 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
     let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     let previous = f.window.previous();
     // Engagements are counted over every incident of the window; the facts of both windows
-    // decide, under a service or severity filter, whose pages count.
-    let earlier = async {
-        if f.narrows_incidents() {
-            let mut conn = pool.acquire().await?;
-            rollup::incidents(&mut conn, owners.clone(), previous.start(), previous.end(), false).await
-        } else {
-            Ok(Incidents::default())
+    // decide, under a service or severity filter, whose pages count (else they are not read).
+    let known = |window: Window| {
+        let owners = owners.clone();
+        async move {
+            if f.narrows_incidents() {
+                read_incidents(pool, &owners, window.start(), window.end(), false).await
+            } else {
+                Ok(Incidents::default())
+            }
         }
     };
-    let (pages, before, now, earlier) = tokio::try_join!(
+    let (pages, before, engaged, now, earlier) = tokio::try_join!(
         read_pages(pool, f.window.start(), f.window.end()),
         read_pages(pool, previous.start(), previous.end()),
-        read_incidents(pool, &owners, f.window.start(), f.window.end(), true),
-        earlier,
+        async { rollup::engagements(&mut *pool.acquire().await?, f.window.start(), f.window.end()).await },
+        known(f.window),
+        known(previous),
     )?;
     let mut conn = pool.acquire().await?;
     let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now.facts, &earlier.facts]).await?;
-    let inputs =
-        LoadInputs { pages: &pages, before: &before, counted: counted.as_ref(), engaged: &now.engaged };
+    let inputs = LoadInputs { pages: &pages, before: &before, counted: counted.as_ref(), engaged: &engaged };
     interruptions_report(pool, &mut conn, f, inputs).await
 }
 

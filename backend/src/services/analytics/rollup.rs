@@ -328,20 +328,9 @@ fn decode_incidents(
         })
         .map_err(|_| corrupt(row.day))?;
         let place = |i: u32| placed.get(i as usize).copied().flatten();
+        let created: Vec<Option<u64>> = placed.iter().map(|p| p.map(|(_, ms)| ms)).collect();
+        engaged_of(row, &created, &mut out.engaged)?;
         let mut failed = false;
-        rollup::each_engagement(&row.engagements, |e| {
-            let (Some((_, created)), Some(user)) = (place(e.incident), row.users.get(e.user as usize)) else {
-                return;
-            };
-            let after = |ms: u64| at_ms(row.day, created.saturating_add(ms));
-            out.engaged.push(Engaged {
-                user: UserId(*user),
-                started_at: after(e.start_ms),
-                resolved_at: e.end_ms.map(after),
-                acknowledged: e.acknowledged,
-            });
-        })
-        .map_err(|_| corrupt(row.day))?;
         let rules: Vec<Arc<str>> = row.rules.iter().map(|r| Arc::from(r.as_str())).collect();
         let service_names: Vec<Arc<str>> = row
             .services
@@ -376,6 +365,56 @@ fn decode_incidents(
         }
     }
     Ok(out)
+}
+
+/// Only the engagements with incidents declared in `[from, to)`: what the interruptions report
+/// needs, without building a fact per incident.
+pub(super) async fn engagements(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Engaged>> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let (first, last) = days_of(from, to);
+    let rows = db::days(conn, first, last, true, false).await?;
+    tokio::task::spawn_blocking(move || {
+        let mut out = Vec::with_capacity(rows.iter().map(|r| r.engagements.len()).sum::<usize>() / 4);
+        for row in &rows {
+            // Each incident's creation, when it is in the window.
+            let mut created: Vec<Option<u64>> = Vec::new();
+            rollup::each_incident(&row.incidents, |r| {
+                let at = at_ms(row.day, u64::from(r.created_ms));
+                created.push((at >= from && at < to).then_some(u64::from(r.created_ms)));
+            })
+            .map_err(|_| corrupt(row.day))?;
+            engaged_of(row, &created, &mut out)?;
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}")))?
+}
+
+/// A row's engagements with the incidents at hand (`created`: each incident's creation in
+/// milliseconds of the day, or none when it is outside the window).
+fn engaged_of(row: &db::DayRow, created: &[Option<u64>], out: &mut Vec<Engaged>) -> Result<()> {
+    rollup::each_engagement(&row.engagements, |e| {
+        let (Some(Some(created)), Some(user)) =
+            (created.get(e.incident as usize), row.users.get(e.user as usize))
+        else {
+            return;
+        };
+        let after = |ms: u64| at_ms(row.day, created.saturating_add(ms));
+        out.push(Engaged {
+            user: UserId(*user),
+            started_at: after(e.start_ms),
+            resolved_at: e.end_ms.map(after),
+            acknowledged: e.acknowledged,
+        });
+    })
+    .map_err(|_| corrupt(row.day))
 }
 
 /// A page notification that reached someone.
