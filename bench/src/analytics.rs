@@ -67,18 +67,7 @@ pub async fn run(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
     );
     println!("{:<62} {:>8} {:>8} {:>6}", "request", "median", "p95", "goal");
     for (label, path) in cases {
-        let mut times = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let start = Instant::now();
-            let res = client.get(format!("{base}{path}")).send().await?;
-            let status = res.status();
-            res.bytes().await?;
-            times.push(start.elapsed().as_secs_f64() * 1000.0);
-            anyhow::ensure!(status.is_success(), "{path}: {status}");
-        }
-        times.sort_by(f64::total_cmp);
-        let median = times[times.len() / 2];
-        let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+        let (median, p95) = crate::time_get(&client, &format!("{base}{path}"), runs).await?;
         let verdict = if median <= GOAL_MS { "met" } else { "MISSED" };
         println!("{label:<62} {median:>8.1} {p95:>8.1} {verdict:>6}");
     }

@@ -152,20 +152,26 @@ async fn incidents(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
         ("API q=disk%20db", "/api/v1/incidents?q=disk%20db".to_owned()),
     ];
     for (label, path) in cases {
-        let mut times = Vec::with_capacity(runs);
-        for _ in 0..runs {
-            let start = Instant::now();
-            let res = client.get(format!("{base}{path}")).send().await?;
-            let status = res.status();
-            res.bytes().await?;
-            times.push(start.elapsed().as_secs_f64() * 1000.0);
-            anyhow::ensure!(status.is_success(), "{path}: {status}");
-        }
-        times.sort_by(f64::total_cmp);
-        let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
-        println!("{label:<58} {:>8.1} {:>8.1}", times[times.len() / 2], p95);
+        let (median, p95) = time_get(&client, &format!("{base}{path}"), runs).await?;
+        println!("{label:<58} {median:>8.1} {p95:>8.1}");
     }
     Ok(())
+}
+
+/// Median and p95 in milliseconds of `runs` GETs of `url` (each body read whole); a response
+/// other than 2xx stops the benchmark.
+pub(crate) async fn time_get(client: &reqwest::Client, url: &str, runs: usize) -> Result<(f64, f64)> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let res = client.get(url).send().await?;
+        let status = res.status();
+        res.bytes().await?;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(status.is_success(), "{url}: {status}");
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], times[(times.len() * 95 / 100).min(times.len() - 1)]))
 }
 
 const BENCH_EMAIL: &str = "bench@example.com";
