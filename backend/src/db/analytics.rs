@@ -365,26 +365,37 @@ pub async fn write_day(conn: &mut PgConnection, d: &DayRow) -> Result<(), sqlx::
     Ok(())
 }
 
-/// The rollups of days `[from, to]`. `details`: with engagements and alerts by rule (else those
-/// come back empty, unread); `pages`: with page notifications (else empty).
+/// Which parts of a day's rollup to read; the others come back empty, unread (a year of one part
+/// is megabytes).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parts {
+    pub incidents: bool,
+    pub engagements: bool,
+    pub rule_counts: bool,
+    pub pages: bool,
+}
+
+/// The rollups of days `[from, to]`, those parts of them.
 pub async fn days(
     conn: &mut PgConnection,
     from: NaiveDate,
     to: NaiveDate,
-    details: bool,
-    pages: bool,
+    parts: Parts,
 ) -> Result<Vec<DayRow>, sqlx::Error> {
     sqlx::query_as!(
         DayRow,
-        r#"SELECT day, services, users, rules, incidents,
-                  CASE WHEN $3 THEN engagements ELSE '' END AS "engagements!",
-                  CASE WHEN $3 THEN rule_counts ELSE '' END AS "rule_counts!",
-                  CASE WHEN $4 THEN pages ELSE '' END AS "pages!"
+        r#"SELECT day, services, users, rules,
+                  CASE WHEN $3 THEN incidents ELSE '' END AS "incidents!",
+                  CASE WHEN $4 THEN engagements ELSE '' END AS "engagements!",
+                  CASE WHEN $5 THEN rule_counts ELSE '' END AS "rule_counts!",
+                  CASE WHEN $6 THEN pages ELSE '' END AS "pages!"
            FROM analytics_days WHERE day BETWEEN $1 AND $2 ORDER BY day"#,
         from,
         to,
-        details,
-        pages
+        parts.incidents,
+        parts.engagements,
+        parts.rule_counts,
+        parts.pages
     )
     .fetch_all(conn)
     .await

@@ -16,11 +16,11 @@ pub mod window;
 
 pub use compare::{Comparison, Metric, Side, compare};
 pub use hours::{
-    HourClass, InterruptionCounts, WorkingHours, hour_of_week, hour_of_week_local, hour_of_week_seconds,
-    interruptions,
+    HourClass, InterruptionCounts, InterruptionTally, Tallied, TalliedPerson, WorkingHours, hour_of_week,
+    hour_of_week_local, hour_of_week_seconds, interruptions,
 };
 pub use learning::{ActionFact, LearningFigures, PostmortemFact};
-pub use load::{Span, covered_seconds};
+pub use load::{Span, covered_seconds, covered_seconds_ms};
 pub use noise::{AlertFact, NoiseFigures, NoiseRow, RuleCount, rule_of};
 pub use priority::{InflationRow, PriorityFigures};
 pub use report::*;

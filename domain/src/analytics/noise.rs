@@ -100,7 +100,7 @@ impl RuleCount {
                     service: service.into(),
                     alerts,
                     flapping,
-                    pages: f.pages.max(0) as u64,
+                    pages: u64::from(f.pages),
                     acknowledged: f.to_acknowledge.is_some(),
                     resolved_by_source: f.resolved_by_source,
                 }
@@ -164,7 +164,7 @@ impl NoiseFigures {
         rules_out.sort_by(|a, b| {
             b.pages.cmp(&a.pages).then(b.incidents.cmp(&a.incidents)).then(a.rule.cmp(&b.rule))
         });
-        let total_alerts: i64 = incidents.iter().map(|f| f.alerts).sum();
+        let total_alerts: i64 = incidents.iter().map(|f| i64::from(f.alerts)).sum();
         NoiseFigures {
             incidents: incidents.len() as u64,
             alerts: total_alerts.max(0) as u64,

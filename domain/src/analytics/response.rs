@@ -29,18 +29,19 @@ pub struct IncidentFact {
     pub declared: Severity,
     pub current: Severity,
     pub highest: Severity,
-    pub to_acknowledge: Option<i64>,
-    pub to_mitigate: Option<i64>,
-    pub to_resolve: Option<i64>,
+    /// Whole seconds from creation.
+    pub to_acknowledge: Option<u32>,
+    pub to_mitigate: Option<u32>,
+    pub to_resolve: Option<u32>,
     /// Triaged "no responder": nobody answered the escalation policy.
     pub no_responder: bool,
     /// Its escalation paged level 2 or beyond.
     pub escalated: bool,
     /// Resolved by its alert source with no person acting on it.
     pub resolved_by_source: bool,
-    pub alerts: i64,
+    pub alerts: u32,
     /// People paged for it (by the policy or by hand).
-    pub pages: i64,
+    pub pages: u32,
 }
 
 /// The figures of one set of incidents.
@@ -72,17 +73,17 @@ impl ResponseFigures {
         let mut alerts = 0i64;
         for i in facts {
             f.incidents += 1;
-            alerts += i.alerts;
+            alerts += i64::from(i.alerts);
             if i.no_responder {
                 f.no_responder += 1;
             } else if let Some(s) = i.to_acknowledge {
-                tta.push(s);
+                tta.push(i64::from(s));
             }
             if let Some(s) = i.to_mitigate {
-                ttm.push(s);
+                ttm.push(i64::from(s));
             }
             if let Some(s) = i.to_resolve {
-                ttr.push(s);
+                ttr.push(i64::from(s));
             }
             f.escalated += u64::from(i.escalated);
             f.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;

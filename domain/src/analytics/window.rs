@@ -174,7 +174,11 @@ impl LocalClock {
 
     /// Seconds since 1970-01-01 00:00 on the local wall clock.
     pub fn local_seconds(&mut self, at: DateTime<Utc>) -> i64 {
-        let t = at.timestamp();
+        self.local_seconds_at(at.timestamp())
+    }
+
+    /// The same, of seconds since 1970 (UTC).
+    pub fn local_seconds_at(&mut self, t: i64) -> i64 {
         let day = t.div_euclid(86_400);
         if day != self.day {
             self.day = day;

@@ -13,17 +13,18 @@ use domain::{
     UserId,
     analytics::{
         self as a, ActionFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
-        InterruptionCounts, InterruptionsReport, LearningFigures, LearningReport, LocalClock, Metric,
-        NoiseFigures, NoiseReport, PostmortemFact, PriorityFigures, PriorityReport, ResponderLoad,
-        ResponseFigures, ResponseReport, ResponseRow, TeamHours, Window, WorkingHours,
+        InterruptionTally, InterruptionsReport, LearningFigures, LearningReport, Metric, NoiseFigures,
+        NoiseReport, PostmortemFact, PriorityFigures, PriorityReport, ResponderLoad, ResponseFigures,
+        ResponseReport, ResponseRow, Tallied, TalliedPerson, TeamHours, Window, WorkingHours,
     },
     incident::Severity,
 };
-use rollup::{Engaged, Incidents, Notified, Owners};
+use rollup::{Engaged, Incidents, Owners, Pages};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
+use uuid::Uuid;
 
 use crate::{
     Result,
@@ -170,7 +171,7 @@ async fn people(conn: &mut PgConnection) -> Result<Vec<Person>> {
 async fn counted_incidents(
     conn: &mut PgConnection,
     f: &Filter,
-    pages: &[&[Notified]],
+    pages: &[&Pages],
     known: &[&[IncidentFact]],
 ) -> Result<Option<HashSet<i64>>> {
     if !f.narrows_incidents() {
@@ -180,14 +181,11 @@ async fn counted_incidents(
     for facts in known {
         decided.extend(facts.iter().map(|x| (x.number, f.keeps(x))));
     }
-    let unknown: Vec<i64> = pages
-        .iter()
-        .flat_map(|p| p.iter())
-        .filter_map(|p| p.number)
-        .filter(|n| !decided.contains_key(n))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let mut paged = BTreeSet::new();
+    for p in pages {
+        paged.extend(p.incidents()?);
+    }
+    let unknown: Vec<i64> = paged.into_iter().filter(|n| !decided.contains_key(n)).collect();
     for r in db::facts_by_number(conn, &unknown).await? {
         let keep = f.service.as_ref().is_none_or(|s| r.services.contains(s))
             && f.severity.is_none_or(|s| s.level() == r.current_severity);
@@ -196,27 +194,36 @@ async fn counted_incidents(
     Ok(Some(decided.into_iter().filter(|(_, keep)| *keep).map(|(n, _)| n).collect()))
 }
 
-/// Each person's interruption starts among the pages the filter counts.
-fn interruption_starts(
-    pages: &[Notified],
-    counted: Option<&HashSet<i64>>,
-) -> FxHashMap<UserId, Vec<DateTime<Utc>>> {
-    let mut by_person: FxHashMap<UserId, Vec<DateTime<Utc>>> = FxHashMap::default();
-    for p in pages {
-        if counted.is_some_and(|c| !p.number.is_some_and(|n| c.contains(&n))) {
-            continue;
-        }
-        by_person.entry(p.user).or_default().push(p.at);
-    }
-    by_person.into_iter().map(|(u, times)| (u, a::interruptions(&times))).collect()
-}
-
 /// What the interruption figures are computed from.
 struct LoadInputs<'a> {
-    pages: &'a [Notified],
-    before: &'a [Notified],
-    counted: Option<&'a HashSet<i64>>,
-    engaged: &'a [Engaged],
+    pages: Pages,
+    before: Pages,
+    counted: Option<HashSet<i64>>,
+    engaged: &'a mut Engaged,
+}
+
+/// Counts a window's interruptions off the async workers.
+async fn tally(
+    pages: Pages,
+    index: Arc<FxHashMap<Uuid, usize>>,
+    tally: InterruptionTally,
+    counted: Option<Arc<HashSet<i64>>>,
+) -> Result<Tallied> {
+    tokio::task::spawn_blocking(move || pages.tally(&index, tally, counted.as_deref()))
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("counting interruptions failed: {e}")))?
+}
+
+/// The people a tally counts, each with their position.
+fn tallied(
+    everyone: &[Person],
+    in_scope: impl Fn(&Person) -> bool,
+) -> (Vec<TalliedPerson>, Arc<FxHashMap<Uuid, usize>>) {
+    let people = everyone
+        .iter()
+        .map(|p| TalliedPerson { zone: p.zone, hours: p.hours.clone(), in_scope: in_scope(p) })
+        .collect();
+    (people, Arc::new(everyone.iter().enumerate().map(|(i, p)| (p.id.0, i)).collect()))
 }
 
 async fn interruptions_report(
@@ -230,33 +237,31 @@ async fn interruptions_report(
     let team_rows = teams::list_teams_with_hours(conn).await?;
     let on_call = schedules::on_call_stretches(pool, start, end).await?;
     let in_scope = |p: &Person| f.team.as_ref().is_none_or(|t| p.teams.contains(t));
-    let starts = interruption_starts(inputs.pages, inputs.counted);
-    let before = interruption_starts(inputs.before, inputs.counted);
-    let mut engaged: FxHashMap<UserId, Vec<&Engaged>> = FxHashMap::default();
-    for e in inputs.engaged {
-        engaged.entry(e.user).or_default().push(e);
-    }
+    let (people, index) = tallied(&everyone, in_scope);
+    let previous = f.window.previous();
+    let days = |w: &Window| usize::try_from(w.days()).unwrap_or(0);
+    let counted = inputs.counted.map(Arc::new);
+    let (now, before) = tokio::try_join!(
+        tally(
+            inputs.pages,
+            index.clone(),
+            InterruptionTally::new(people.clone(), f.window.zone, f.window.from, days(&f.window)),
+            counted.clone()
+        ),
+        tally(
+            inputs.before,
+            index,
+            InterruptionTally::new(people, f.window.zone, previous.from, days(&previous)),
+            counted
+        ),
+    )?;
 
-    let mut total = InterruptionCounts::default();
-    let mut before_total = InterruptionCounts::default();
-    let mut hour_of_week = vec![0u64; 168];
-    let mut viewer = LocalClock::new(f.window.zone);
     let mut responders = Vec::new();
-    for p in everyone.iter().filter(|p| in_scope(p)) {
-        let mut clock = LocalClock::new(p.zone);
-        let mut counts = InterruptionCounts::default();
-        for t in starts.get(&p.id).into_iter().flatten() {
-            let class = p.hours.classify_seconds(clock.local_seconds(*t));
-            counts.add(class);
-            total.add(class);
-            hour_of_week[a::hour_of_week_seconds(viewer.local_seconds(*t))] += 1;
-        }
-        for t in before.get(&p.id).into_iter().flatten() {
-            before_total.add(p.hours.classify_seconds(clock.local_seconds(*t)));
-        }
-        let mine = engaged.get(&p.id).map_or(&[][..], Vec::as_slice);
-        let spans: Vec<_> = mine.iter().map(|e| (e.started_at, e.resolved_at.unwrap_or(end))).collect();
-        let engaged_seconds = a::covered_seconds(&spans, start, end);
+    for (i, p) in everyone.iter().enumerate().filter(|(_, p)| in_scope(p)) {
+        let counts = now.per_person[i];
+        let mut mine = inputs.engaged.take(&p.id.0);
+        let engaged_seconds =
+            a::covered_seconds_ms(&mut mine.spans, start.timestamp_millis(), end.timestamp_millis());
         let on_call_seconds = on_call.get(&p.id).map_or(0, |s| a::covered_seconds(s, start, end));
         if counts.total == 0 && engaged_seconds == 0 && on_call_seconds == 0 {
             continue;
@@ -266,7 +271,7 @@ async fn interruptions_report(
             name: p.name.clone(),
             time_zone: p.time_zone.clone(),
             interruptions: counts,
-            acknowledged: mine.iter().filter(|e| e.acknowledged).count() as u64,
+            acknowledged: mine.acknowledged,
             engaged_hours: engaged_seconds as f64 / 3600.0,
             on_call_hours: on_call_seconds as f64 / 3600.0,
         });
@@ -282,10 +287,11 @@ async fn interruptions_report(
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        total,
-        previous: before_total,
+        total: now.total,
+        previous: before.total,
         responders,
-        hour_of_week: hour_of_week
+        hour_of_week: now
+            .hour_of_week
             .into_iter()
             .enumerate()
             .map(|(hour, n)| HourOfWeek { hour: hour as u16, interruptions: n })
@@ -322,7 +328,7 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
             }
         }
     };
-    let (pages, before, engaged, now, earlier) = tokio::try_join!(
+    let (pages, before, mut engaged, now, earlier) = tokio::try_join!(
         read_pages(pool, f.window.start(), f.window.end()),
         read_pages(pool, previous.start(), previous.end()),
         async { rollup::engagements(&mut *pool.acquire().await?, f.window.start(), f.window.end()).await },
@@ -331,7 +337,7 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
     )?;
     let mut conn = pool.acquire().await?;
     let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now.facts, &earlier.facts]).await?;
-    let inputs = LoadInputs { pages: &pages, before: &before, counted: counted.as_ref(), engaged: &engaged };
+    let inputs = LoadInputs { pages, before, counted, engaged: &mut engaged };
     interruptions_report(pool, &mut conn, f, inputs).await
 }
 
@@ -345,8 +351,8 @@ async fn read_incidents(
     rollup::incidents(&mut *pool.acquire().await?, owners.clone(), from, to, details).await
 }
 
-async fn read_pages(pool: &PgPool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Notified>> {
-    rollup::pages(&mut *pool.acquire().await?, from, to).await
+async fn read_pages(pool: &PgPool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Pages> {
+    Pages::read(&mut *pool.acquire().await?, from, to).await
 }
 
 /// Every report of `/analytics` at once: each window's rollups read once and shared.
@@ -374,7 +380,7 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
     let mut conn = pool.acquire().await?;
     let counted =
         counted_incidents(&mut conn, f, &[&pages, &pages_before], &[&now.facts, &before.facts]).await?;
-    let engaged = std::mem::take(&mut now.engaged);
+    let mut engaged = std::mem::take(&mut now.engaged);
     now.narrow(f);
     before.narrow(f);
     // The incident figures on one core while the interruption figures take the other.
@@ -383,8 +389,7 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
         let response = response_report(&filter, by, &now.facts, &before.facts);
         (response, priority_report(&filter, &now.facts), noise_report(&filter, &now))
     });
-    let inputs =
-        LoadInputs { pages: &pages, before: &pages_before, counted: counted.as_ref(), engaged: &engaged };
+    let inputs = LoadInputs { pages, before: pages_before, counted, engaged: &mut engaged };
     let interruptions = interruptions_report(pool, &mut conn, f, inputs).await?;
     let learning = learning_report(&mut conn, f, now_at).await?;
     let (response, priority, noise) = incident_reports
@@ -399,35 +404,19 @@ async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
     let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     if metric == Metric::Interruptions {
         let conn = &mut *pool.acquire().await?;
-        let pages = rollup::pages(conn, f.window.start(), f.window.end()).await?;
+        let pages = Pages::read(conn, f.window.start(), f.window.end()).await?;
         let known = if f.narrows_incidents() {
             rollup::incidents(conn, owners, f.window.start(), f.window.end(), false).await?
         } else {
             Incidents::default()
         };
         let counted = counted_incidents(conn, f, &[&pages], &[&known.facts]).await?;
-        let starts = interruption_starts(&pages, counted.as_ref());
-        let in_team: Option<HashSet<UserId>> = match &f.team {
-            Some(t) => {
-                Some(people(conn).await?.into_iter().filter(|p| p.teams.contains(t)).map(|p| p.id).collect())
-            }
-            None => None,
-        };
-        let mut per_day = vec![0.0; usize::try_from(f.window.days()).unwrap_or(0)];
-        let mut clock = LocalClock::new(f.window.zone);
-        for (user, times) in starts {
-            if in_team.as_ref().is_some_and(|s| !s.contains(&user)) {
-                continue;
-            }
-            for t in times {
-                let day =
-                    (a::date_of_local_day(a::local_day(clock.local_seconds(t))) - f.window.from).num_days();
-                if let Some(slot) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
-                    *slot += 1.0;
-                }
-            }
-        }
-        return Ok(per_day);
+        let everyone = people(conn).await?;
+        let (people, index) = tallied(&everyone, |p| f.team.as_ref().is_none_or(|t| p.teams.contains(t)));
+        let days = usize::try_from(f.window.days()).unwrap_or(0);
+        let counter = InterruptionTally::new(people, f.window.zone, f.window.from, days);
+        let per_day = tally(pages, index, counter, counted.map(Arc::new)).await?.per_day;
+        return Ok(per_day.into_iter().map(|n| n as f64).collect());
     }
     let facts = facts(pool, &owners, f, &f.window).await?;
     Ok(facts
@@ -437,7 +426,7 @@ async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
             Metric::Mttm => i.to_mitigate,
             _ => i.to_resolve,
         })
-        .map(|s| s as f64)
+        .map(f64::from)
         .collect())
 }
 

@@ -3,21 +3,21 @@
 //! reports read a window's days back (a year is 365 rows) and cut them exactly to the window.
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet},
     hash::Hash,
     sync::Arc,
 };
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use domain::{
-    UserId,
     analytics::{
-        Filter, IncidentFact, RuleCount,
+        Filter, IncidentFact, InterruptionTally, RuleCount, Tallied,
         rollup::{self, EngagementRecord, IncidentRecord, PageRecord, RuleRecord},
         rule_of,
     },
     incident::Severity,
 };
+use rustc_hash::FxHashMap;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -184,13 +184,40 @@ impl Owners {
     }
 }
 
-/// Someone's engagement with an incident: from their first acknowledgement or role on it to its
-/// resolution.
+/// People's engagements with a window's incidents: each from their first acknowledgement or
+/// role on one to its resolution.
+#[derive(Default)]
 pub(super) struct Engaged {
-    pub user: UserId,
-    pub started_at: DateTime<Utc>,
-    pub resolved_at: Option<DateTime<Utc>>,
-    pub acknowledged: bool,
+    index: FxHashMap<Uuid, usize>,
+    people: Vec<(Uuid, Engagement)>,
+}
+
+/// One person's engagements.
+#[derive(Default)]
+pub(super) struct Engagement {
+    /// Incidents they acknowledged.
+    pub acknowledged: u64,
+    /// `[start, end)` in milliseconds since 1970, the end `i64::MAX` while unresolved.
+    pub spans: Vec<(i64, i64)>,
+}
+
+impl Engaged {
+    /// Each of a row's users' place in `people`, added when new.
+    fn slots(&mut self, users: &[Uuid]) -> Vec<usize> {
+        users
+            .iter()
+            .map(|u| {
+                *self.index.entry(*u).or_insert_with(|| {
+                    self.people.push((*u, Engagement::default()));
+                    self.people.len() - 1
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn take(&mut self, user: &Uuid) -> Engagement {
+        self.index.get(user).map(|i| std::mem::take(&mut self.people[*i].1)).unwrap_or_default()
+    }
 }
 
 /// A window's incidents, as the rollups hold them.
@@ -199,7 +226,7 @@ pub(super) struct Incidents {
     pub facts: Vec<IncidentFact>,
     /// Alerts by rule, each with the position of its incident in `facts`.
     pub rules: Vec<(usize, RuleCount)>,
-    pub engaged: Vec<Engaged>,
+    pub engaged: Engaged,
 }
 
 impl Incidents {
@@ -252,7 +279,8 @@ pub(super) async fn incidents(
         return Ok(Incidents::default());
     }
     let (first, last) = days_of(from, to);
-    let rows = db::days(conn, first, last, details, false).await?;
+    let parts = db::Parts { incidents: true, engagements: details, rule_counts: details, pages: false };
+    let rows = db::days(conn, first, last, parts).await?;
     // Decoding a year is CPU work: off the async workers.
     tokio::task::spawn_blocking(move || decode_incidents(&rows, &owners, from, to))
         .await
@@ -269,7 +297,6 @@ fn decode_incidents(
     // Upper bounds from the shortest record of each kind: room reserved once, never moved.
     let bytes = |part: fn(&db::DayRow) -> usize| rows.iter().map(part).sum::<usize>();
     out.facts.reserve(bytes(|r| r.incidents.len()) / 9);
-    out.engaged.reserve(bytes(|r| r.engagements.len()) / 4);
     out.rules.reserve(bytes(|r| r.rule_counts.len()) / 5);
     let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
     for row in rows {
@@ -316,14 +343,14 @@ fn decode_incidents(
                 declared: severity(r.declared),
                 current: severity(r.current),
                 highest: severity(r.highest),
-                to_acknowledge: r.to_acknowledge.map(i64::from),
-                to_mitigate: r.to_mitigate.map(i64::from),
-                to_resolve: r.to_resolve.map(i64::from),
+                to_acknowledge: r.to_acknowledge,
+                to_mitigate: r.to_mitigate,
+                to_resolve: r.to_resolve,
                 no_responder: r.no_responder,
                 escalated: r.escalated,
                 resolved_by_source: r.resolved_by_source,
-                alerts: i64::from(r.alerts),
-                pages: i64::from(r.pages),
+                alerts: r.alerts,
+                pages: r.pages,
             });
         })
         .map_err(|_| corrupt(row.day))?;
@@ -353,7 +380,7 @@ fn decode_incidents(
                     service: service.clone(),
                     alerts: u64::from(r.alerts),
                     flapping: u64::from(r.flapping),
-                    pages: f.pages.max(0) as u64,
+                    pages: u64::from(f.pages),
                     acknowledged: f.to_acknowledge.is_some(),
                     resolved_by_source: f.resolved_by_source,
                 },
@@ -373,14 +400,15 @@ pub(super) async fn engagements(
     conn: &mut PgConnection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Engaged>> {
+) -> Result<Engaged> {
     if from >= to {
-        return Ok(Vec::new());
+        return Ok(Engaged::default());
     }
     let (first, last) = days_of(from, to);
-    let rows = db::days(conn, first, last, true, false).await?;
+    let parts = db::Parts { incidents: true, engagements: true, ..db::Parts::default() };
+    let rows = db::days(conn, first, last, parts).await?;
     tokio::task::spawn_blocking(move || {
-        let mut out = Vec::with_capacity(rows.iter().map(|r| r.engagements.len()).sum::<usize>() / 4);
+        let mut out = Engaged::default();
         for row in &rows {
             // Each incident's creation, when it is in the window.
             let mut created: Vec<Option<u64>> = Vec::new();
@@ -399,51 +427,100 @@ pub(super) async fn engagements(
 
 /// A row's engagements with the incidents at hand (`created`: each incident's creation in
 /// milliseconds of the day, or none when it is outside the window).
-fn engaged_of(row: &db::DayRow, created: &[Option<u64>], out: &mut Vec<Engaged>) -> Result<()> {
+fn engaged_of(row: &db::DayRow, created: &[Option<u64>], out: &mut Engaged) -> Result<()> {
+    let slots = out.slots(&row.users);
+    let midnight = day_ms(row.day);
     rollup::each_engagement(&row.engagements, |e| {
-        let (Some(Some(created)), Some(user)) =
-            (created.get(e.incident as usize), row.users.get(e.user as usize))
+        let (Some(Some(created)), Some(slot)) =
+            (created.get(e.incident as usize), slots.get(e.user as usize))
         else {
             return;
         };
-        let after = |ms: u64| at_ms(row.day, created.saturating_add(ms));
-        out.push(Engaged {
-            user: UserId(*user),
-            started_at: after(e.start_ms),
-            resolved_at: e.end_ms.map(after),
-            acknowledged: e.acknowledged,
-        });
+        let after =
+            |ms: u64| midnight.saturating_add(i64::try_from(created.saturating_add(ms)).unwrap_or(i64::MAX));
+        let person = &mut out.people[*slot].1;
+        person.acknowledged += u64::from(e.acknowledged);
+        person.spans.push((after(e.start_ms), e.end_ms.map_or(i64::MAX, after)));
     })
     .map_err(|_| corrupt(row.day))
 }
 
-/// A page notification that reached someone.
-pub(super) struct Notified {
-    pub user: UserId,
-    pub at: DateTime<Utc>,
-    pub number: Option<i64>,
+/// A window's page notifications, as the rollups hold them.
+pub(super) struct Pages {
+    rows: Vec<db::DayRow>,
+    from_ms: i64,
+    to_ms: i64,
 }
 
-/// The page notifications that reached someone in `[from, to)`, in time order.
-pub(super) async fn pages(
-    conn: &mut PgConnection,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Notified>> {
-    if from >= to {
-        return Ok(Vec::new());
+/// Milliseconds since 1970 of a day's UTC midnight.
+fn day_ms(day: NaiveDate) -> i64 {
+    start_of(day).timestamp_millis()
+}
+
+impl Pages {
+    /// The page notifications that reached someone in `[from, to)`.
+    pub(super) async fn read(
+        conn: &mut PgConnection,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Pages> {
+        let (from_ms, to_ms) = (from.timestamp_millis(), to.timestamp_millis());
+        if from >= to {
+            return Ok(Pages { rows: Vec::new(), from_ms, to_ms });
+        }
+        let (first, last) = days_of(from, to);
+        let rows = db::days(conn, first, last, db::Parts { pages: true, ..db::Parts::default() }).await?;
+        Ok(Pages { rows, from_ms, to_ms })
     }
-    let (first, last) = days_of(from, to);
-    let rows = db::days(conn, first, last, false, true).await?;
-    let mut out = Vec::with_capacity(rows.iter().map(|r| r.pages.len()).sum::<usize>() / 3);
-    for row in &rows {
-        rollup::each_page(&row.pages, |p| {
-            let at = at_ms(row.day, u64::from(p.at_ms));
-            if let (true, Some(user)) = (at >= from && at < to, row.users.get(p.user as usize)) {
-                out.push(Notified { user: UserId(*user), at, number: p.number });
+
+    /// Calls `each` with each page's person (their position in the row's users), time
+    /// (milliseconds since 1970) and incident, in time order.
+    fn each(&self, mut each: impl FnMut(&db::DayRow, u32, i64, Option<i64>)) -> Result<()> {
+        for row in &self.rows {
+            let midnight = day_ms(row.day);
+            rollup::each_page(&row.pages, |p| {
+                let at = midnight + i64::from(p.at_ms);
+                if at >= self.from_ms && at < self.to_ms {
+                    each(row, p.user, at, p.number);
+                }
+            })
+            .map_err(|_| corrupt(row.day))?;
+        }
+        Ok(())
+    }
+
+    /// The incidents paged for.
+    pub(super) fn incidents(&self) -> Result<BTreeSet<i64>> {
+        let mut out = BTreeSet::new();
+        self.each(|_, _, _, number| {
+            out.extend(number);
+        })?;
+        Ok(out)
+    }
+
+    /// Counts the interruptions of the people `tally` was given (`people`: each one's position
+    /// by id; pages to anyone else are left out), of the pages `counted` keeps (all when none).
+    pub(super) fn tally(
+        &self,
+        people: &FxHashMap<Uuid, usize>,
+        mut tally: InterruptionTally,
+        counted: Option<&HashSet<i64>>,
+    ) -> Result<Tallied> {
+        // Each row's users as positions in `people`, looked up once per row.
+        let mut day = None;
+        let mut persons: Vec<Option<usize>> = Vec::new();
+        self.each(|row, user, at, number| {
+            if day != Some(row.day) {
+                day = Some(row.day);
+                persons = row.users.iter().map(|u| people.get(u).copied()).collect();
             }
-        })
-        .map_err(|_| corrupt(row.day))?;
+            if counted.is_some_and(|c| !number.is_some_and(|n| c.contains(&n))) {
+                return;
+            }
+            if let Some(Some(person)) = persons.get(user as usize) {
+                tally.page(*person, at);
+            }
+        })?;
+        Ok(tally.finish())
     }
-    Ok(out)
 }
