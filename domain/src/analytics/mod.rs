@@ -21,9 +21,9 @@ pub use hours::{
 };
 pub use learning::{ActionFact, LearningFigures, PostmortemFact};
 pub use load::{Span, covered_seconds, covered_seconds_ms};
-pub use noise::{AlertFact, NoiseFigures, NoiseRow, RuleCount, rule_of};
-pub use priority::{InflationRow, PriorityFigures};
+pub use noise::{AlertFact, NoiseFigures, NoiseRow, NoiseTally, RuleCount, rule_of};
+pub use priority::{InflationRow, PriorityFigures, PriorityTally};
 pub use report::*;
-pub use response::{GroupBy, IncidentFact, ResponseFigures, grouped};
+pub use response::{GroupBy, GroupedTally, IncidentFact, ResponseFigures, ResponseTally, grouped};
 pub use stats::Summary;
 pub use window::{LocalClock, Week, Window, date_of_local_day, local_day, start_of_day};

@@ -115,37 +115,80 @@ impl NoiseFigures {
         incidents: &[IncidentFact],
         rules: impl IntoIterator<Item = &'a RuleCount>,
     ) -> NoiseFigures {
-        #[derive(Default)]
-        struct Group {
-            alerts: u64,
-            flapping: u64,
-            incidents: u64,
-            pages: u64,
-            acknowledged: u64,
-            nobody_acted: u64,
+        let mut t = NoiseTally::default();
+        incidents.iter().for_each(|f| t.add_incident(f));
+        rules.into_iter().for_each(|r| t.add_rule(r));
+        t.finish()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Group {
+    alerts: u64,
+    flapping: u64,
+    incidents: u64,
+    pages: u64,
+    acknowledged: u64,
+    nobody_acted: u64,
+}
+
+impl Group {
+    fn merge(&mut self, s: &Group) {
+        self.alerts += s.alerts;
+        self.flapping += s.flapping;
+        self.incidents += s.incidents;
+        self.pages += s.pages;
+        self.acknowledged += s.acknowledged;
+        self.nobody_acted += s.nobody_acted;
+    }
+}
+
+/// [`NoiseFigures`] gathered one incident and one rule count at a time.
+#[derive(Debug, Clone, Default)]
+pub struct NoiseTally {
+    incidents: u64,
+    alerts: u64,
+    resolved_by_source: u64,
+    flapping: u64,
+    /// Counts share their rule's and service's strings: tallied by those strings' addresses
+    /// first (each held, so its address stays its own), then by name.
+    shared: FxHashMap<(usize, usize), (Arc<str>, Arc<str>, Group)>,
+}
+
+impl NoiseTally {
+    pub fn add_incident(&mut self, f: &IncidentFact) {
+        self.incidents += 1;
+        self.alerts += u64::from(f.alerts);
+        self.resolved_by_source += u64::from(f.resolved_by_source);
+    }
+
+    pub fn add_rule(&mut self, r: &RuleCount) {
+        self.flapping += r.flapping;
+        let key = (r.rule.as_ptr() as usize, r.service.as_ptr() as usize);
+        let (_, _, g) =
+            self.shared.entry(key).or_insert_with(|| (r.rule.clone(), r.service.clone(), Group::default()));
+        g.alerts += r.alerts;
+        g.flapping += r.flapping;
+        g.incidents += 1;
+        g.pages += r.pages;
+        g.acknowledged += u64::from(r.acknowledged);
+        g.nobody_acted += u64::from(r.resolved_by_source);
+    }
+
+    pub fn merge(&mut self, other: NoiseTally) {
+        self.incidents += other.incidents;
+        self.alerts += other.alerts;
+        self.resolved_by_source += other.resolved_by_source;
+        self.flapping += other.flapping;
+        for (key, (rule, service, g)) in other.shared {
+            self.shared.entry(key).or_insert_with(|| (rule, service, Group::default())).2.merge(&g);
         }
-        // Counts share their rule's and service's strings: tally by those first, then by name.
-        let mut shared: FxHashMap<(*const u8, *const u8), (&RuleCount, Group)> = FxHashMap::default();
-        let mut flapping = 0;
-        for r in rules {
-            flapping += r.flapping;
-            let (_, g) = shared.entry((r.rule.as_ptr(), r.service.as_ptr())).or_insert((r, Group::default()));
-            g.alerts += r.alerts;
-            g.flapping += r.flapping;
-            g.incidents += 1;
-            g.pages += r.pages;
-            g.acknowledged += u64::from(r.acknowledged);
-            g.nobody_acted += u64::from(r.resolved_by_source);
-        }
+    }
+
+    pub fn finish(self) -> NoiseFigures {
         let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
-        for (r, s) in shared.into_values() {
-            let g = groups.entry((&r.rule, &r.service)).or_default();
-            g.alerts += s.alerts;
-            g.flapping += s.flapping;
-            g.incidents += s.incidents;
-            g.pages += s.pages;
-            g.acknowledged += s.acknowledged;
-            g.nobody_acted += s.nobody_acted;
+        for (rule, service, s) in self.shared.values() {
+            groups.entry((rule, service)).or_default().merge(s);
         }
         let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
         let mut rules_out: Vec<NoiseRow> = groups
@@ -164,17 +207,16 @@ impl NoiseFigures {
         rules_out.sort_by(|a, b| {
             b.pages.cmp(&a.pages).then(b.incidents.cmp(&a.incidents)).then(a.rule.cmp(&b.rule))
         });
-        let total_alerts: i64 = incidents.iter().map(|f| i64::from(f.alerts)).sum();
         NoiseFigures {
-            incidents: incidents.len() as u64,
-            alerts: total_alerts.max(0) as u64,
-            alerts_per_incident: if incidents.is_empty() {
+            incidents: self.incidents,
+            alerts: self.alerts,
+            alerts_per_incident: if self.incidents == 0 {
                 0.0
             } else {
-                total_alerts as f64 / incidents.len() as f64
+                self.alerts as f64 / self.incidents as f64
             },
-            resolved_by_source: incidents.iter().filter(|f| f.resolved_by_source).count() as u64,
-            flapping_alerts: flapping,
+            resolved_by_source: self.resolved_by_source,
+            flapping_alerts: self.flapping,
             rules: rules_out,
         }
     }

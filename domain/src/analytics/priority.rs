@@ -47,35 +47,33 @@ fn de_escalated(f: &IncidentFact) -> bool {
     f.current > f.declared
 }
 
-fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &Arc<[String]>) -> Vec<InflationRow> {
-    // Incidents of one service share one list: tally per list first, then per key.
-    let mut per_list: FxHashMap<*const String, (&[String], u64, u64)> = FxHashMap::default();
-    for f in facts {
-        let ks = keys(f);
-        let e = per_list.entry(Arc::as_ptr(ks).cast::<String>()).or_insert((&ks[..], 0, 0));
-        e.1 += 1;
-        e.2 += u64::from(de_escalated(f));
-    }
-    let mut map: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+/// Incidents and de-escalations per list of keys (services or teams), by the list's address;
+/// the list is held, so no other takes its address while the tally lives.
+type PerList = FxHashMap<usize, (Arc<[String]>, u64, u64)>;
+
+fn count_list(per_list: &mut PerList, keys: &Arc<[String]>, down: bool) {
+    let e =
+        per_list.entry(Arc::as_ptr(keys).cast::<String>() as usize).or_insert_with(|| (keys.clone(), 0, 0));
+    e.1 += 1;
+    e.2 += u64::from(down);
+}
+
+fn rows(per_list: PerList) -> Vec<InflationRow> {
+    let mut map: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for (ks, n, d) in per_list.into_values() {
-        let mut count = |k| {
-            let e = map.entry(k).or_default();
+        let mut count = |k: &str| {
+            let e = map.entry(k.to_owned()).or_default();
             e.0 += n;
             e.1 += d;
         };
         if ks.is_empty() {
             count(NONE_KEY);
         }
-        ks.iter().for_each(|k| count(k.as_str()));
+        ks.iter().for_each(|k| count(k));
     }
     let mut rows: Vec<InflationRow> = map
         .into_iter()
-        .map(|(key, (n, d))| InflationRow {
-            key: key.to_owned(),
-            incidents: n,
-            de_escalated: d,
-            share: d as f64 / n as f64,
-        })
+        .map(|(key, (n, d))| InflationRow { key, incidents: n, de_escalated: d, share: d as f64 / n as f64 })
         .collect();
     // The most inflated first: the list a lead reads.
     rows.sort_by(|a, b| {
@@ -86,25 +84,66 @@ fn rows(facts: &[IncidentFact], keys: impl Fn(&IncidentFact) -> &Arc<[String]>) 
 
 impl PriorityFigures {
     pub fn of(facts: &[IncidentFact]) -> PriorityFigures {
-        let mut df = vec![vec![0u64; 5]; 5];
-        let mut dh = vec![vec![0u64; 5]; 5];
-        let (mut down, mut up) = (0, 0);
-        for f in facts {
-            df[index(f.declared)][index(f.current)] += 1;
-            dh[index(f.declared)][index(f.highest)] += 1;
-            down += u64::from(de_escalated(f));
-            up += u64::from(f.highest < f.declared);
+        let mut t = PriorityTally::default();
+        facts.iter().for_each(|f| t.add(f));
+        t.finish()
+    }
+}
+
+/// [`PriorityFigures`] gathered one incident at a time.
+#[derive(Debug, Clone, Default)]
+pub struct PriorityTally {
+    incidents: u64,
+    declared_x_final: [[u64; 5]; 5],
+    declared_x_highest: [[u64; 5]; 5],
+    down: u64,
+    up: u64,
+    teams: PerList,
+    services: PerList,
+}
+
+impl PriorityTally {
+    pub fn add(&mut self, f: &IncidentFact) {
+        self.incidents += 1;
+        self.declared_x_final[index(f.declared)][index(f.current)] += 1;
+        self.declared_x_highest[index(f.declared)][index(f.highest)] += 1;
+        let down = de_escalated(f);
+        self.down += u64::from(down);
+        self.up += u64::from(f.highest < f.declared);
+        count_list(&mut self.teams, &f.teams, down);
+        count_list(&mut self.services, &f.services, down);
+    }
+
+    pub fn merge(&mut self, other: PriorityTally) {
+        self.incidents += other.incidents;
+        for d in 0..5 {
+            for x in 0..5 {
+                self.declared_x_final[d][x] += other.declared_x_final[d][x];
+                self.declared_x_highest[d][x] += other.declared_x_highest[d][x];
+            }
         }
-        let n = facts.len() as u64;
+        self.down += other.down;
+        self.up += other.up;
+        for (mine, theirs) in [(&mut self.teams, other.teams), (&mut self.services, other.services)] {
+            for (address, (keys, n, d)) in theirs {
+                let e = mine.entry(address).or_insert_with(|| (keys, 0, 0));
+                e.1 += n;
+                e.2 += d;
+            }
+        }
+    }
+
+    pub fn finish(self) -> PriorityFigures {
+        let n = self.incidents;
         PriorityFigures {
             incidents: n,
-            declared_x_final: df,
-            declared_x_highest: dh,
-            de_escalated: down,
-            escalated: up,
-            de_escalated_share: if n == 0 { 0.0 } else { down as f64 / n as f64 },
-            by_team: rows(facts, |f| &f.teams),
-            by_service: rows(facts, |f| &f.services),
+            declared_x_final: self.declared_x_final.iter().map(|r| r.to_vec()).collect(),
+            declared_x_highest: self.declared_x_highest.iter().map(|r| r.to_vec()).collect(),
+            de_escalated: self.down,
+            escalated: self.up,
+            de_escalated_share: if n == 0 { 0.0 } else { self.down as f64 / n as f64 },
+            by_team: rows(self.teams),
+            by_service: rows(self.services),
         }
     }
 }

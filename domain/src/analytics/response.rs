@@ -3,6 +3,8 @@
 
 use std::{collections::BTreeMap, str::FromStr, sync::Arc};
 
+use rustc_hash::FxHashMap;
+
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -67,34 +69,72 @@ pub struct ResponseFigures {
 
 impl ResponseFigures {
     pub fn of<'a>(facts: impl IntoIterator<Item = &'a IncidentFact>) -> ResponseFigures {
-        let (mut tta, mut ttm, mut ttr): (Vec<i64>, Vec<i64>, Vec<i64>) =
-            (Vec::new(), Vec::new(), Vec::new());
-        let mut f = ResponseFigures::default();
-        let mut alerts = 0i64;
-        for i in facts {
-            f.incidents += 1;
-            alerts += i64::from(i.alerts);
-            if i.no_responder {
-                f.no_responder += 1;
-            } else if let Some(s) = i.to_acknowledge {
-                tta.push(i64::from(s));
-            }
-            if let Some(s) = i.to_mitigate {
-                ttm.push(i64::from(s));
-            }
-            if let Some(s) = i.to_resolve {
-                ttr.push(i64::from(s));
-            }
-            f.escalated += u64::from(i.escalated);
-            f.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;
-            f.resolved_by_source += u64::from(i.resolved_by_source);
+        let mut t = ResponseTally::default();
+        facts.into_iter().for_each(|f| t.add(f));
+        t.finish()
+    }
+}
+
+/// [`ResponseFigures`] gathered one incident at a time (and from several parts of a window
+/// merged), so a year is never held as a million facts.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseTally {
+    incidents: u64,
+    no_responder: u64,
+    escalated: u64,
+    resolved_by_source: u64,
+    alerts: u64,
+    by_severity: [u64; 5],
+    tta: Vec<u32>,
+    ttm: Vec<u32>,
+    ttr: Vec<u32>,
+}
+
+impl ResponseTally {
+    pub fn add(&mut self, i: &IncidentFact) {
+        self.incidents += 1;
+        self.alerts += u64::from(i.alerts);
+        if i.no_responder {
+            self.no_responder += 1;
+        } else if let Some(s) = i.to_acknowledge {
+            self.tta.push(s);
         }
-        f.mtta_seconds = Summary::of_whole(&mut tta);
-        f.mttm_seconds = Summary::of_whole(&mut ttm);
-        f.mttr_seconds = Summary::of_whole(&mut ttr);
+        self.ttm.extend(i.to_mitigate);
+        self.ttr.extend(i.to_resolve);
+        self.escalated += u64::from(i.escalated);
+        self.by_severity[usize::try_from(i.current.level() - 1).unwrap_or(4).min(4)] += 1;
+        self.resolved_by_source += u64::from(i.resolved_by_source);
+    }
+
+    pub fn merge(&mut self, other: ResponseTally) {
+        self.incidents += other.incidents;
+        self.no_responder += other.no_responder;
+        self.escalated += other.escalated;
+        self.resolved_by_source += other.resolved_by_source;
+        self.alerts += other.alerts;
+        for (a, b) in self.by_severity.iter_mut().zip(other.by_severity) {
+            *a += b;
+        }
+        self.tta.extend(other.tta);
+        self.ttm.extend(other.ttm);
+        self.ttr.extend(other.ttr);
+    }
+
+    pub fn finish(mut self) -> ResponseFigures {
+        let mut f = ResponseFigures {
+            incidents: self.incidents,
+            mtta_seconds: Summary::of_whole(&mut self.tta),
+            mttm_seconds: Summary::of_whole(&mut self.ttm),
+            mttr_seconds: Summary::of_whole(&mut self.ttr),
+            no_responder: self.no_responder,
+            escalated: self.escalated,
+            resolved_by_source: self.resolved_by_source,
+            by_severity: self.by_severity,
+            ..ResponseFigures::default()
+        };
         if f.incidents > 0 {
             f.escalation_rate = f.escalated as f64 / f.incidents as f64;
-            f.alerts_per_incident = alerts as f64 / f.incidents as f64;
+            f.alerts_per_incident = self.alerts as f64 / f.incidents as f64;
         }
         f
     }
@@ -138,55 +178,99 @@ pub const NONE_KEY: &str = "(none)";
 /// counts under one week, month or severity, and under each of its services or teams (an
 /// incident affecting two services counts in both rows).
 pub fn grouped(facts: &[IncidentFact], by: GroupBy, zone: Tz) -> Vec<(String, ResponseFigures)> {
-    let mut groups: Vec<Vec<&IncidentFact>> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut group_of = |key: &str| match index.get(key) {
-        Some(i) => *i,
-        None => {
-            index.insert(key.to_owned(), groups.len());
-            groups.push(Vec::new());
-            groups.len() - 1
+    let mut t = GroupedTally::new(by, zone);
+    facts.iter().for_each(|f| t.add(f));
+    t.finish()
+}
+
+/// [`grouped`] one incident at a time.
+pub struct GroupedTally {
+    by: GroupBy,
+    clock: LocalClock,
+    /// The local day of the last incident and its group: the key changes with the day only,
+    /// so it is looked up once per day, not per incident.
+    current: Option<(i64, usize)>,
+    /// Each list of services or teams (shared by the incidents that have it), by its address,
+    /// with its groups; held, so no other list takes its address while the tally lives.
+    lists: FxHashMap<usize, (Arc<[String]>, Vec<usize>)>,
+    index: BTreeMap<String, usize>,
+    groups: Vec<ResponseTally>,
+}
+
+impl GroupedTally {
+    pub fn new(by: GroupBy, zone: Tz) -> GroupedTally {
+        GroupedTally {
+            by,
+            clock: LocalClock::new(zone),
+            current: None,
+            lists: FxHashMap::default(),
+            index: BTreeMap::new(),
+            groups: Vec::new(),
         }
-    };
-    let mut placed: Vec<(usize, &IncidentFact)> = Vec::with_capacity(facts.len());
-    match by {
-        GroupBy::Week | GroupBy::Month => {
-            // The key changes with the local day only: looked up once per day, not per incident.
-            let mut clock = LocalClock::new(zone);
-            let mut current: Option<(i64, usize)> = None;
-            for f in facts {
-                let n = local_day(clock.local_seconds(f.created_at));
-                let group = match current {
+    }
+
+    fn group_of(&mut self, key: &str) -> usize {
+        if let Some(i) = self.index.get(key) {
+            return *i;
+        }
+        self.index.insert(key.to_owned(), self.groups.len());
+        self.groups.push(ResponseTally::default());
+        self.groups.len() - 1
+    }
+
+    pub fn add(&mut self, f: &IncidentFact) {
+        match self.by {
+            GroupBy::Week | GroupBy::Month => {
+                let n = local_day(self.clock.local_seconds(f.created_at));
+                let g = match self.current {
                     Some((d, g)) if d == n => g,
                     _ => {
                         let day = date_of_local_day(n);
-                        let g = group_of(&if by == GroupBy::Week {
+                        let key = if self.by == GroupBy::Week {
                             Week::of_day(day).to_string()
                         } else {
                             format!("{}-{:02}", day.year(), day.month())
-                        });
-                        current = Some((n, g));
+                        };
+                        let g = self.group_of(&key);
+                        self.current = Some((n, g));
                         g
                     }
                 };
-                placed.push((group, f));
+                self.groups[g].add(f);
             }
-        }
-        GroupBy::Severity => facts.iter().for_each(|f| placed.push((group_of(f.current.as_str()), f))),
-        GroupBy::Service | GroupBy::Team => {
-            for f in facts {
-                let keys = if by == GroupBy::Service { &f.services } else { &f.teams };
-                if keys.is_empty() {
-                    placed.push((group_of(NONE_KEY), f));
+            GroupBy::Severity => {
+                let g = self.group_of(f.current.as_str());
+                self.groups[g].add(f);
+            }
+            GroupBy::Service | GroupBy::Team => {
+                let keys = if self.by == GroupBy::Service { &f.services } else { &f.teams };
+                let address = Arc::as_ptr(keys).cast::<String>() as usize;
+                if !self.lists.contains_key(&address) {
+                    let g: Vec<usize> = if keys.is_empty() {
+                        vec![self.group_of(NONE_KEY)]
+                    } else {
+                        keys.iter().map(|k| self.group_of(k)).collect()
+                    };
+                    self.lists.insert(address, (keys.clone(), g));
                 }
-                keys.iter().for_each(|k| placed.push((group_of(k), f)));
+                for g in &self.lists[&address].1 {
+                    self.groups[*g].add(f);
+                }
             }
         }
     }
-    for (g, f) in placed {
-        groups[g].push(f);
+
+    pub fn merge(&mut self, mut other: GroupedTally) {
+        for (key, i) in std::mem::take(&mut other.index) {
+            let g = self.group_of(&key);
+            self.groups[g].merge(std::mem::take(&mut other.groups[i]));
+        }
     }
-    index.into_iter().map(|(k, i)| (k, ResponseFigures::of(std::mem::take(&mut groups[i])))).collect()
+
+    pub fn finish(mut self) -> Vec<(String, ResponseFigures)> {
+        let index = std::mem::take(&mut self.index);
+        index.into_iter().map(|(k, i)| (k, std::mem::take(&mut self.groups[i]).finish())).collect()
+    }
 }
 
 #[cfg(test)]
@@ -248,6 +332,65 @@ pub(crate) mod tests {
         assert_eq!(f.escalation_rate, 0.25);
         assert_eq!(f.alerts_per_incident, 1.0);
         assert_eq!(f.by_severity, [0, 0, 4, 0, 0]);
+    }
+
+    #[test]
+    fn tallies_of_two_halves_merged_equal_the_tally_of_the_whole() {
+        use super::super::{NoiseFigures, NoiseTally, PriorityFigures, PriorityTally, RuleCount};
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        let lists: [Arc<[String]>; 3] =
+            [["api".to_owned()].into(), ["api".to_owned(), "web".to_owned()].into(), [].into()];
+        let facts: Vec<IncidentFact> = (0..60)
+            .map(|i| {
+                let mut f = fact(i, t0 + chrono::Duration::hours(i * 7));
+                f.services = lists[(i % 3) as usize].clone();
+                f.teams = lists[((i + 1) % 3) as usize].clone();
+                f.to_acknowledge = (i % 4 != 0).then_some((i * 37 % 600) as u32);
+                f.to_resolve = Some((i * 911 % 7200) as u32);
+                f.declared = Severity::from_level(1 + (i % 5) as i16).unwrap();
+                f.current = Severity::from_level(1 + (i * 3 % 5) as i16).unwrap();
+                f.escalated = i % 6 == 0;
+                f.alerts = (i % 4) as u32;
+                f
+            })
+            .collect();
+        let rules: Vec<RuleCount> = facts
+            .iter()
+            .map(|f| RuleCount {
+                rule: Arc::from(if f.number % 2 == 0 { "DiskFull" } else { "Latency" }),
+                service: Arc::from("api"),
+                alerts: u64::from(f.alerts),
+                flapping: u64::from(f.number % 5 == 0),
+                pages: 1,
+                acknowledged: f.to_acknowledge.is_some(),
+                resolved_by_source: false,
+            })
+            .collect();
+        let london = chrono_tz::Europe::London;
+        for by in [GroupBy::Week, GroupBy::Service, GroupBy::Team, GroupBy::Severity] {
+            let (mut a, mut b) = (GroupedTally::new(by, london), GroupedTally::new(by, london));
+            facts[..25].iter().for_each(|f| a.add(f));
+            facts[25..].iter().for_each(|f| b.add(f));
+            a.merge(b);
+            assert_eq!(a.finish(), grouped(&facts, by, london), "{by:?}");
+        }
+        let (mut a, mut b) = (ResponseTally::default(), ResponseTally::default());
+        facts[..31].iter().for_each(|f| a.add(f));
+        facts[31..].iter().for_each(|f| b.add(f));
+        a.merge(b);
+        assert_eq!(a.finish(), ResponseFigures::of(&facts));
+        let (mut a, mut b) = (PriorityTally::default(), PriorityTally::default());
+        facts[..12].iter().for_each(|f| a.add(f));
+        facts[12..].iter().for_each(|f| b.add(f));
+        a.merge(b);
+        assert_eq!(a.finish(), PriorityFigures::of(&facts));
+        let (mut a, mut b) = (NoiseTally::default(), NoiseTally::default());
+        facts[..40].iter().for_each(|f| a.add_incident(f));
+        rules[..40].iter().for_each(|r| a.add_rule(r));
+        facts[40..].iter().for_each(|f| b.add_incident(f));
+        rules[40..].iter().for_each(|r| b.add_rule(r));
+        a.merge(b);
+        assert_eq!(a.finish(), NoiseFigures::of(&facts, &rules));
     }
 
     #[test]

@@ -12,14 +12,15 @@ use chrono_tz::Tz;
 use domain::{
     UserId,
     analytics::{
-        self as a, ActionFact, CompareQuery, CompareReport, Filter, GroupBy, HourOfWeek, IncidentFact,
-        InterruptionTally, InterruptionsReport, LearningFigures, LearningReport, Metric, NoiseFigures,
-        NoiseReport, PostmortemFact, PriorityFigures, PriorityReport, ResponderLoad, ResponseFigures,
-        ResponseReport, ResponseRow, Tallied, TalliedPerson, TeamHours, Window, WorkingHours,
+        self as a, ActionFact, CompareQuery, CompareReport, Filter, GroupBy, GroupedTally, HourOfWeek,
+        IncidentFact, InterruptionTally, InterruptionsReport, LearningFigures, LearningReport, Metric,
+        NoiseReport, NoiseTally, PostmortemFact, PriorityReport, PriorityTally, ResponderLoad,
+        ResponseReport, ResponseRow, ResponseTally, RuleCount, Tallied, TalliedPerson, TeamHours, Window,
+        WorkingHours,
     },
     incident::Severity,
 };
-use rollup::{Engaged, Incidents, Owners, Pages};
+use rollup::{Engaged, Owners, Pages};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
@@ -70,28 +71,128 @@ pub async fn catch_up(pool: &PgPool) -> Result<u64> {
     Ok(refreshed)
 }
 
-/// The incidents of a window the filter asks about, on a connection of their own (so two windows
-/// are read at once).
-async fn facts(
+/// Which figures a window's incidents are tallied into.
+#[derive(Clone, Copy, Default)]
+struct Wants {
+    grouped: Option<GroupBy>,
+    priority: bool,
+    noise: bool,
+    engaged: bool,
+}
+
+/// A window's figures, tallied as its incidents are decoded: a year is never held as a million
+/// facts, and the two halves of a window decode on two cores.
+struct Figures {
+    filter: Filter,
+    /// Whether the filter leaves incidents out (by team, service or severity).
+    narrows: bool,
+    response: ResponseTally,
+    grouped: Option<GroupedTally>,
+    priority: Option<PriorityTally>,
+    noise: Option<NoiseTally>,
+    engaged: Option<Engaged>,
+    /// Under a service or severity filter, whether it keeps each incident, by number: whose pages
+    /// count.
+    decided: FxHashMap<i64, bool>,
+}
+
+impl Figures {
+    fn new(f: &Filter, wants: Wants) -> Figures {
+        Figures {
+            filter: f.clone(),
+            narrows: f.team.is_some() || f.narrows_incidents(),
+            response: ResponseTally::default(),
+            grouped: wants.grouped.map(|by| GroupedTally::new(by, f.window.zone)),
+            priority: wants.priority.then(PriorityTally::default),
+            noise: wants.noise.then(NoiseTally::default),
+            engaged: wants.engaged.then(Engaged::default),
+            decided: FxHashMap::default(),
+        }
+    }
+
+    fn merge(&mut self, other: Figures) {
+        self.response.merge(other.response);
+        if let (Some(a), Some(b)) = (&mut self.grouped, other.grouped) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.priority, other.priority) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.noise, other.noise) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.engaged, other.engaged) {
+            a.merge(b);
+        }
+        self.decided.extend(other.decided);
+    }
+}
+
+impl rollup::Sink for Figures {
+    fn incident(&mut self, _: usize, fact: IncidentFact) -> bool {
+        if self.filter.narrows_incidents() {
+            self.decided.insert(fact.number, self.filter.keeps(&fact));
+        }
+        if self.narrows && !self.filter.keeps(&fact) {
+            return false;
+        }
+        self.response.add(&fact);
+        if let Some(g) = &mut self.grouped {
+            g.add(&fact);
+        }
+        if let Some(p) = &mut self.priority {
+            p.add(&fact);
+        }
+        if let Some(n) = &mut self.noise {
+            n.add_incident(&fact);
+        }
+        self.noise.is_some()
+    }
+
+    fn rule(&mut self, _: usize, rule: RuleCount) {
+        if let Some(n) = &mut self.noise {
+            n.add_rule(&rule);
+        }
+    }
+
+    fn engaged(&mut self) -> Option<&mut Engaged> {
+        self.engaged.as_mut()
+    }
+}
+
+/// Tallies a window's incidents on a connection of its own (so two windows are read at once),
+/// decoding its two halves on two cores.
+async fn figures(
     pool: &PgPool,
     owners: &Arc<Owners>,
     f: &Filter,
     window: &Window,
-) -> Result<Vec<IncidentFact>> {
+    wants: Wants,
+) -> Result<Figures> {
+    let details = wants.noise || wants.engaged;
     let mut conn = pool.acquire().await?;
-    let mut i = rollup::incidents(&mut conn, owners.clone(), window.start(), window.end(), false).await?;
-    i.narrow(f);
-    Ok(i.facts)
+    let mut first =
+        rollup::Rows::read(&mut conn, owners.clone(), window.start(), window.end(), details).await?;
+    drop(conn);
+    let second = first.split();
+    let (mut a, b) =
+        tokio::try_join!(first.decode(Figures::new(f, wants)), second.decode(Figures::new(f, wants)))?;
+    a.merge(b);
+    Ok(a)
 }
 
-fn response_report(f: &Filter, by: GroupBy, now: &[IncidentFact], before: &[IncidentFact]) -> ResponseReport {
+fn response_report(f: &Filter, now: &mut Figures, before: Figures) -> ResponseReport {
     ResponseReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        total: ResponseFigures::of(now),
-        previous: ResponseFigures::of(before),
-        rows: a::grouped(now, by, f.window.zone)
+        total: std::mem::take(&mut now.response).finish(),
+        previous: before.response.finish(),
+        rows: now
+            .grouped
+            .take()
+            .map(GroupedTally::finish)
+            .unwrap_or_default()
             .into_iter()
             .map(|(key, figures)| ResponseRow { key, figures })
             .collect(),
@@ -102,42 +203,44 @@ pub async fn response(pool: &PgPool, f: &Filter, by: GroupBy) -> Result<Response
     catch_up(pool).await?;
     let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
     let previous = f.window.previous();
-    let (now, before) =
-        tokio::try_join!(facts(pool, &owners, f, &f.window), facts(pool, &owners, f, &previous))?;
-    Ok(response_report(f, by, &now, &before))
+    let wants = Wants { grouped: Some(by), ..Wants::default() };
+    let (mut now, before) = tokio::try_join!(
+        figures(pool, &owners, f, &f.window, wants),
+        figures(pool, &owners, f, &previous, Wants::default())
+    )?;
+    Ok(response_report(f, &mut now, before))
 }
 
-fn priority_report(f: &Filter, now: &[IncidentFact]) -> PriorityReport {
+fn priority_report(f: &Filter, now: &mut Figures) -> PriorityReport {
     PriorityReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        figures: PriorityFigures::of(now),
+        figures: now.priority.take().unwrap_or_default().finish(),
     }
 }
 
 pub async fn priority(pool: &PgPool, f: &Filter) -> Result<PriorityReport> {
     catch_up(pool).await?;
     let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
-    Ok(priority_report(f, &facts(pool, &owners, f, &f.window).await?))
+    let wants = Wants { priority: true, ..Wants::default() };
+    Ok(priority_report(f, &mut figures(pool, &owners, f, &f.window, wants).await?))
 }
 
-fn noise_report(f: &Filter, now: &Incidents) -> NoiseReport {
+fn noise_report(f: &Filter, now: &mut Figures) -> NoiseReport {
     NoiseReport {
         from: f.window.from,
         to: f.window.to,
         time_zone: f.window.zone.name().to_owned(),
-        figures: NoiseFigures::of(&now.facts, now.rules.iter().map(|(_, r)| r)),
+        figures: now.noise.take().unwrap_or_default().finish(),
     }
 }
 
 pub async fn noise(pool: &PgPool, f: &Filter) -> Result<NoiseReport> {
     catch_up(pool).await?;
-    let mut conn = pool.acquire().await?;
-    let owners = Arc::new(Owners::read(&mut conn).await?);
-    let mut now = rollup::incidents(&mut conn, owners, f.window.start(), f.window.end(), true).await?;
-    now.narrow(f);
-    Ok(noise_report(f, &now))
+    let owners = Arc::new(Owners::read(&mut *pool.acquire().await?).await?);
+    let wants = Wants { noise: true, ..Wants::default() };
+    Ok(noise_report(f, &mut figures(pool, &owners, f, &f.window, wants).await?))
 }
 
 /// A person as the interruption figures see them.
@@ -172,14 +275,14 @@ async fn counted_incidents(
     conn: &mut PgConnection,
     f: &Filter,
     pages: &[&Pages],
-    known: &[&[IncidentFact]],
+    known: &[&FxHashMap<i64, bool>],
 ) -> Result<Option<HashSet<i64>>> {
     if !f.narrows_incidents() {
         return Ok(None);
     }
     let mut decided: HashMap<i64, bool> = HashMap::new();
-    for facts in known {
-        decided.extend(facts.iter().map(|x| (x.number, f.keeps(x))));
+    for k in known {
+        decided.extend(k.iter().map(|(n, keep)| (*n, *keep)));
     }
     let mut paged = BTreeSet::new();
     for p in pages {
@@ -322,9 +425,9 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
         let owners = owners.clone();
         async move {
             if f.narrows_incidents() {
-                read_incidents(pool, &owners, window.start(), window.end(), false).await
+                Ok(figures(pool, &owners, f, &window, Wants::default()).await?.decided)
             } else {
-                Ok(Incidents::default())
+                Ok(FxHashMap::default())
             }
         }
     };
@@ -336,19 +439,9 @@ pub async fn interruptions(pool: &PgPool, f: &Filter) -> Result<InterruptionsRep
         known(previous),
     )?;
     let mut conn = pool.acquire().await?;
-    let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now.facts, &earlier.facts]).await?;
+    let counted = counted_incidents(&mut conn, f, &[&pages, &before], &[&now, &earlier]).await?;
     let inputs = LoadInputs { pages, before, counted, engaged: &mut engaged };
     interruptions_report(pool, &mut conn, f, inputs).await
-}
-
-async fn read_incidents(
-    pool: &PgPool,
-    owners: &Arc<Owners>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    details: bool,
-) -> Result<Incidents> {
-    rollup::incidents(&mut *pool.acquire().await?, owners.clone(), from, to, details).await
 }
 
 async fn read_pages(pool: &PgPool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Pages> {
@@ -371,23 +464,22 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
     let previous = f.window.previous();
     // Each window's rollups on a connection of their own: PostgreSQL sends one while we decode
     // another.
-    let (mut now, mut before, pages, pages_before) = tokio::try_join!(
-        read_incidents(pool, &owners, f.window.start(), f.window.end(), true),
-        read_incidents(pool, &owners, previous.start(), previous.end(), false),
+    let wants = Wants { grouped: Some(by), priority: true, noise: true, engaged: true, ..Wants::default() };
+    let (mut now, before, pages, pages_before) = tokio::try_join!(
+        figures(pool, &owners, f, &f.window, wants),
+        figures(pool, &owners, f, &previous, Wants::default()),
         read_pages(pool, f.window.start(), f.window.end()),
         read_pages(pool, previous.start(), previous.end()),
     )?;
     let mut conn = pool.acquire().await?;
     let counted =
-        counted_incidents(&mut conn, f, &[&pages, &pages_before], &[&now.facts, &before.facts]).await?;
-    let mut engaged = std::mem::take(&mut now.engaged);
-    now.narrow(f);
-    before.narrow(f);
-    // The incident figures on one core while the interruption figures take the other.
+        counted_incidents(&mut conn, f, &[&pages, &pages_before], &[&now.decided, &before.decided]).await?;
+    let mut engaged = now.engaged.take().unwrap_or_default();
+    // The percentiles on one core while the interruption figures take the other.
     let filter = f.clone();
     let incident_reports = tokio::task::spawn_blocking(move || {
-        let response = response_report(&filter, by, &now.facts, &before.facts);
-        (response, priority_report(&filter, &now.facts), noise_report(&filter, &now))
+        let response = response_report(&filter, &mut now, before);
+        (response, priority_report(&filter, &mut now), noise_report(&filter, &mut now))
     });
     let inputs = LoadInputs { pages, before: pages_before, counted, engaged: &mut engaged };
     let interruptions = interruptions_report(pool, &mut conn, f, inputs).await?;
@@ -406,11 +498,11 @@ async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
         let conn = &mut *pool.acquire().await?;
         let pages = Pages::read(conn, f.window.start(), f.window.end()).await?;
         let known = if f.narrows_incidents() {
-            rollup::incidents(conn, owners, f.window.start(), f.window.end(), false).await?
+            figures(pool, &owners, f, &f.window, Wants::default()).await?.decided
         } else {
-            Incidents::default()
+            FxHashMap::default()
         };
-        let counted = counted_incidents(conn, f, &[&pages], &[&known.facts]).await?;
+        let counted = counted_incidents(conn, f, &[&pages], &[&known]).await?;
         let everyone = people(conn).await?;
         let (people, index) = tallied(&everyone, |p| f.team.as_ref().is_none_or(|t| p.teams.contains(t)));
         let days = usize::try_from(f.window.days()).unwrap_or(0);
@@ -418,8 +510,12 @@ async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
         let per_day = tally(pages, index, counter, counted.map(Arc::new)).await?.per_day;
         return Ok(per_day.into_iter().map(|n| n as f64).collect());
     }
-    let facts = facts(pool, &owners, f, &f.window).await?;
-    Ok(facts
+    let mut incidents =
+        rollup::incidents(&mut *pool.acquire().await?, owners, f.window.start(), f.window.end(), false)
+            .await?;
+    incidents.narrow(f);
+    Ok(incidents
+        .facts
         .iter()
         .filter_map(|i| match metric {
             Metric::Mtta => i.to_acknowledge.filter(|_| !i.no_responder),

@@ -215,6 +215,15 @@ impl Engaged {
             .collect()
     }
 
+    pub(super) fn merge(&mut self, other: Engaged) {
+        for (user, theirs) in other.people {
+            let slot = self.slots(&[user])[0];
+            let mine = &mut self.people[slot].1;
+            mine.acknowledged += theirs.acknowledged;
+            mine.spans.extend(theirs.spans);
+        }
+    }
+
     pub(super) fn take(&mut self, user: &Uuid) -> Engagement {
         self.index.get(user).map(|i| std::mem::take(&mut self.people[*i].1)).unwrap_or_default()
     }
@@ -267,6 +276,91 @@ fn days_of(from: DateTime<Utc>, to: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
     (from.date_naive(), (to - Duration::milliseconds(1)).date_naive())
 }
 
+/// What a window's incidents are decoded into, one at a time.
+pub(super) trait Sink {
+    /// An incident declared in the window, with its position among them; returns whether its
+    /// alerts by rule are wanted.
+    fn incident(&mut self, position: usize, fact: IncidentFact) -> bool;
+    /// An incident's alerts from one rule and service.
+    fn rule(&mut self, position: usize, rule: RuleCount);
+    /// The engagements of the row's incidents, when the sink wants them.
+    fn engaged(&mut self) -> Option<&mut Engaged> {
+        None
+    }
+}
+
+impl Sink for Incidents {
+    fn incident(&mut self, _: usize, fact: IncidentFact) -> bool {
+        self.facts.push(fact);
+        true
+    }
+
+    fn rule(&mut self, position: usize, rule: RuleCount) {
+        self.rules.push((position, rule));
+    }
+
+    fn engaged(&mut self) -> Option<&mut Engaged> {
+        Some(&mut self.engaged)
+    }
+}
+
+/// A window's rollups, read, to be decoded into a [`Sink`].
+pub(super) struct Rows {
+    rows: Vec<db::DayRow>,
+    owners: Arc<Owners>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl Rows {
+    /// The rollups of the incidents declared in `[from, to)`; `details`: with engagements and
+    /// alerts by rule.
+    pub(super) async fn read(
+        conn: &mut PgConnection,
+        owners: Arc<Owners>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        details: bool,
+    ) -> Result<Rows> {
+        let rows = if from < to {
+            let (first, last) = days_of(from, to);
+            let parts =
+                db::Parts { incidents: true, engagements: details, rule_counts: details, pages: false };
+            db::days(conn, first, last, parts).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Rows { rows, owners, from, to })
+    }
+
+    /// Splits off the later days so that each part holds about as many bytes as the other:
+    /// two parts decode on two cores.
+    pub(super) fn split(&mut self) -> Rows {
+        let size = |r: &db::DayRow| r.incidents.len() + r.engagements.len() + r.rule_counts.len();
+        let total: usize = self.rows.iter().map(size).sum();
+        let (mut seen, mut at) = (0, self.rows.len());
+        for (i, r) in self.rows.iter().enumerate() {
+            if seen >= total / 2 {
+                at = i;
+                break;
+            }
+            seen += size(r);
+        }
+        Rows { rows: self.rows.split_off(at), owners: self.owners.clone(), from: self.from, to: self.to }
+    }
+
+    /// Decodes every incident of these rows into `sink`, off the async workers (positions count
+    /// from 0 in each part).
+    pub(super) async fn decode<S: Sink + Send + 'static>(self, mut sink: S) -> Result<S> {
+        tokio::task::spawn_blocking(move || {
+            decode(&self.rows, &self.owners, self.from, self.to, &mut sink)?;
+            Ok(sink)
+        })
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}")))?
+    }
+}
+
 /// The incidents declared in `[from, to)`; `details`: with engagements and alerts by rule.
 pub(super) async fn incidents(
     conn: &mut PgConnection,
@@ -275,43 +369,35 @@ pub(super) async fn incidents(
     to: DateTime<Utc>,
     details: bool,
 ) -> Result<Incidents> {
-    if from >= to {
-        return Ok(Incidents::default());
-    }
-    let (first, last) = days_of(from, to);
-    let parts = db::Parts { incidents: true, engagements: details, rule_counts: details, pages: false };
-    let rows = db::days(conn, first, last, parts).await?;
-    // Decoding a year is CPU work: off the async workers.
-    tokio::task::spawn_blocking(move || decode_incidents(&rows, &owners, from, to))
-        .await
-        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}")))?
+    Rows::read(conn, owners, from, to, details).await?.decode(Incidents::default()).await
 }
 
-fn decode_incidents(
+fn decode(
     rows: &[db::DayRow],
     owners: &Owners,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Incidents> {
-    let mut out = Incidents::default();
-    // Upper bounds from the shortest record of each kind: room reserved once, never moved.
-    let bytes = |part: fn(&db::DayRow) -> usize| rows.iter().map(part).sum::<usize>();
-    out.facts.reserve(bytes(|r| r.incidents.len()) / 9);
-    out.rules.reserve(bytes(|r| r.rule_counts.len()) / 5);
+    sink: &mut impl Sink,
+) -> Result<()> {
     let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
+    let mut position = 0;
     for row in rows {
         // This row's service lists, by the positions its records use.
         let mut sets: HashMap<Vec<u32>, Names> = HashMap::new();
         // The usual case, one service, without hashing.
         let mut single: Vec<Option<Names>> = vec![None; row.services.len()];
-        // Each record's place in `out.facts` (none: outside the window), and its creation.
-        let mut placed: Vec<Option<(usize, u64)>> = Vec::new();
+        // Each record's position in the window and what its alerts' counts repeat (none:
+        // outside the window or not wanted), and its creation (none: outside the window).
+        let mut placed: Vec<Option<(usize, u64, bool, bool)>> = Vec::new();
+        let mut created: Vec<Option<u64>> = Vec::new();
         rollup::each_incident(&row.incidents, |r| {
             let created_at = at_ms(row.day, u64::from(r.created_ms));
             if created_at < from || created_at >= to {
                 placed.push(None);
+                created.push(None);
                 return;
             }
+            created.push(Some(u64::from(r.created_ms)));
             let one = match r.services.as_slice() {
                 [only] => single.get(*only as usize).and_then(Option::as_ref),
                 _ => None,
@@ -334,29 +420,41 @@ fn decode_incidents(
                 }
             };
             let severity = |l: u8| Severity::from_level(i16::from(l)).unwrap_or(Severity::Sev5);
-            placed.push(Some((out.facts.len(), u64::from(r.created_ms))));
-            out.facts.push(IncidentFact {
-                number: r.number,
-                created_at,
-                services,
-                teams,
-                declared: severity(r.declared),
-                current: severity(r.current),
-                highest: severity(r.highest),
-                to_acknowledge: r.to_acknowledge,
-                to_mitigate: r.to_mitigate,
-                to_resolve: r.to_resolve,
-                no_responder: r.no_responder,
-                escalated: r.escalated,
-                resolved_by_source: r.resolved_by_source,
-                alerts: r.alerts,
-                pages: r.pages,
-            });
+            let wanted = sink.incident(
+                position,
+                IncidentFact {
+                    number: r.number,
+                    created_at,
+                    services,
+                    teams,
+                    declared: severity(r.declared),
+                    current: severity(r.current),
+                    highest: severity(r.highest),
+                    to_acknowledge: r.to_acknowledge,
+                    to_mitigate: r.to_mitigate,
+                    to_resolve: r.to_resolve,
+                    no_responder: r.no_responder,
+                    escalated: r.escalated,
+                    resolved_by_source: r.resolved_by_source,
+                    alerts: r.alerts,
+                    pages: r.pages,
+                },
+            );
+            placed.push(wanted.then_some((
+                position,
+                u64::from(r.pages),
+                r.to_acknowledge.is_some(),
+                r.resolved_by_source,
+            )));
+            position += 1;
         })
         .map_err(|_| corrupt(row.day))?;
-        let place = |i: u32| placed.get(i as usize).copied().flatten();
-        let created: Vec<Option<u64>> = placed.iter().map(|p| p.map(|(_, ms)| ms)).collect();
-        engaged_of(row, &created, &mut out.engaged)?;
+        if let Some(engaged) = sink.engaged() {
+            engaged_of(row, &created, engaged)?;
+        }
+        if row.rule_counts.is_empty() {
+            continue;
+        }
         let mut failed = false;
         let rules: Vec<Arc<str>> = row.rules.iter().map(|r| Arc::from(r.as_str())).collect();
         let service_names: Vec<Arc<str>> = row
@@ -365,33 +463,36 @@ fn decode_incidents(
             .map(|id| Arc::from(owners.0.get(id).map_or("(deleted)", |(slug, _)| slug.as_str())))
             .collect();
         rollup::each_rule(&row.rule_counts, |r| {
-            let Some((index, _)) = place(r.incident) else { return };
+            let Some((position, pages, acknowledged, resolved_by_source)) =
+                placed.get(r.incident as usize).copied().flatten()
+            else {
+                return;
+            };
             let (Some(rule), Some(service)) =
                 (rules.get(r.rule as usize), service_names.get(r.service as usize))
             else {
                 failed = true;
                 return;
             };
-            let f = &out.facts[index];
-            out.rules.push((
-                index,
+            sink.rule(
+                position,
                 RuleCount {
                     rule: rule.clone(),
                     service: service.clone(),
                     alerts: u64::from(r.alerts),
                     flapping: u64::from(r.flapping),
-                    pages: u64::from(f.pages),
-                    acknowledged: f.to_acknowledge.is_some(),
-                    resolved_by_source: f.resolved_by_source,
+                    pages,
+                    acknowledged,
+                    resolved_by_source,
                 },
-            ));
+            );
         })
         .map_err(|_| corrupt(row.day))?;
         if failed {
             return Err(corrupt(row.day));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Only the engagements with incidents declared in `[from, to)`: what the interruptions report
