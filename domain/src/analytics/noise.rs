@@ -143,6 +143,9 @@ impl Group {
     }
 }
 
+/// A rule's and a service's strings, held, and their counts.
+type Shared = (Arc<str>, Arc<str>, Group);
+
 /// [`NoiseFigures`] gathered one incident and one rule count at a time.
 #[derive(Debug, Clone, Default)]
 pub struct NoiseTally {
@@ -152,7 +155,7 @@ pub struct NoiseTally {
     flapping: u64,
     /// Counts share their rule's and service's strings: tallied by those strings' addresses
     /// first (each held, so its address stays its own), then by name.
-    shared: FxHashMap<(usize, usize), (Arc<str>, Arc<str>, Group)>,
+    shared: FxHashMap<(usize, usize), Shared>,
 }
 
 impl NoiseTally {

@@ -464,7 +464,7 @@ pub async fn overview(pool: &PgPool, f: &Filter, by: GroupBy, now_at: DateTime<U
     let previous = f.window.previous();
     // Each window's rollups on a connection of their own: PostgreSQL sends one while we decode
     // another.
-    let wants = Wants { grouped: Some(by), priority: true, noise: true, engaged: true, ..Wants::default() };
+    let wants = Wants { grouped: Some(by), priority: true, noise: true, engaged: true };
     let (mut now, before, pages, pages_before) = tokio::try_join!(
         figures(pool, &owners, f, &f.window, wants),
         figures(pool, &owners, f, &previous, Wants::default()),
