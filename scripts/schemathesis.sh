@@ -43,7 +43,16 @@ for _ in $(seq 1 300); do
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
   sleep 0.2
 done
-token=$("$bin" token create --email fuzz@example.com --label schemathesis)
+# /readyz says the migrations are applied; the demo data (and with it the admin) may still be
+# loading, so the token is asked for until the admin exists.
+token=""
+for _ in $(seq 1 300); do
+  token=$("$bin" token create --email fuzz@example.com --label schemathesis 2>/dev/null) && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  token=""
+  sleep 0.2
+done
+[ -n "$token" ] || { echo "the admin fuzz@example.com never appeared" >&2; exit 1; }
 
 echo "schemathesis $("$st" --version | awk '{print $NF}') against $base/api/openapi.json (seed $seed, $examples examples per operation)"
 # Revoking a token of the caller's, with an id read from an earlier answer, would revoke the very
