@@ -380,6 +380,7 @@ fn decode(
     sink: &mut impl Sink,
 ) -> Result<()> {
     let mut named: HashMap<Vec<Uuid>, Names> = HashMap::new();
+    let mut names: HashMap<String, Arc<str>> = HashMap::new();
     let mut position = 0;
     for row in rows {
         // This row's service lists, by the positions its records use.
@@ -456,11 +457,22 @@ fn decode(
             continue;
         }
         let mut failed = false;
-        let rules: Vec<Arc<str>> = row.rules.iter().map(|r| Arc::from(r.as_str())).collect();
+        // One string per name across the rows: the noise tally counts by the strings' addresses.
+        let mut intern = |name: &str| -> Arc<str> {
+            match names.get(name) {
+                Some(n) => n.clone(),
+                None => {
+                    let n: Arc<str> = Arc::from(name);
+                    names.insert(name.to_owned(), n.clone());
+                    n
+                }
+            }
+        };
+        let rules: Vec<Arc<str>> = row.rules.iter().map(|r| intern(r)).collect();
         let service_names: Vec<Arc<str>> = row
             .services
             .iter()
-            .map(|id| Arc::from(owners.0.get(id).map_or("(deleted)", |(slug, _)| slug.as_str())))
+            .map(|id| intern(owners.0.get(id).map_or("(deleted)", |(slug, _)| slug.as_str())))
             .collect();
         rollup::each_rule(&row.rule_counts, |r| {
             let Some((position, pages, acknowledged, resolved_by_source)) =
