@@ -283,6 +283,22 @@ impl InterruptionTally {
     }
 }
 
+impl Tallied {
+    /// Adds the counts of a tally over other people (or other pages) of the same window.
+    pub fn merge(&mut self, other: Tallied) {
+        for (a, b) in self.per_person.iter_mut().zip(&other.per_person) {
+            a.merge(b);
+        }
+        self.total.merge(&other.total);
+        for (a, b) in self.hour_of_week.iter_mut().zip(other.hour_of_week) {
+            *a += b;
+        }
+        for (a, b) in self.per_day.iter_mut().zip(other.per_day) {
+            *a += b;
+        }
+    }
+}
+
 /// Counts by class; `off_hours` includes `sleep`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -294,6 +310,13 @@ pub struct InterruptionCounts {
 }
 
 impl InterruptionCounts {
+    pub fn merge(&mut self, other: &InterruptionCounts) {
+        self.total += other.total;
+        self.business += other.business;
+        self.off_hours += other.off_hours;
+        self.sleep += other.sleep;
+    }
+
     pub fn add(&mut self, class: HourClass) {
         self.total += 1;
         match class {
@@ -396,6 +419,17 @@ mod tests {
         assert_eq!(tally.per_day, per_day_expected);
         // The page of 23:00 UTC on the 18th is the 19th in London (BST): day 0, counted.
         assert!(tally.per_day[0] > 0);
+        // Each person counted by a tally of their own, the two merged: the same figures.
+        let mut halves = [0, 1].map(|_| {
+            InterruptionTally::new([person(london, true), person(sydney, false)], london, first, 14)
+        });
+        for (who, times) in pages.iter().enumerate() {
+            times.iter().for_each(|t| halves[who].page(who, t.timestamp_millis()));
+        }
+        let [a, b] = halves;
+        let mut merged = a.finish();
+        merged.merge(b.finish());
+        assert_eq!(merged, tally);
     }
 
     #[test]

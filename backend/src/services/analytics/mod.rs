@@ -305,28 +305,51 @@ struct LoadInputs<'a> {
     engaged: &'a mut Engaged,
 }
 
-/// Counts a window's interruptions off the async workers.
-async fn tally(
-    pages: Pages,
-    index: Arc<FxHashMap<Uuid, usize>>,
-    tally: InterruptionTally,
-    counted: Option<Arc<HashSet<i64>>>,
-) -> Result<Tallied> {
-    tokio::task::spawn_blocking(move || pages.tally(&index, tally, counted.as_deref()))
-        .await
-        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("counting interruptions failed: {e}")))?
+/// The people a tally counts and their positions, by id.
+struct Tallying {
+    people: Vec<TalliedPerson>,
+    index: FxHashMap<Uuid, usize>,
 }
 
-/// The people a tally counts, each with their position.
-fn tallied(
-    everyone: &[Person],
-    in_scope: impl Fn(&Person) -> bool,
-) -> (Vec<TalliedPerson>, Arc<FxHashMap<Uuid, usize>>) {
-    let people = everyone
-        .iter()
-        .map(|p| TalliedPerson { zone: p.zone, hours: p.hours.clone(), in_scope: in_scope(p) })
-        .collect();
-    (people, Arc::new(everyone.iter().enumerate().map(|(i, p)| (p.id.0, i)).collect()))
+impl Tallying {
+    fn of(everyone: &[Person], in_scope: impl Fn(&Person) -> bool) -> Tallying {
+        Tallying {
+            people: everyone
+                .iter()
+                .map(|p| TalliedPerson { zone: p.zone, hours: p.hours.clone(), in_scope: in_scope(p) })
+                .collect(),
+            index: everyone.iter().enumerate().map(|(i, p)| (p.id.0, i)).collect(),
+        }
+    }
+
+    /// Counts a window's interruptions (days in `zone`) off the async workers, half of the
+    /// people on each core: a person's interruptions depend on their own pages only.
+    async fn count(
+        &self,
+        pages: Pages,
+        zone: Tz,
+        window: &Window,
+        counted: Option<Arc<HashSet<i64>>>,
+    ) -> Result<Tallied> {
+        let pages = Arc::new(pages);
+        let days = usize::try_from(window.days()).unwrap_or(0);
+        let half = |parity: usize| {
+            let index: FxHashMap<Uuid, usize> =
+                self.index.iter().filter(|(_, i)| **i % 2 == parity).map(|(u, i)| (*u, *i)).collect();
+            let counter = InterruptionTally::new(self.people.clone(), zone, window.from, days);
+            let (pages, counted) = (pages.clone(), counted.clone());
+            async move {
+                tokio::task::spawn_blocking(move || pages.tally(&index, counter, counted.as_deref()))
+                    .await
+                    .map_err(|e| {
+                        crate::Error::Internal(anyhow::anyhow!("counting interruptions failed: {e}"))
+                    })?
+            }
+        };
+        let (mut a, b) = tokio::try_join!(half(0), half(1))?;
+        a.merge(b);
+        Ok(a)
+    }
 }
 
 async fn interruptions_report(
@@ -340,23 +363,12 @@ async fn interruptions_report(
     let team_rows = teams::list_teams_with_hours(conn).await?;
     let on_call = schedules::on_call_stretches(pool, start, end).await?;
     let in_scope = |p: &Person| f.team.as_ref().is_none_or(|t| p.teams.contains(t));
-    let (people, index) = tallied(&everyone, in_scope);
+    let tallying = Tallying::of(&everyone, in_scope);
     let previous = f.window.previous();
-    let days = |w: &Window| usize::try_from(w.days()).unwrap_or(0);
     let counted = inputs.counted.map(Arc::new);
     let (now, before) = tokio::try_join!(
-        tally(
-            inputs.pages,
-            index.clone(),
-            InterruptionTally::new(people.clone(), f.window.zone, f.window.from, days(&f.window)),
-            counted.clone()
-        ),
-        tally(
-            inputs.before,
-            index,
-            InterruptionTally::new(people, f.window.zone, previous.from, days(&previous)),
-            counted
-        ),
+        tallying.count(inputs.pages, f.window.zone, &f.window, counted.clone()),
+        tallying.count(inputs.before, f.window.zone, &previous, counted),
     )?;
 
     let mut responders = Vec::new();
@@ -504,10 +516,8 @@ async fn values(pool: &PgPool, metric: Metric, f: &Filter) -> Result<Vec<f64>> {
         };
         let counted = counted_incidents(conn, f, &[&pages], &[&known]).await?;
         let everyone = people(conn).await?;
-        let (people, index) = tallied(&everyone, |p| f.team.as_ref().is_none_or(|t| p.teams.contains(t)));
-        let days = usize::try_from(f.window.days()).unwrap_or(0);
-        let counter = InterruptionTally::new(people, f.window.zone, f.window.from, days);
-        let per_day = tally(pages, index, counter, counted.map(Arc::new)).await?.per_day;
+        let tallying = Tallying::of(&everyone, |p| f.team.as_ref().is_none_or(|t| p.teams.contains(t)));
+        let per_day = tallying.count(pages, f.window.zone, &f.window, counted.map(Arc::new)).await?.per_day;
         return Ok(per_day.into_iter().map(|n| n as f64).collect());
     }
     let mut incidents =
