@@ -371,6 +371,25 @@ mod tests {
     }
 
     #[test]
+    fn varints_of_every_length_come_back_and_an_overlong_one_is_corrupt() {
+        let values =
+            [0, 1, 127, 128, 255, 16_383, 16_384, (1 << 21) - 1, 1 << 21, 1 << 35, u64::MAX - 1, u64::MAX];
+        let mut buf = Vec::new();
+        for v in values {
+            put(&mut buf, v);
+        }
+        let mut r = Reader { bytes: &buf, at: 0 };
+        for v in values {
+            assert_eq!(r.next(), Ok(v));
+        }
+        assert!(r.done());
+        // A one- and a two-byte number each cut before their end.
+        assert_eq!(Reader { bytes: &[0x80], at: 0 }.next(), Err(Corrupt));
+        assert_eq!(Reader { bytes: &[0x80, 0x80], at: 0 }.next(), Err(Corrupt));
+        assert_eq!(Reader { bytes: &[0xff; 11], at: 0 }.next(), Err(Corrupt));
+    }
+
+    #[test]
     fn a_cut_record_is_corrupt_not_a_panic() {
         let bytes = encode_incidents(&[incident(1, 1)]);
         for cut in 1..bytes.len() {
