@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 const GOAL_MS: f64 = 250.0;
 
-pub async fn run(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
+pub async fn run(pool: &PgPool, count: i64, runs: usize, only: Option<&str>) -> Result<()> {
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents").fetch_one(pool).await?;
     if existing == 0 {
         generate(pool, count).await?;
@@ -66,7 +66,7 @@ pub async fn run(pool: &PgPool, count: i64, runs: usize) -> Result<()> {
         "\n{total} incidents, {events} timeline events; {runs} requests each; milliseconds; goal {GOAL_MS} ms\n"
     );
     println!("{:<62} {:>8} {:>8} {:>6}", "request", "median", "p95", "goal");
-    for (label, path) in cases {
+    for (label, path) in cases.into_iter().filter(|(label, _)| only.is_none_or(|o| label.contains(o))) {
         let (median, p95) = crate::time_get(&client, &format!("{base}{path}"), runs).await?;
         let verdict = if median <= GOAL_MS { "met" } else { "MISSED" };
         println!("{label:<62} {median:>8.1} {p95:>8.1} {verdict:>6}");

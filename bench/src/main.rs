@@ -65,6 +65,9 @@ enum Command {
         count: i64,
         #[arg(long, default_value_t = 10)]
         runs: usize,
+        /// Only the requests whose label contains this (e.g. `interruptions`), to profile one alone.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Alert-to-page latency: events in, pages out through the engine to a webhook.
     Paging {
@@ -90,7 +93,7 @@ async fn main() -> Result<()> {
     backend::db::migrate(&pool).await?;
     match cli.command {
         Command::Incidents { count, runs } => incidents(&pool, count, runs).await,
-        Command::Analytics { count, runs } => analytics::run(&pool, count, runs).await,
+        Command::Analytics { count, runs, only } => analytics::run(&pool, count, runs, only.as_deref()).await,
         Command::Ingest { events, concurrency, services } => {
             let base = serve(pool.clone(), false).await?;
             ingest::run(&pool, &base, events, concurrency, services).await
