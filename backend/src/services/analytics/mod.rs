@@ -366,17 +366,32 @@ async fn interruptions_report(
     let tallying = Tallying::of(&everyone, in_scope);
     let previous = f.window.previous();
     let counted = inputs.counted.map(Arc::new);
-    let (now, before) = tokio::try_join!(
+    // Each person's engaged time (overlaps merged: a sort per person) while the pages are counted.
+    let engagements: Vec<_> = everyone
+        .iter()
+        .map(|p| if in_scope(p) { inputs.engaged.take(&p.id.0) } else { Default::default() })
+        .collect();
+    let (from_ms, to_ms) = (start.timestamp_millis(), end.timestamp_millis());
+    let engaged = async move {
+        tokio::task::spawn_blocking(move || {
+            engagements
+                .into_iter()
+                .map(|mut e| (e.acknowledged, a::covered_seconds_ms(&mut e.spans, from_ms, to_ms)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| crate::Error::Internal(anyhow::anyhow!("adding up engaged time failed: {e}")))
+    };
+    let (now, before, engaged) = tokio::try_join!(
         tallying.count(inputs.pages, f.window.zone, &f.window, counted.clone()),
         tallying.count(inputs.before, f.window.zone, &previous, counted),
+        engaged,
     )?;
 
     let mut responders = Vec::new();
     for (i, p) in everyone.iter().enumerate().filter(|(_, p)| in_scope(p)) {
         let counts = now.per_person[i];
-        let mut mine = inputs.engaged.take(&p.id.0);
-        let engaged_seconds =
-            a::covered_seconds_ms(&mut mine.spans, start.timestamp_millis(), end.timestamp_millis());
+        let (acknowledged, engaged_seconds) = engaged[i];
         let on_call_seconds = on_call.get(&p.id).map_or(0, |s| a::covered_seconds(s, start, end));
         if counts.total == 0 && engaged_seconds == 0 && on_call_seconds == 0 {
             continue;
@@ -386,7 +401,7 @@ async fn interruptions_report(
             name: p.name.clone(),
             time_zone: p.time_zone.clone(),
             interruptions: counts,
-            acknowledged: mine.acknowledged,
+            acknowledged,
             engaged_hours: engaged_seconds as f64 / 3600.0,
             on_call_hours: on_call_seconds as f64 / 3600.0,
         });

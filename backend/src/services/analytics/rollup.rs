@@ -336,17 +336,12 @@ impl Rows {
     /// Splits off the later days so that each part holds about as many bytes as the other:
     /// two parts decode on two cores.
     pub(super) fn split(&mut self) -> Rows {
-        let size = |r: &db::DayRow| r.incidents.len() + r.engagements.len() + r.rule_counts.len();
-        let total: usize = self.rows.iter().map(size).sum();
-        let (mut seen, mut at) = (0, self.rows.len());
-        for (i, r) in self.rows.iter().enumerate() {
-            if seen >= total / 2 {
-                at = i;
-                break;
-            }
-            seen += size(r);
+        Rows {
+            rows: split_off_half(&mut self.rows),
+            owners: self.owners.clone(),
+            from: self.from,
+            to: self.to,
         }
-        Rows { rows: self.rows.split_off(at), owners: self.owners.clone(), from: self.from, to: self.to }
     }
 
     /// Decodes every incident of these rows into `sink`, off the async workers (positions count
@@ -370,6 +365,21 @@ pub(super) async fn incidents(
     details: bool,
 ) -> Result<Incidents> {
     Rows::read(conn, owners, from, to, details).await?.decode(Incidents::default()).await
+}
+
+/// Splits off the later rows holding about half of the bytes, to decode on the other core.
+fn split_off_half(rows: &mut Vec<db::DayRow>) -> Vec<db::DayRow> {
+    let size = |r: &db::DayRow| r.incidents.len() + r.engagements.len() + r.rule_counts.len();
+    let total: usize = rows.iter().map(size).sum();
+    let (mut seen, mut at) = (0, rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        if seen >= total / 2 {
+            at = i;
+            break;
+        }
+        seen += size(r);
+    }
+    rows.split_off(at)
 }
 
 fn decode(
@@ -519,23 +529,33 @@ pub(super) async fn engagements(
     }
     let (first, last) = days_of(from, to);
     let parts = db::Parts { incidents: true, engagements: true, ..db::Parts::default() };
-    let rows = db::days(conn, first, last, parts).await?;
-    tokio::task::spawn_blocking(move || {
-        let mut out = Engaged::default();
-        for row in &rows {
-            // Each incident's creation, when it is in the window.
-            let mut created: Vec<Option<u64>> = Vec::new();
-            rollup::each_incident(&row.incidents, |r| {
-                let at = at_ms(row.day, u64::from(r.created_ms));
-                created.push((at >= from && at < to).then_some(u64::from(r.created_ms)));
-            })
-            .map_err(|_| corrupt(row.day))?;
-            engaged_of(row, &created, &mut out)?;
-        }
-        Ok(out)
-    })
-    .await
-    .map_err(|e| crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}")))?
+    let mut first = db::days(conn, first, last, parts).await?;
+    // Each incident's creation must be decoded to place its engagements: half the days on each core.
+    let second = split_off_half(&mut first);
+    let half = |rows: Vec<db::DayRow>| async move {
+        tokio::task::spawn_blocking(move || engaged_in(&rows, from, to)).await.map_err(|e| {
+            crate::Error::Internal(anyhow::anyhow!("decoding the analytics rollups failed: {e}"))
+        })?
+    };
+    let (mut a, b) = tokio::try_join!(half(first), half(second))?;
+    a.merge(b);
+    Ok(a)
+}
+
+/// The engagements with the incidents of `rows` declared in `[from, to)`.
+fn engaged_in(rows: &[db::DayRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Engaged> {
+    let mut out = Engaged::default();
+    for row in rows {
+        // Each incident's creation, when it is in the window.
+        let mut created: Vec<Option<u64>> = Vec::new();
+        rollup::each_incident(&row.incidents, |r| {
+            let at = at_ms(row.day, u64::from(r.created_ms));
+            created.push((at >= from && at < to).then_some(u64::from(r.created_ms)));
+        })
+        .map_err(|_| corrupt(row.day))?;
+        engaged_of(row, &created, &mut out)?;
+    }
+    Ok(out)
 }
 
 /// A row's engagements with the incidents at hand (`created`: each incident's creation in
